@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+    def create_user(self, email, username, password=None, **extra):
+        user = self.model(email=self.normalize_email(email).lower(), username=username, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, username, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, username, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A resident. Logs in with email; shown to neighbours by ``username`` (nickname)."""
+
+    email = models.EmailField("이메일", max_length=254, unique=True)
+    username = models.CharField("닉네임", max_length=20, unique=True)
+    region = models.ForeignKey(
+        "regions.Region", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="residents", verbose_name="동네",
+    )
+    address = models.CharField("주소", max_length=200, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["username"]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.username if self.is_active else "(탈퇴한 사용자)"
+
+
+class Profile(models.Model):
+    """What the recommender may use about a person; all optional."""
+
+    class Gender(models.TextChoices):
+        UNSPECIFIED = "", "선택 안 함"
+        FEMALE = "female", "여성"
+        MALE = "male", "남성"
+        OTHER = "other", "기타"
+
+    class AgeBand(models.TextChoices):
+        UNSPECIFIED = "", "선택 안 함"
+        TEENS = "10s", "10대"
+        TWENTIES = "20s", "20대"
+        THIRTIES = "30s", "30대"
+        FORTIES = "40s", "40대"
+        FIFTIES_UP = "50s+", "50대 이상"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    gender = models.CharField(max_length=8, choices=Gender.choices, blank=True, default="")
+    age_band = models.CharField(max_length=4, choices=AgeBand.choices, blank=True, default="")
+    # 0 못 먹음 · 1 조금 · 2 보통 · 3 매운 맛 좋아함
+    spicy_tolerance = models.PositiveSmallIntegerField(default=2)
+    dietary_restrictions = models.JSONField(default=list, blank=True)
+    favourite_categories = models.JSONField(default=list, blank=True)
+    avatar = models.ImageField(upload_to="avatars/%Y/%m/", blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} profile"

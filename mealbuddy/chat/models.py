@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+MESSAGE_MAX_LENGTH = 300
+
+
+class ChatRoom(models.Model):
+    """The room of one group order; its members are the order's current participants."""
+
+    group_order = models.OneToOneField(
+        "groupbuys.GroupOrder", on_delete=models.CASCADE, related_name="chat_room"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped with every message so "my chats" sorts by activity without a subquery.
+    last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"room {self.pk}"
+
+
+class Message(models.Model):
+    """A chat line. ``user`` is null for system messages (join, leave, ban, status)."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "메시지"
+        JOIN = "join", "입장"
+        LEAVE = "leave", "퇴장"
+        BAN = "ban", "강퇴"
+        STATUS = "status", "상태 변경"
+
+    room = models.ForeignKey(ChatRoom, on_delete=models.CASCADE, related_name="messages")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.TEXT)
+    text = models.CharField(max_length=MESSAGE_MAX_LENGTH + 100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["room", "-id"])]
+
+
+class ReadState(models.Model):
+    """How far one member has read in one room (for unread counts)."""
+
+    room = models.ForeignKey(ChatRoom, on_delete=models.CASCADE, related_name="read_states")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_read_message_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room", "user"], name="readstate_unique")]

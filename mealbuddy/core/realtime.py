@@ -1,0 +1,35 @@
+"""Group names and after-commit broadcasts for the channel layer.
+
+Every WebSocket group name is built here, and every event leaves through
+``broadcast_on_commit`` so a client never hears of a row that was rolled back.
+"""
+
+from __future__ import annotations
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+
+def chat_room_group(room_id: int) -> str:
+    return f"chat.room.{room_id}"
+
+
+def chat_user_group(room_id: int, user_id: int) -> str:
+    """The sockets one member holds in one room (closed on leave or ban)."""
+    return f"chat.room.{room_id}.user.{user_id}"
+
+
+def user_group(user_id: int) -> str:
+    """Every notification socket of one user."""
+    return f"user.{user_id}"
+
+
+def broadcast(group: str, event: dict) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group, event)
+
+
+def broadcast_on_commit(group: str, event: dict) -> None:
+    transaction.on_commit(lambda: broadcast(group, event))

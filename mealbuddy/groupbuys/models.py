@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+# The original client's 14 categories, spelled exactly as it sends them.
+CATEGORIES = [
+    "족발,보쌈",
+    "찜,탕,찌개",
+    "돈까스,회,일식",
+    "피자",
+    "고기구이",
+    "양식",
+    "치킨",
+    "중식",
+    "아시안",
+    "백반,죽,국수",
+    "도시락",
+    "분식",
+    "카페,디저트",
+    "페스트푸드",
+]
+CATEGORY_CHOICES = [(c, c) for c in CATEGORIES]
+
+MIN_TARGET = 2
+MAX_TARGET = 10
+
+
+class GroupOrder(models.Model):
+    """A neighbour's 'I'm ordering from X at 19:00, who's in?' (the original "post")."""
+
+    class Status(models.TextChoices):
+        RECRUITING = "recruiting", "모집중"
+        CLOSED = "closed", "모집마감"
+        ORDERED = "ordered", "주문완료"
+        DELIVERED = "delivered", "배달완료"
+        CANCELLED = "cancelled", "취소"
+
+    class FeeSplit(models.TextChoices):
+        EQUAL = "equal", "똑같이 나누기"
+        PROPORTIONAL = "proportional", "주문 금액에 비례"
+
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="hosted_orders"
+    )
+    title = models.CharField("제목", max_length=30)
+    description = models.TextField("내용", blank=True, max_length=2000)
+    category = models.CharField("카테고리", max_length=20, choices=CATEGORY_CHOICES)
+    restaurant = models.CharField("가게 이름", max_length=50, blank=True)
+    min_order_amount = models.PositiveBigIntegerField("최소주문금액", default=0)
+    delivery_fee = models.PositiveBigIntegerField("배달비", default=0)
+    target_count = models.PositiveSmallIntegerField("모집 인원")
+    # Current members, host included. Changed only by conditional UPDATEs in services.
+    member_count = models.PositiveSmallIntegerField(default=1)
+    deadline = models.DateTimeField("마감 시각", db_index=True)
+    pickup_spot = models.CharField("수령 장소", max_length=100, blank=True)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="group_orders"
+    )
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.RECRUITING, db_index=True
+    )
+    fee_split = models.CharField(max_length=12, choices=FeeSplit.choices, default=FeeSplit.EQUAL)
+    # Why recruitment closed: "full", "host" or "deadline"; a leave reopens only "full".
+    closed_reason = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["region", "-created_at"]),
+            models.Index(fields=["region", "status", "deadline"]),
+            models.Index(fields=["region", "category", "-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_count__gte=MIN_TARGET) & Q(target_count__lte=MAX_TARGET),
+                name="grouporder_target_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(member_count__lte=models.F("target_count")),
+                name="grouporder_members_within_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Participation(models.Model):
+    """A current member of a group order (the host included). Leaving deletes the row."""
+
+    group_order = models.ForeignKey(
+        GroupOrder, on_delete=models.CASCADE, related_name="participations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations"
+    )
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["group_order", "user"], name="participation_unique"),
+        ]
+
+
+class OrderItem(models.Model):
+    """One line of what a member will order."""
+
+    participation = models.ForeignKey(
+        Participation, on_delete=models.CASCADE, related_name="items"
+    )
+    name = models.CharField("메뉴", max_length=50)
+    unit_price = models.PositiveBigIntegerField("가격")
+    quantity = models.PositiveSmallIntegerField("수량", default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Ban(models.Model):
+    """A user the host removed; they can never rejoin this group order."""
+
+    group_order = models.ForeignKey(GroupOrder, on_delete=models.CASCADE, related_name="bans")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group_order", "user"], name="ban_unique")]

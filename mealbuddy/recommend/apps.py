@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RecommendConfig(AppConfig):
+    name = "mealbuddy.recommend"
+    label = "recommend"

@@ -1,0 +1,87 @@
+"""Shared fixtures.
+
+Regions: the whole 시도/시군구/읍면동 table is loaded once per session into the test
+database. Tests that flush the database (``transactional_db``, live servers) call
+``ensure_regions()`` (or use the ``regions_tx`` fixture) to load it again.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mealbuddy.regions.loader import regions_load
+from mealbuddy.regions.models import Region
+
+SEOGYO = "11440120"  # 서울특별시 마포구 서교동
+HAPJEONG = "11440123"  # 서울특별시 마포구 합정동 (borders 서교동)
+JEONGJA_BUNDANG = "41135103"  # 경기도 성남시 분당구 정자동
+HAEUNDAE_U = "26350105"  # 부산광역시 해운대구 우동 (far away)
+
+
+def ensure_regions() -> None:
+    if not Region.objects.filter(level=Region.Level.EMD).exists():
+        regions_load()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_regions()
+
+
+@pytest.fixture
+def regions_tx(transactional_db):
+    ensure_regions()
+
+
+@pytest.fixture
+def seogyo(db) -> Region:
+    return Region.objects.get(code=SEOGYO)
+
+
+@pytest.fixture
+def hapjeong(db) -> Region:
+    return Region.objects.get(code=HAPJEONG)
+
+
+@pytest.fixture
+def far_region(db) -> Region:
+    return Region.objects.get(code=HAEUNDAE_U)
+
+
+@pytest.fixture
+def user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def auth_client(user):
+    """An APIClient that sends the original client's ``Authorization: token <jwt>``."""
+    from rest_framework.test import APIClient
+
+    from mealbuddy.accounts.tokens import tokens_for_user
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"token {tokens_for_user(user)['token']}")
+    client.user = user
+    return client
+
+
+def client_for(user):
+    from rest_framework.test import APIClient
+
+    from mealbuddy.accounts.tokens import tokens_for_user
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"token {tokens_for_user(user)['token']}")
+    client.user = user
+    return client
