@@ -100,7 +100,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    _db["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # A file (not :memory:) so uvicorn processes started by tests share the test database.
+    _db["TEST"] = {"NAME": env.str("SQLITE_TEST_DB", default=str(BASE_DIR / ".test-db.sqlite3"))}
 elif _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"):
     _db["ENGINE"] = "django.db.backends.postgresql"
     # Under ASGI every request may run on another thread, so Django's per-thread persistent

@@ -27,7 +27,5 @@ urlpatterns = [
     path("chats/", include("mealbuddy.chat.urls")),
     path("notifications/", include("mealbuddy.notifications.urls")),
     path("recommend/", include("mealbuddy.recommend.urls")),
-    path(
-        "media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}, name="media"
-    ),
+    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
 ]

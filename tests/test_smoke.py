@@ -11,8 +11,12 @@ def test_healthz_reports_database(client, db):
 
 @pytest.mark.parametrize(
     ("total", "weights", "expected"),
-    [(3000, [1, 1, 1], [1000, 1000, 1000]), (1000, [1, 1, 1], [334, 333, 333]),
-     (1000, [0, 0], [500, 500]), (100, [3, 1], [75, 25])],
+    [
+        (3000, [1, 1, 1], [1000, 1000, 1000]),
+        (1000, [1, 1, 1], [334, 333, 333]),
+        (1000, [0, 0], [500, 500]),
+        (100, [3, 1], [75, 25]),
+    ],
 )
 def test_split_won_adds_up(total, weights, expected):
     assert split_won(total, weights) == expected

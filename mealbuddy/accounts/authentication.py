@@ -21,13 +21,17 @@ class TokenJWTAuthentication(JWTAuthentication):
         if parts[0].lower() not in _KEYWORDS:
             return None
         if len(parts) != 2:
-            raise AuthenticationFailed(_("인증 헤더 형식이 올바르지 않습니다."), code="bad_authorization_header")
+            raise AuthenticationFailed(
+                _("인증 헤더 형식이 올바르지 않습니다."), code="bad_authorization_header"
+            )
         return parts[1]
 
     def get_user(self, validated_token):
         user = super().get_user(validated_token)
         if validated_token.get(PASSWORD_CLAIM) != password_fingerprint(user):
-            raise AuthenticationFailed(_("만료된 인증 정보입니다. 다시 로그인해 주세요."), code="token_not_valid")
+            raise AuthenticationFailed(
+                _("만료된 인증 정보입니다. 다시 로그인해 주세요."), code="token_not_valid"
+            )
         return user
 
     def authenticate_header(self, request):

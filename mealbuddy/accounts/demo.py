@@ -19,8 +19,13 @@ def seed() -> str:
         region = Region.objects.get(code=code)
         user, was_created = User.objects.get_or_create(
             email=email,
-            defaults={"username": username, "region": region, "address": address,
-                      "lat": region.lat, "lon": region.lon},
+            defaults={
+                "username": username,
+                "region": region,
+                "address": address,
+                "lat": region.lat,
+                "lon": region.lon,
+            },
         )
         if was_created:
             user.set_password(DEMO_PASSWORD)

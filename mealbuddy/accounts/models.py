@@ -31,8 +31,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("이메일", max_length=254, unique=True)
     username = models.CharField("닉네임", max_length=20, unique=True)
     region = models.ForeignKey(
-        "regions.Region", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="residents", verbose_name="동네",
+        "regions.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="residents",
+        verbose_name="동네",
     )
     address = models.CharField("주소", max_length=200, blank=True)
     lat = models.FloatField(null=True, blank=True)

@@ -32,7 +32,10 @@ class Message(models.Model):
 
     room = models.ForeignKey(ChatRoom, on_delete=models.CASCADE, related_name="messages")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.TEXT)

@@ -113,9 +113,7 @@ class Participation(models.Model):
 class OrderItem(models.Model):
     """One line of what a member will order."""
 
-    participation = models.ForeignKey(
-        Participation, on_delete=models.CASCADE, related_name="items"
-    )
+    participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="items")
     name = models.CharField("메뉴", max_length=50)
     unit_price = models.PositiveBigIntegerField("가격")
     quantity = models.PositiveSmallIntegerField("수량", default=1)

@@ -48,8 +48,11 @@ def regions_load(*, with_neighbours: bool = True) -> int:
             sido = meta["sido"]
             sigungu = display_sigungu(meta.get("sigungu") or "")
             own = {"sido": sido, "sigungu": sigungu, "emd": meta.get("emd") or ""}[level]
-            full = " ".join(p for p in (sido, sigungu if level != "sido" else "",
-                                         own if level == "emd" else "") if p)
+            full = " ".join(
+                p
+                for p in (sido, sigungu if level != "sido" else "", own if level == "emd" else "")
+                if p
+            )
             parent_code = {"sido": None, "sigungu": code[:2], "emd": code[:5]}[level]
             rows.append(
                 Region(

@@ -26,16 +26,24 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test` (installs it) or set CHROMIUM_PATH")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run `make test` (installs it) or set CHROMIUM_PATH"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -54,8 +62,12 @@ def new_page(browser, live_server_url):
     contexts = []
 
     def make(**kwargs):
-        context = browser.new_context(base_url=live_server_url, locale="ko-KR",
-                                      viewport={"width": 390, "height": 844}, **kwargs)
+        context = browser.new_context(
+            base_url=live_server_url,
+            locale="ko-KR",
+            viewport={"width": 390, "height": 844},
+            **kwargs,
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()

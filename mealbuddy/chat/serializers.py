@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from mealbuddy.chat.models import Message
+
+
+def person_payload(user, *, viewer_id: int | None = None) -> dict | None:
+    """The original client's person object ``P``; others' emails are never shown."""
+    if user is None:
+        return None
+    return {
+        "id": user.pk,
+        "username": user.display_name,
+        "email": user.email if viewer_id == user.pk else "",
+    }
+
+
+def message_payload(message: Message, *, viewer_id: int | None = None) -> dict:
+    """The original client's message object ``M``."""
+    return {
+        "id": message.pk,
+        "message": message.text,
+        "created_at": message.created_at.isoformat(),
+        "chatroom": message.room_id,
+        "user": person_payload(message.user, viewer_id=viewer_id),
+        "kind": message.kind,
+    }
