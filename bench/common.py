@@ -1,0 +1,287 @@
+"""The benchmark harness behind `make bench`.
+
+A scenario is a module in bench/scenarios/ with ``run(ctx: BenchContext) -> dict``. It
+creates its data through the ORM (``ctx`` has already pointed Django at the bench database
+and migrated it), starts servers with ``ctx.server(...)`` and measures with
+``ctx.http_load(...)`` (wrk when installed, else an asyncio/httpx client) or its own
+client (WebSockets). What it returns is printed and written to bench/results/.
+
+The bench database is ``DATABASE_URL`` when set (PostgreSQL in production), otherwise
+``bench/results/bench.sqlite3``. ``REDIS_URL`` switches servers to the Redis layer/cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def latency_summary(seconds: list[float]) -> dict:
+    """p50/p95/p99/max in milliseconds, rounded."""
+    ms = [s * 1000 for s in seconds]
+    return {
+        "count": len(ms),
+        "p50_ms": round(percentile(ms, 50), 2),
+        "p95_ms": round(percentile(ms, 95), 2),
+        "p99_ms": round(percentile(ms, 99), 2),
+        "max_ms": round(max(ms), 2) if ms else None,
+        "mean_ms": round(statistics.fmean(ms), 2) if ms else None,
+    }
+
+
+_WRK_SCRIPT = r"""
+local paths = {}
+local headers = {}
+local i = 0
+function init(args)
+  for line in io.lines(args[1]) do table.insert(paths, line) end
+  if args[2] ~= nil and args[2] ~= "" then headers["Authorization"] = args[2] end
+end
+function request()
+  i = i + 1
+  local path = paths[(i % #paths) + 1]
+  return wrk.format("GET", path, headers)
+end
+function done(summary, latency, requests)
+  io.write(string.format(
+    "JSON {\"requests\": %d, \"duration_us\": %d, \"non2xx\": %d, \"errors\": %d, " ..
+    "\"p50_us\": %d, \"p95_us\": %d, \"p99_us\": %d, \"max_us\": %d}\n",
+    summary.requests, summary.duration, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+
+@dataclass
+class BenchServer:
+    url: str
+    process: subprocess.Popen
+    log_path: Path
+
+
+@dataclass
+class BenchContext:
+    database_url: str
+    redis_url: str
+    duration: float = 10.0
+    results: dict = field(default_factory=dict)
+
+    @contextmanager
+    def server(self, *, workers: int = 2, env: dict[str, str] | None = None):
+        """uvicorn with ``workers`` processes on the bench database; yields a BenchServer."""
+        from tests.servers import free_port
+
+        port = free_port()
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        log_path = RESULTS / f"server-{port}.log"
+        server_env = dict(os.environ)
+        server_env.update(
+            {
+                "DATABASE_URL": self.database_url,
+                "DEBUG": "0",
+                "SECRET_KEY": "bench-" + "x" * 60,
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "SECURE_SSL_REDIRECT": "0",
+                "LOG_LEVEL": "ERROR",
+            }
+        )
+        if self.redis_url:
+            server_env["REDIS_URL"] = self.redis_url
+        else:
+            server_env.pop("REDIS_URL", None)
+        server_env.update(env or {})
+        log = open(log_path, "wb")  # noqa: SIM115
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "config.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=server_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        import httpx
+
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"bench server exited: {log_path.read_text()[-3000:]}")
+                try:
+                    if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("bench server did not start")
+                time.sleep(0.3)
+            yield BenchServer(url=url, process=process, log_path=log_path)
+        finally:
+            process.terminate()
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            log.close()
+
+    def http_load(
+        self,
+        base_url: str,
+        paths: list[str],
+        *,
+        authorization: str = "",
+        concurrency: int = 16,
+        duration: float | None = None,
+    ) -> dict:
+        """GET ``paths`` round-robin with ``concurrency`` connections for ``duration`` s.
+
+        Returns requests/s, latency percentiles in ms, and the count of non-2xx answers.
+        """
+        duration = duration or self.duration
+        # A short warm-up so first-request costs (imports, pools) are not measured.
+        self._httpx_load(base_url, paths[:50], authorization, min(concurrency, 4), 1.0)
+        if shutil.which("wrk"):
+            return self._wrk_load(base_url, paths, authorization, concurrency, duration)
+        return self._httpx_load(base_url, paths, authorization, concurrency, duration)
+
+    def _wrk_load(self, base_url, paths, authorization, concurrency, duration) -> dict:
+        with tempfile.TemporaryDirectory() as tmp:
+            script = Path(tmp) / "bench.lua"
+            script.write_text(_WRK_SCRIPT)
+            path_file = Path(tmp) / "paths.txt"
+            path_file.write_text("\n".join(paths) + "\n")
+            out = subprocess.run(
+                [
+                    "wrk",
+                    "-t2",
+                    f"-c{concurrency}",
+                    f"-d{int(duration)}s",
+                    "--timeout",
+                    "5s",
+                    "-s",
+                    str(script),
+                    base_url,
+                    "--",
+                    str(path_file),
+                    authorization,
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        data = json.loads(re.search(r"^JSON (.*)$", out, re.M).group(1))
+        seconds = data["duration_us"] / 1e6
+        return {
+            "tool": "wrk",
+            "concurrency": concurrency,
+            "requests": data["requests"],
+            "rps": round(data["requests"] / seconds, 1),
+            "p50_ms": round(data["p50_us"] / 1000, 2),
+            "p95_ms": round(data["p95_us"] / 1000, 2),
+            "p99_ms": round(data["p99_us"] / 1000, 2),
+            "max_ms": round(data["max_us"] / 1000, 2),
+            "non_2xx": data["non2xx"],
+            "socket_errors": data["errors"],
+        }
+
+    def _httpx_load(self, base_url, paths, authorization, concurrency, duration) -> dict:
+        import httpx
+
+        latencies: list[float] = []
+        failures = 0
+
+        async def worker(client: httpx.AsyncClient, offset: int, stop_at: float) -> None:
+            nonlocal failures
+            i = offset
+            while time.monotonic() < stop_at:
+                path = paths[i % len(paths)]
+                i += concurrency
+                started = time.perf_counter()
+                response = await client.get(path)
+                latencies.append(time.perf_counter() - started)
+                if not 200 <= response.status_code < 300:
+                    failures += 1
+
+        async def main() -> float:
+            headers = {"Authorization": authorization} if authorization else {}
+            limits = httpx.Limits(max_connections=concurrency)
+            async with httpx.AsyncClient(
+                base_url=base_url, headers=headers, limits=limits, timeout=10
+            ) as client:
+                started = time.monotonic()
+                stop_at = started + duration
+                await asyncio.gather(*(worker(client, n, stop_at) for n in range(concurrency)))
+                return time.monotonic() - started
+
+        elapsed = asyncio.run(main())
+        summary = latency_summary(latencies)
+        return {
+            "tool": "httpx",
+            "concurrency": concurrency,
+            "requests": summary["count"],
+            "rps": round(summary["count"] / elapsed, 1),
+            "p50_ms": summary["p50_ms"],
+            "p95_ms": summary["p95_ms"],
+            "p99_ms": summary["p99_ms"],
+            "max_ms": summary["max_ms"],
+            "non_2xx": failures,
+        }
+
+    @staticmethod
+    def authorization_for(user) -> str:
+        """The original client's header value for ``user`` (a 30-minute access token)."""
+        from mealbuddy.accounts.tokens import tokens_for_user
+
+        return f"token {tokens_for_user(user)['token']}"
+
+
+def setup_django(database_url: str) -> None:
+    """Point this process's Django at the bench database, migrate it and load regions."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    from mealbuddy.regions.loader import regions_load
+
+    regions_load()
