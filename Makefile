@@ -59,8 +59,11 @@ format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# wrk (Debian) measures HTTP load when present; otherwise the harness uses httpx.
 bench: install-test
-	$(BIN)/python -m bench
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+		apt-get install -y -qq wrk >/dev/null 2>&1; } || true
+	$(BIN)/python -m bench $(SCENARIOS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* .test-db.sqlite3* staticfiles test-artifacts .pytest_cache
