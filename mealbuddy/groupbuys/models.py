@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 # The original client's 14 categories, spelled exactly as it sends them.
 CATEGORIES = [
@@ -90,6 +91,29 @@ class GroupOrder(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    # An order past its deadline is closed everywhere, even before `close_expired` runs.
+    def current_status(self, now=None) -> str:
+        if self.status == self.Status.RECRUITING and self.deadline <= (now or timezone.now()):
+            return self.Status.CLOSED
+        return self.status
+
+    @property
+    def status_label(self) -> str:
+        return self.Status(self.current_status()).label
+
+    @property
+    def is_recruiting(self) -> bool:
+        return self.current_status() == self.Status.RECRUITING
+
+    @property
+    def is_editable(self) -> bool:
+        """Details and items change only before the host marks the order ordered."""
+        return self.current_status() in (self.Status.RECRUITING, self.Status.CLOSED)
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.target_count - self.member_count, 0)
 
 
 class Participation(models.Model):

@@ -1,0 +1,110 @@
+"""Group-order error codes. Every refusal is an ApplicationError with a Korean message.
+
+Stable ``code`` values (clients and the chat engineer's views switch on them):
+``full``, ``closed``, ``deadline_passed``, ``banned``, ``not_neighbour``, ``no_region``,
+``not_member``, ``not_host``, ``host_cannot_leave``, ``invalid_status``, ``not_editable``,
+``invalid`` (field validation; ``as_errors()`` returns every field at once).
+"""
+
+from __future__ import annotations
+
+from mealbuddy.core.errors import ApplicationError, Conflict, PermissionDenied
+
+
+class GroupOrderValidationError(ApplicationError):
+    """Several field errors at once: ``errors`` maps a field name to its messages."""
+
+    code = "invalid"
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        first_field, messages = next(iter(errors.items()))
+        super().__init__(messages[0], field=first_field)
+        self.errors = errors
+
+    def as_errors(self) -> dict[str, list[str]]:
+        return {field: list(messages) for field, messages in self.errors.items()}
+
+
+class JoinRefused(ApplicationError):
+    """Base of every join refusal (the compat chat join answers these as a 400 string)."""
+
+    code = "join_refused"
+
+
+class GroupOrderFull(JoinRefused, Conflict):
+    code = "full"
+
+    def __init__(self, message: str = "모집 인원이 다 찼습니다.", **kwargs) -> None:
+        super().__init__(message, **kwargs)
+
+
+class GroupOrderClosed(JoinRefused, Conflict):
+    code = "closed"
+
+    def __init__(self, message: str = "모집이 마감된 주문입니다.", **kwargs) -> None:
+        super().__init__(message, **kwargs)
+
+
+class DeadlinePassed(JoinRefused, Conflict):
+    code = "deadline_passed"
+
+    def __init__(self, message: str = "모집 마감 시각이 지났습니다.", **kwargs) -> None:
+        super().__init__(message, **kwargs)
+
+
+class Banned(JoinRefused, PermissionDenied):
+    code = "banned"
+
+    def __init__(
+        self, message: str = "방장이 내보낸 주문에는 다시 참여할 수 없습니다.", **kwargs
+    ) -> None:
+        super().__init__(message, **kwargs)
+
+
+class NotNeighbour(JoinRefused, PermissionDenied):
+    code = "not_neighbour"
+
+    def __init__(
+        self, message: str = "같은 동네나 바로 옆 동네의 주문에만 참여할 수 있습니다.", **kwargs
+    ) -> None:
+        super().__init__(message, **kwargs)
+
+
+class NoRegion(JoinRefused):
+    code = "no_region"
+
+    def __init__(self, message: str = "내 동네를 먼저 설정해 주세요.", **kwargs) -> None:
+        super().__init__(message, **kwargs)
+
+
+class NotMember(ApplicationError):
+    code = "not_member"
+
+    def __init__(self, message: str = "이 주문에 참여하고 있지 않습니다.", **kwargs) -> None:
+        super().__init__(message, **kwargs)
+
+
+class NotHost(PermissionDenied):
+    code = "not_host"
+
+    def __init__(self, message: str = "방장만 할 수 있습니다.", **kwargs) -> None:
+        super().__init__(message, **kwargs)
+
+
+class HostCannotLeave(ApplicationError):
+    code = "host_cannot_leave"
+
+    def __init__(
+        self,
+        message: str = "방장은 자기 주문에서 나갈 수 없습니다. 주문을 취소해 주세요.",
+        **kwargs,
+    ) -> None:
+        super().__init__(message, **kwargs)
+
+
+class InvalidStatusChange(ApplicationError):
+    code = "invalid_status"
+
+
+class NotEditable(ApplicationError):
+    code = "not_editable"

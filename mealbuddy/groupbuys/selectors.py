@@ -1,0 +1,229 @@
+"""Group-order reads: the feed, members, and the fee split.
+
+The fee split order is fixed and documented: members are listed host first, then by join
+time (``joined_at``, then id). ``split_won`` hands the won left over after flooring to the
+largest fractional remainders, ties to the earlier position, so with an equal split the
+host gets the first extra won, the first joiner the next, and so on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from mealbuddy.core.money import split_won
+from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder, OrderItem, Participation
+
+Status = GroupOrder.Status
+
+SORTS = {"newest": "최신순", "deadline": "마감 임박순"}
+
+
+def status_q(status: str, now: datetime | None = None) -> Q:
+    """A filter for the status people see: past-deadline recruiting orders count as closed."""
+    now = now or timezone.now()
+    if status == Status.RECRUITING:
+        return Q(status=Status.RECRUITING, deadline__gt=now)
+    if status == Status.CLOSED:
+        return Q(status=Status.CLOSED) | Q(status=Status.RECRUITING, deadline__lte=now)
+    return Q(status=status)
+
+
+def feed_region_ids(*, user, include_neighbours: bool = False) -> list[int]:
+    if getattr(user, "region_id", None) is None:
+        return []
+    if not include_neighbours:
+        return [user.region_id]
+    from mealbuddy.regions.selectors import region_neighbour_ids
+
+    return [user.region_id, *region_neighbour_ids(region=user.region)]
+
+
+def group_order_feed(
+    *,
+    user,
+    category: str | None = None,
+    status: str | None = None,
+    q: str | None = None,
+    sort: str = "newest",
+    include_neighbours: bool = False,
+) -> QuerySet[GroupOrder]:
+    """Group orders of ``user``'s neighbourhood (and bordering ones if asked).
+
+    Recruiting orders come first, then the rest; within each, newest first
+    (``sort="newest"``) or closing soonest (``sort="deadline"``). ``q`` searches title and
+    restaurant. Unknown category/status/sort values are ignored. The host and region come
+    in the same query; slice it for a page (fixed number of queries per page).
+    """
+    now = timezone.now()
+    region_ids = feed_region_ids(user=user, include_neighbours=include_neighbours)
+    queryset = GroupOrder.objects.filter(region_id__in=region_ids).select_related(
+        "host", "region", "chat_room"
+    )
+    if category in CATEGORIES:
+        queryset = queryset.filter(category=category)
+    if status in Status.values:
+        queryset = queryset.filter(status_q(status, now))
+    if q:
+        q = q.strip()[:50]
+        queryset = queryset.filter(Q(title__icontains=q) | Q(restaurant__icontains=q))
+    queryset = queryset.annotate(
+        open_rank=Case(
+            When(status=Status.RECRUITING, deadline__gt=now, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    )
+    if sort == "deadline":
+        return queryset.order_by("open_rank", "deadline", "-id")
+    return queryset.order_by("open_rank", "-created_at", "-id")
+
+
+def member_order(participations) -> list[Participation]:
+    """Host first, then by join time: the documented leftover-won order."""
+    return sorted(
+        participations,
+        key=lambda p: (p.user_id != p.group_order.host_id, p.joined_at, p.pk),
+    )
+
+
+def group_order_members(*, group_order: GroupOrder) -> list[Participation]:
+    """Current members (Participation with ``user`` and ``items`` loaded), host first,
+    then in join order. Two queries."""
+    participations = (
+        Participation.objects.filter(group_order=group_order)
+        .select_related("user")
+        .prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("id")))
+    )
+    for participation in participations:
+        participation.group_order = group_order
+    return member_order(participations)
+
+
+def is_member(*, group_order: GroupOrder, user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Participation.objects.filter(group_order=group_order, user=user).exists()
+
+
+@dataclass(frozen=True)
+class MemberShare:
+    participation: Participation
+    user: object
+    is_host: bool
+    items: list[OrderItem]
+    items_subtotal: int
+    fee_share: int
+
+    @property
+    def total(self) -> int:
+        return self.items_subtotal + self.fee_share
+
+
+@dataclass(frozen=True)
+class FeeBreakdown:
+    """What everyone pays. ``members`` are in the fixed order (host first, join order)."""
+
+    fee_split: str
+    delivery_fee: int
+    min_order_amount: int
+    items_total: int
+    members: list[MemberShare] = field(default_factory=list)
+
+    @property
+    def missing_amount(self) -> int:
+        """How much is still missing to reach the minimum order (0 when reached)."""
+        return max(self.min_order_amount - self.items_total, 0)
+
+    @property
+    def fee_total(self) -> int:
+        return sum(m.fee_share for m in self.members)
+
+    @property
+    def grand_total(self) -> int:
+        return self.items_total + self.fee_total
+
+    def share_for(self, user_id: int | None) -> MemberShare | None:
+        return next((m for m in self.members if m.user.pk == user_id), None)
+
+
+def fee_shares(*, delivery_fee: int, fee_split: str, subtotals: list[int]) -> list[int]:
+    """Each member's share of the delivery fee, in the order of ``subtotals``.
+
+    Equal: the fee over the headcount. Proportional: weighted by items subtotal (all zero
+    falls back to equal). Whole won, always summing exactly to ``delivery_fee``.
+    """
+    if fee_split == GroupOrder.FeeSplit.PROPORTIONAL:
+        return split_won(delivery_fee, subtotals)
+    return split_won(delivery_fee, [1] * len(subtotals))
+
+
+def fee_breakdown(
+    group_order: GroupOrder, *, members: list[Participation] | None = None
+) -> FeeBreakdown:
+    """Items total vs the minimum order, and each member's subtotal, fee share and total.
+
+    Pass ``members`` from ``group_order_members`` to reuse them; otherwise two queries.
+    """
+    if members is None:
+        members = group_order_members(group_order=group_order)
+    subtotals = [sum(i.unit_price * i.quantity for i in p.items.all()) for p in members]
+    shares = fee_shares(
+        delivery_fee=group_order.delivery_fee,
+        fee_split=group_order.fee_split,
+        subtotals=subtotals,
+    )
+    return FeeBreakdown(
+        fee_split=group_order.fee_split,
+        delivery_fee=group_order.delivery_fee,
+        min_order_amount=group_order.min_order_amount,
+        items_total=sum(subtotals),
+        members=[
+            MemberShare(
+                participation=p,
+                user=p.user,
+                is_host=p.user_id == group_order.host_id,
+                items=list(p.items.all()),
+                items_subtotal=subtotal,
+                fee_share=share,
+            )
+            for p, subtotal, share in zip(members, subtotals, shares, strict=True)
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class WouldBeShare:
+    """A visitor's delivery-fee share if they joined now, and once the order fills.
+
+    Estimated with an equal split (proportional orders depend on what everyone orders);
+    the newcomer is last in the order, so gets no leftover won.
+    """
+
+    now: int | None
+    when_full: int
+
+
+def would_be_share(group_order: GroupOrder) -> WouldBeShare:
+    """No query: uses ``member_count``, ``target_count`` and ``delivery_fee``."""
+    fee = group_order.delivery_fee
+    when_full = split_won(fee, [1] * group_order.target_count)[-1]
+    if group_order.member_count >= group_order.target_count:
+        return WouldBeShare(now=None, when_full=when_full)
+    return WouldBeShare(
+        now=split_won(fee, [1] * (group_order.member_count + 1))[-1], when_full=when_full
+    )
+
+
+def joined_ids(*, user, group_order_ids) -> set[int]:
+    """Which of these orders ``user`` is a member of (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        Participation.objects.filter(
+            user=user, group_order_id__in=list(group_order_ids)
+        ).values_list("group_order_id", flat=True)
+    )

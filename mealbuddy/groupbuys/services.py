@@ -1,0 +1,727 @@
+"""Group-order writes: create, edit, join, leave, ban, status moves, items.
+
+Every function is keyword-only and runs in one transaction. The group-order row is locked
+(``select_for_update``; on SQLite the IMMEDIATE transaction already serialises writers)
+before anything that reads and then changes ``member_count`` or ``status``, and the count
+itself only moves through a conditional ``UPDATE`` as a second guard, so a headcount never
+passes its target however many people press "참여하기" at once.
+
+Chat system messages, socket closes and notifications are created inside the same
+transaction; the chat and notification services broadcast them only after commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from mealbuddy.chat import services as chat_services
+from mealbuddy.chat.models import ChatRoom, Message
+from mealbuddy.groupbuys.access import access_group_order
+from mealbuddy.groupbuys.errors import (
+    Banned,
+    DeadlinePassed,
+    GroupOrderClosed,
+    GroupOrderFull,
+    GroupOrderValidationError,
+    HostCannotLeave,
+    InvalidStatusChange,
+    NoRegion,
+    NotEditable,
+    NotMember,
+    NotNeighbour,
+)
+from mealbuddy.groupbuys.models import (
+    CATEGORIES,
+    MAX_TARGET,
+    MIN_TARGET,
+    Ban,
+    GroupOrder,
+    OrderItem,
+    Participation,
+)
+from mealbuddy.notifications.models import Notification
+from mealbuddy.notifications.services import notifications_create
+
+Status = GroupOrder.Status
+
+DEFAULT_DEADLINE = timedelta(hours=1)
+MIN_DEADLINE = timedelta(minutes=10)
+MAX_DEADLINE = timedelta(hours=24)
+MAX_WON = 10_000_000
+MAX_QUANTITY = 99
+
+# Allowed host moves. "closed" also covers an order whose deadline passed while the row
+# still says recruiting (see GroupOrder.current_status).
+TRANSITIONS: dict[str, set[str]] = {
+    Status.RECRUITING: {Status.CLOSED, Status.CANCELLED},
+    Status.CLOSED: {Status.RECRUITING, Status.ORDERED, Status.CANCELLED},
+    Status.ORDERED: {Status.DELIVERED},
+    Status.DELIVERED: set(),
+    Status.CANCELLED: set(),
+}
+
+STATUS_MESSAGES = {
+    Status.RECRUITING: "모집이 다시 시작되었습니다.",
+    Status.CLOSED: "모집이 마감되었습니다.",
+    Status.ORDERED: "주문이 완료되었습니다.",
+    Status.DELIVERED: "배달이 완료되었습니다.",
+    Status.CANCELLED: "주문이 취소되었습니다.",
+}
+
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "restaurant",
+    "min_order_amount",
+    "delivery_fee",
+    "target_count",
+    "deadline",
+    "pickup_spot",
+    "fee_split",
+)
+
+
+def detail_url(group_order_id: int) -> str:
+    return f"/groupbuys/{group_order_id}/"
+
+
+def _room(group_order: GroupOrder) -> ChatRoom:
+    return ChatRoom.objects.get(group_order_id=group_order.pk)
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+def _won(value, field: str, label: str, errors: dict) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        errors.setdefault(field, []).append(f"{label}은(는) 숫자로 입력해 주세요.")
+        return None
+    if value < 0:
+        errors.setdefault(field, []).append(f"{label}은(는) 0원 이상이어야 합니다.")
+    elif value > MAX_WON:
+        errors.setdefault(field, []).append(f"{label}은(는) {MAX_WON:,}원 이하여야 합니다.")
+    return value
+
+
+def _clean(data: dict, *, current: GroupOrder | None, now: datetime) -> dict:
+    """Check the group-order fields present in ``data``; raise every problem at once."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict = {}
+
+    def fail(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if "title" in data:
+        title = (data["title"] or "").strip()
+        if not title:
+            fail("title", "제목을 입력해 주세요.")
+        elif len(title) > 30:
+            fail("title", "제목은 30자 이내로 입력해 주세요.")
+        cleaned["title"] = title
+    if "description" in data:
+        description = (data["description"] or "").strip()
+        if len(description) > 2000:
+            fail("description", "내용은 2000자 이내로 입력해 주세요.")
+        cleaned["description"] = description
+    if "category" in data:
+        if data["category"] not in CATEGORIES:
+            fail("category", "카테고리를 목록에서 골라 주세요.")
+        cleaned["category"] = data["category"]
+    for field, limit, label in (("restaurant", 50, "가게 이름"), ("pickup_spot", 100, "수령 장소")):
+        if field in data:
+            value = (data[field] or "").strip()
+            if len(value) > limit:
+                fail(field, f"{label}은(는) {limit}자 이내로 입력해 주세요.")
+            cleaned[field] = value
+    if "min_order_amount" in data:
+        cleaned["min_order_amount"] = _won(
+            data["min_order_amount"], "min_order_amount", "최소주문금액", errors
+        )
+    if "delivery_fee" in data:
+        cleaned["delivery_fee"] = _won(data["delivery_fee"], "delivery_fee", "배달비", errors)
+    if "target_count" in data:
+        target = data["target_count"]
+        if isinstance(target, bool) or not isinstance(target, int):
+            fail("target_count", "모집 인원은 숫자로 입력해 주세요.")
+        elif not MIN_TARGET <= target <= MAX_TARGET:
+            fail("target_count", f"모집 인원은 {MIN_TARGET}~{MAX_TARGET}명이어야 합니다.")
+        elif current is not None and target < current.member_count:
+            fail(
+                "target_count",
+                f"이미 {current.member_count}명이 참여했습니다. 그보다 적게 줄일 수 없습니다.",
+            )
+        cleaned["target_count"] = target
+    if "deadline" in data:
+        deadline = data["deadline"]
+        if not isinstance(deadline, datetime):
+            fail("deadline", "마감 시각을 입력해 주세요.")
+        else:
+            if timezone.is_naive(deadline):
+                deadline = timezone.make_aware(deadline)
+            unchanged = current is not None and deadline == current.deadline
+            if not unchanged and not (now + MIN_DEADLINE <= deadline <= now + MAX_DEADLINE):
+                fail("deadline", "마감 시각은 지금부터 10분 뒤 ~ 24시간 안으로 정해 주세요.")
+        cleaned["deadline"] = deadline
+    if "fee_split" in data:
+        if data["fee_split"] not in GroupOrder.FeeSplit.values:
+            fail("fee_split", "배달비 나누는 방법을 골라 주세요.")
+        cleaned["fee_split"] = data["fee_split"]
+    if errors:
+        raise GroupOrderValidationError(errors)
+    return cleaned
+
+
+# --- create, update, delete ------------------------------------------------------------------
+
+
+@transaction.atomic
+def groupbuy_create(
+    *,
+    host,
+    title: str,
+    category: str,
+    target_count: int,
+    description: str = "",
+    restaurant: str = "",
+    min_order_amount: int = 0,
+    delivery_fee: int = 0,
+    deadline: datetime | None = None,
+    pickup_spot: str = "",
+    fee_split: str = GroupOrder.FeeSplit.EQUAL,
+) -> GroupOrder:
+    """Post a group order in ``host``'s neighbourhood; returns it with its chat room made.
+
+    The host becomes the first member (``member_count`` 1). ``deadline`` defaults to one
+    hour ahead and must be 10 minutes – 24 hours ahead. Raises
+    ``GroupOrderValidationError`` (400, ``as_errors()`` maps model field names to Korean
+    messages) and ``NoRegion`` if the host has no neighbourhood yet.
+    """
+    now = timezone.now()
+    if getattr(host, "region_id", None) is None:
+        raise NoRegion(field="region")
+    cleaned = _clean(
+        {
+            "title": title,
+            "description": description,
+            "category": category,
+            "restaurant": restaurant,
+            "min_order_amount": min_order_amount,
+            "delivery_fee": delivery_fee,
+            "target_count": target_count,
+            "deadline": deadline or now + DEFAULT_DEADLINE,
+            "pickup_spot": pickup_spot,
+            "fee_split": fee_split,
+        },
+        current=None,
+        now=now,
+    )
+    group_order = GroupOrder.objects.create(
+        host=host,
+        region_id=host.region_id,
+        lat=host.lat,
+        lon=host.lon,
+        member_count=1,
+        **cleaned,
+    )
+    Participation.objects.create(group_order=group_order, user=host)
+    chat_services.room_create(group_order=group_order)
+    return group_order
+
+
+@transaction.atomic
+def groupbuy_update(*, group_order_id: int, user, **fields) -> GroupOrder:
+    """Change any of the editable fields (host only); returns the saved order.
+
+    Accepts ``title, description, category, restaurant, min_order_amount, delivery_fee,
+    target_count, deadline, pickup_spot, fee_split`` (others raise TypeError). Refused with
+    ``NotEditable`` once ordered, delivered or cancelled; the target cannot go below the
+    current headcount. Raising the target of an order closed for being full reopens it
+    (while its deadline has not passed); lowering it to the headcount closes it.
+    """
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    now = timezone.now()
+    group_order = access_group_order(user=user, id=group_order_id, lock=True, require_host=True)
+    if not group_order.is_editable:
+        raise NotEditable("주문이 완료된 뒤에는 상태 말고는 바꿀 수 없습니다.")
+    cleaned = _clean(fields, current=group_order, now=now)
+    for name, value in cleaned.items():
+        setattr(group_order, name, value)
+    status_before = group_order.status
+    if group_order.status == Status.CLOSED and group_order.closed_reason == "full":
+        if group_order.member_count < group_order.target_count and group_order.deadline > now:
+            group_order.status = Status.RECRUITING
+            group_order.closed_reason = ""
+    elif group_order.status == Status.RECRUITING and (
+        group_order.member_count >= group_order.target_count
+    ):
+        group_order.status = Status.CLOSED
+        group_order.closed_reason = "full"
+    if group_order.status != status_before:
+        group_order.status_changed_at = now
+        chat_services.system_message_post(
+            room=_room(group_order),
+            kind=Message.Kind.STATUS,
+            text=STATUS_MESSAGES[group_order.status],
+        )
+    group_order.save()
+    return group_order
+
+
+@transaction.atomic
+def groupbuy_delete(*, group_order_id: int, user) -> None:
+    """Delete the order, its room and everything in it (host only; raises ``NotHost``).
+
+    Other members get a CANCELLED notification; every socket of the room is closed with
+    code 4040 after commit.
+    """
+    group_order = access_group_order(user=user, id=group_order_id, lock=True, require_host=True)
+    others = [
+        p.user for p in group_order.participations.select_related("user").exclude(user_id=user.pk)
+    ]
+    room = ChatRoom.objects.filter(group_order_id=group_order.pk).first()
+    if room is not None:
+        chat_services.room_sockets_close_deleted(room_id=room.pk)
+    notifications_create(
+        users=others,
+        kind=Notification.Kind.CANCELLED,
+        text=f"'{group_order.title}' 모집글이 삭제되었습니다.",
+    )
+    group_order.delete()
+
+
+# --- join, leave, ban ------------------------------------------------------------------------
+
+
+def _check_neighbour(*, group_order: GroupOrder, user) -> None:
+    from mealbuddy.regions.selectors import region_neighbour_ids
+
+    region_id = getattr(user, "region_id", None)
+    if region_id is None:
+        raise NoRegion()
+    if region_id == group_order.region_id:
+        return
+    if region_id not in region_neighbour_ids(region=group_order.region):
+        raise NotNeighbour()
+
+
+def _refuse_unless_open(group_order: GroupOrder, now: datetime) -> None:
+    if group_order.status != Status.RECRUITING:
+        if group_order.status == Status.CLOSED and group_order.closed_reason == "full":
+            raise GroupOrderFull()
+        raise GroupOrderClosed()
+    if group_order.deadline <= now:
+        raise DeadlinePassed()
+    if group_order.member_count >= group_order.target_count:
+        raise GroupOrderFull()
+
+
+@transaction.atomic
+def groupbuy_join(*, group_order_id: int, user) -> Participation:
+    """Make ``user`` a member; returns the Participation.
+
+    Joining again (or the host "joining") is a no-op returning the existing participation.
+    Refusals, all ``JoinRefused`` subclasses with a Korean ``message``: ``GroupOrderFull``
+    (409, code ``full``), ``GroupOrderClosed`` (409, ``closed``: closed by the host,
+    ordered, delivered or cancelled), ``DeadlinePassed`` (409, ``deadline_passed``),
+    ``Banned`` (403, ``banned``), ``NotNeighbour`` (403, ``not_neighbour``: the order is
+    neither in the user's neighbourhood nor a bordering one), ``NoRegion`` (400,
+    ``no_region``). The join that fills the last place closes recruitment (reason
+    "full") and notifies every member (FILLED); the host gets JOINED; the room gets the
+    "<name> 님이 입장했습니다." system message.
+    """
+    now = timezone.now()
+    group_order = access_group_order(user=user, id=group_order_id, lock=True)
+    existing = Participation.objects.filter(group_order=group_order, user=user).first()
+    if existing is not None:
+        return existing
+    if Ban.objects.filter(group_order=group_order, user=user).exists():
+        raise Banned()
+    _check_neighbour(group_order=group_order, user=user)
+    _refuse_unless_open(group_order, now)
+    # Second guard besides the row lock: the count moves only while there is room.
+    updated = GroupOrder.objects.filter(
+        pk=group_order.pk,
+        status=Status.RECRUITING,
+        deadline__gt=now,
+        member_count__lt=F("target_count"),
+    ).update(member_count=F("member_count") + 1, updated_at=now)
+    if updated != 1:
+        raise GroupOrderFull()
+    participation = Participation.objects.create(group_order=group_order, user=user)
+    group_order.refresh_from_db(fields=["member_count"])
+    room = _room(group_order)
+    chat_services.system_message_post(
+        room=room,
+        kind=Message.Kind.JOIN,
+        text=f"{user.display_name} 님이 입장했습니다.",
+        user_id=user.pk,
+    )
+    notifications_create(
+        users=[group_order.host],
+        kind=Notification.Kind.JOINED,
+        text=f"{user.display_name} 님이 '{group_order.title}'에 참여했습니다.",
+        group_order=group_order,
+        url=detail_url(group_order.pk),
+    )
+    if group_order.member_count >= group_order.target_count:
+        GroupOrder.objects.filter(pk=group_order.pk).update(
+            status=Status.CLOSED, closed_reason="full", status_changed_at=now
+        )
+        chat_services.system_message_post(
+            room=room,
+            kind=Message.Kind.STATUS,
+            text="모집 인원이 다 찼습니다. 모집이 마감되었습니다.",
+        )
+        notifications_create(
+            users=_member_users(group_order),
+            kind=Notification.Kind.FILLED,
+            text=f"'{group_order.title}' 모집 인원이 다 찼습니다.",
+            group_order=group_order,
+            url=detail_url(group_order.pk),
+        )
+    return participation
+
+
+def _member_users(group_order: GroupOrder) -> list:
+    return [
+        p.user for p in Participation.objects.filter(group_order=group_order).select_related("user")
+    ]
+
+
+def _remove_member(*, group_order: GroupOrder, participation: Participation, now) -> None:
+    participation.delete()
+    GroupOrder.objects.filter(pk=group_order.pk, member_count__gt=1).update(
+        member_count=F("member_count") - 1, updated_at=now
+    )
+    # A place is free again: reopen only what closed for being full, before the deadline.
+    if (
+        group_order.status == Status.CLOSED
+        and group_order.closed_reason == "full"
+        and group_order.deadline > now
+    ):
+        GroupOrder.objects.filter(pk=group_order.pk).update(
+            status=Status.RECRUITING, closed_reason="", status_changed_at=now
+        )
+    group_order.refresh_from_db(fields=["member_count", "status", "closed_reason"])
+
+
+@transaction.atomic
+def groupbuy_leave(*, group_order_id: int, user) -> bool:
+    """Leave the order; returns True if ``user`` left, False if they were not a member.
+
+    Leaving twice is harmless (the second call returns False). The host cannot leave
+    (``HostCannotLeave``, 400): they cancel instead. Nobody leaves an order the host has
+    marked ordered (``NotEditable``). Leaving frees the place (reopening recruitment if it
+    closed only for being full and the deadline has not passed), deletes the member's
+    items, posts "<name> 님이 퇴장했습니다." and closes their sockets in the room.
+    """
+    now = timezone.now()
+    group_order = access_group_order(user=user, id=group_order_id, lock=True)
+    if group_order.host_id == user.pk:
+        raise HostCannotLeave()
+    participation = Participation.objects.filter(group_order=group_order, user=user).first()
+    if participation is None:
+        return False
+    if group_order.status == Status.ORDERED:
+        raise NotEditable("주문이 진행 중이라 지금은 나갈 수 없습니다.")
+    _remove_member(group_order=group_order, participation=participation, now=now)
+    room = _room(group_order)
+    chat_services.system_message_post(
+        room=room,
+        kind=Message.Kind.LEAVE,
+        text=f"{user.display_name} 님이 퇴장했습니다.",
+        user_id=user.pk,
+    )
+    chat_services.member_sockets_close(room_id=room.pk, user_id=user.pk)
+    return True
+
+
+@transaction.atomic
+def groupbuy_ban(*, group_order_id: int, host, target_user_id: int) -> None:
+    """Remove a member for good (host only): they can never rejoin this order.
+
+    Raises ``NotHost`` (403) for anyone but the host, ``ApplicationError`` (400) when the
+    host bans themself, ``NotMember`` (400) when the target is neither a member nor
+    already banned (banning twice is a no-op), ``NotEditable`` once the order is ordered.
+    Posts "<name> 님이 내보내졌습니다." (kind BAN), closes the target's sockets and sends
+    them a BANNED notification.
+    """
+    from mealbuddy.core.errors import ApplicationError
+
+    now = timezone.now()
+    group_order = access_group_order(user=host, id=group_order_id, lock=True, require_host=True)
+    try:
+        target_id = int(target_user_id)
+    except (TypeError, ValueError):
+        raise NotMember("내보낼 사용자를 찾을 수 없습니다.", field="target_user_id") from None
+    if target_id == host.pk:
+        raise ApplicationError(
+            "방장은 자신을 내보낼 수 없습니다.", code="invalid", field="target_user_id"
+        )
+    participation = (
+        Participation.objects.filter(group_order=group_order, user_id=target_id)
+        .select_related("user")
+        .first()
+    )
+    if participation is None:
+        if Ban.objects.filter(group_order=group_order, user_id=target_id).exists():
+            return
+        raise NotMember("이 주문에 참여 중인 사용자가 아닙니다.", field="target_user_id")
+    if not group_order.is_editable:
+        raise NotEditable("주문이 완료된 뒤에는 내보낼 수 없습니다.")
+    target = participation.user
+    Ban.objects.get_or_create(group_order=group_order, user_id=target_id)
+    _remove_member(group_order=group_order, participation=participation, now=now)
+    room = _room(group_order)
+    chat_services.system_message_post(
+        room=room,
+        kind=Message.Kind.BAN,
+        text=f"{target.display_name} 님이 내보내졌습니다.",
+        user_id=target_id,
+    )
+    chat_services.member_sockets_close(room_id=room.pk, user_id=target_id)
+    notifications_create(
+        users=[target],
+        kind=Notification.Kind.BANNED,
+        text=f"'{group_order.title}' 주문에서 내보내졌습니다.",
+        group_order=group_order,
+        url=detail_url(group_order.pk),
+    )
+
+
+# --- status ----------------------------------------------------------------------------------
+
+
+def _status_notify(group_order: GroupOrder, status: str, *, by_deadline: bool = False) -> None:
+    kind = {
+        Status.CLOSED: Notification.Kind.CLOSED,
+        Status.ORDERED: Notification.Kind.STATUS,
+        Status.DELIVERED: Notification.Kind.STATUS,
+        Status.CANCELLED: Notification.Kind.CANCELLED,
+    }.get(status)
+    if kind is None:
+        return
+    users = _member_users(group_order)
+    if not by_deadline:
+        users = [u for u in users if u.pk != group_order.host_id]
+    text = {
+        Status.CLOSED: "마감 시각이 되어 모집이 마감되었습니다."
+        if by_deadline
+        else "모집이 마감되었습니다.",
+        Status.ORDERED: "방장이 주문을 완료했습니다.",
+        Status.DELIVERED: "배달이 완료되었습니다.",
+        Status.CANCELLED: "주문이 취소되었습니다.",
+    }[status]
+    notifications_create(
+        users=users,
+        kind=kind,
+        text=f"'{group_order.title}' {text}",
+        group_order=group_order,
+        url=detail_url(group_order.pk),
+    )
+
+
+@transaction.atomic
+def groupbuy_status_change(*, group_order_id: int, user, status: str) -> GroupOrder:
+    """Move the order to ``status`` (host only); returns the saved order.
+
+    Allowed: recruiting → closed | cancelled; closed → recruiting (reopen, see
+    ``groupbuy_reopen``) | ordered | cancelled; ordered → delivered. An order past its
+    deadline counts as closed. Anything else raises ``InvalidStatusChange`` (400, code
+    ``invalid_status``) with a Korean reason; non-hosts get ``NotHost`` (403). Posts a
+    STATUS system message and notifies the other members (CLOSED, STATUS or CANCELLED).
+    """
+    now = timezone.now()
+    group_order = access_group_order(user=user, id=group_order_id, lock=True, require_host=True)
+    current = group_order.current_status(now)
+    if status not in Status.values:
+        raise InvalidStatusChange("알 수 없는 상태입니다.", field="status")
+    if status == current:
+        return group_order
+    if status not in TRANSITIONS[current]:
+        raise InvalidStatusChange(_refusal(current, status), field="status")
+    if status == Status.RECRUITING:
+        if group_order.deadline <= now:
+            raise InvalidStatusChange(
+                "마감 시각이 지나 다시 모집할 수 없습니다. 마감 시각을 늦춰 주세요.",
+                field="status",
+            )
+        if group_order.member_count >= group_order.target_count:
+            raise InvalidStatusChange(
+                "자리가 없어 다시 모집할 수 없습니다. 모집 인원을 늘려 주세요.", field="status"
+            )
+    if status == Status.CLOSED:
+        group_order.closed_reason = "host"
+    elif status == Status.RECRUITING:
+        group_order.closed_reason = ""
+    elif current == Status.CLOSED and group_order.status == Status.RECRUITING:
+        group_order.closed_reason = "deadline"
+    group_order.status = status
+    group_order.status_changed_at = now
+    group_order.save(update_fields=["status", "closed_reason", "status_changed_at", "updated_at"])
+    chat_services.system_message_post(
+        room=_room(group_order), kind=Message.Kind.STATUS, text=STATUS_MESSAGES[status]
+    )
+    _status_notify(group_order, status)
+    return group_order
+
+
+def _refusal(current: str, wanted: str) -> str:
+    if current == Status.CANCELLED:
+        return "취소된 주문은 상태를 바꿀 수 없습니다."
+    if current == Status.DELIVERED:
+        return "배달이 끝난 주문은 상태를 바꿀 수 없습니다."
+    if wanted == Status.ORDERED:
+        return "먼저 모집을 마감한 뒤에 주문 완료로 바꿀 수 있습니다."
+    if wanted == Status.DELIVERED:
+        return "주문 완료 뒤에만 배달 완료로 바꿀 수 있습니다."
+    if wanted == Status.CANCELLED:
+        return "주문한 뒤에는 취소할 수 없습니다."
+    if wanted in (Status.RECRUITING, Status.CLOSED):
+        return "주문한 뒤에는 모집 상태를 바꿀 수 없습니다."
+    return "바꿀 수 없는 상태입니다."
+
+
+def groupbuy_reopen(*, group_order_id: int, user) -> GroupOrder:
+    """Reopen a closed order (host only) while it has room and its deadline has not passed.
+
+    Same as ``groupbuy_status_change(status="recruiting")``; a recruiting order stays as is.
+    """
+    return groupbuy_status_change(
+        group_order_id=group_order_id, user=user, status=Status.RECRUITING
+    )
+
+
+def groupbuy_close(*, group_order_id: int, user) -> GroupOrder:
+    """Close recruitment (host only); a closed order stays as is."""
+    return groupbuy_status_change(group_order_id=group_order_id, user=user, status=Status.CLOSED)
+
+
+@transaction.atomic
+def groupbuy_close_expired_one(*, group_order_id: int) -> bool:
+    """Persist "closed (deadline)" for one order past its deadline; True if it changed."""
+    now = timezone.now()
+    group_order = GroupOrder.objects.select_for_update().filter(pk=group_order_id).first()
+    if group_order is None or group_order.status != Status.RECRUITING:
+        return False
+    if group_order.deadline > now:
+        return False
+    group_order.status = Status.CLOSED
+    group_order.closed_reason = "deadline"
+    group_order.status_changed_at = now
+    group_order.save(update_fields=["status", "closed_reason", "status_changed_at", "updated_at"])
+    chat_services.system_message_post(
+        room=_room(group_order),
+        kind=Message.Kind.STATUS,
+        text="마감 시각이 되어 모집이 마감되었습니다.",
+    )
+    _status_notify(group_order, Status.CLOSED, by_deadline=True)
+    return True
+
+
+def groupbuys_close_expired() -> int:
+    """Close every recruiting order whose deadline has passed; returns how many closed."""
+    ids = list(
+        GroupOrder.objects.filter(
+            status=Status.RECRUITING, deadline__lte=timezone.now()
+        ).values_list("pk", flat=True)
+    )
+    return sum(groupbuy_close_expired_one(group_order_id=pk) for pk in ids)
+
+
+# --- items -----------------------------------------------------------------------------------
+
+
+def _clean_item(*, name, unit_price, quantity) -> dict:
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = ["메뉴 이름을 입력해 주세요."]
+    elif len(name) > 50:
+        errors["name"] = ["메뉴 이름은 50자 이내로 입력해 주세요."]
+    _won(unit_price, "unit_price", "가격", errors)
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        errors["quantity"] = ["수량은 숫자로 입력해 주세요."]
+    elif not 1 <= quantity <= MAX_QUANTITY:
+        errors["quantity"] = [f"수량은 1~{MAX_QUANTITY}개여야 합니다."]
+    if errors:
+        raise GroupOrderValidationError(errors)
+    return {"name": name, "unit_price": unit_price, "quantity": quantity}
+
+
+def _member_for_items(*, group_order_id: int, user) -> Participation:
+    group_order = access_group_order(user=user, id=group_order_id, lock=True)
+    participation = Participation.objects.filter(group_order=group_order, user=user).first()
+    if participation is None:
+        raise NotMember("참여한 사람만 메뉴를 적을 수 있습니다.")
+    if not group_order.is_editable:
+        raise NotEditable("주문이 완료된 뒤에는 메뉴를 바꿀 수 없습니다.")
+    return participation
+
+
+@transaction.atomic
+def item_add(
+    *, group_order_id: int, user, name: str, unit_price: int, quantity: int = 1
+) -> OrderItem:
+    """Add a line to ``user``'s own order (members only, until the order is ordered).
+
+    Raises ``NotMember`` (400), ``NotEditable`` (400) or ``GroupOrderValidationError``
+    (fields ``name``, ``unit_price``, ``quantity``).
+    """
+    participation = _member_for_items(group_order_id=group_order_id, user=user)
+    cleaned = _clean_item(name=name, unit_price=unit_price, quantity=quantity)
+    return OrderItem.objects.create(participation=participation, **cleaned)
+
+
+def _own_item(*, item_id: int, user) -> OrderItem:
+    from mealbuddy.core.errors import NotFound
+
+    item = (
+        OrderItem.objects.select_related("participation")
+        .filter(pk=item_id, participation__user=user)
+        .first()
+    )
+    if item is None:
+        raise NotFound("메뉴를 찾을 수 없습니다.")
+    return item
+
+
+@transaction.atomic
+def item_update(
+    *,
+    item_id: int,
+    user,
+    name: str | None = None,
+    unit_price: int | None = None,
+    quantity: int | None = None,
+) -> OrderItem:
+    """Change one of ``user``'s own lines (None leaves a field as is).
+
+    Someone else's item is ``NotFound`` (404); other refusals as in ``item_add``.
+    """
+    item = _own_item(item_id=item_id, user=user)
+    _member_for_items(group_order_id=item.participation.group_order_id, user=user)
+    cleaned = _clean_item(
+        name=item.name if name is None else name,
+        unit_price=item.unit_price if unit_price is None else unit_price,
+        quantity=item.quantity if quantity is None else quantity,
+    )
+    for field, value in cleaned.items():
+        setattr(item, field, value)
+    item.save(update_fields=list(cleaned))
+    return item
+
+
+@transaction.atomic
+def item_delete(*, item_id: int, user) -> None:
+    """Remove one of ``user``'s own lines (``NotFound`` for anyone else's)."""
+    item = _own_item(item_id=item_id, user=user)
+    _member_for_items(group_order_id=item.participation.group_order_id, user=user)
+    item.delete()
