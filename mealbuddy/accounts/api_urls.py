@@ -1,1 +1,10 @@
-urlpatterns = []
+from django.urls import path
+
+from mealbuddy.accounts import api
+
+urlpatterns = [
+    path("auth/refresh/", api.AuthRefreshView.as_view(), name="auth-refresh"),
+    path("auth/logout/", api.AuthLogoutView.as_view(), name="auth-logout"),
+    path("me/", api.MeView.as_view(), name="me"),
+    path("me/profile/", api.ProfileView.as_view(), name="me-profile"),
+]

@@ -1,1 +1,6 @@
-urlpatterns = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("mealbuddy.compat.users")),
+    path("", include("mealbuddy.compat.openapi")),
+]

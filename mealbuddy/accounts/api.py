@@ -1,0 +1,118 @@
+"""Our own account API: token refresh/logout, the signed-in user and their profile."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mealbuddy.accounts import services
+from mealbuddy.accounts.serializers import (
+    MeSerializer,
+    MessageSerializer,
+    MeUpdateSerializer,
+    ProfileSerializer,
+    ProfileUpdateSerializer,
+    RefreshInputSerializer,
+    TokenPairSerializer,
+)
+
+TAGS = ["계정"]
+
+
+class AuthRefreshView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        tags=TAGS,
+        summary="토큰 갱신 (리프레시 토큰 회전)",
+        description="쓴 리프레시 토큰은 폐기되고 새 쌍을 돌려줍니다. 비밀번호가 바뀌었거나 "
+        "탈퇴한 계정의 토큰은 거절합니다 (401).",
+        request=RefreshInputSerializer,
+        responses={200: TokenPairSerializer},
+    )
+    def post(self, request):
+        serializer = RefreshInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(services.auth_refresh(refresh=serializer.validated_data["refresh"]))
+
+
+class AuthLogoutView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        tags=TAGS,
+        summary="로그아웃 (리프레시 토큰 폐기)",
+        request=RefreshInputSerializer,
+        responses={200: MessageSerializer},
+    )
+    def post(self, request):
+        serializer = RefreshInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.auth_logout(refresh=serializer.validated_data["refresh"])
+        return Response({"message": "로그아웃되었습니다."})
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=TAGS, summary="내 정보", responses={200: MeSerializer})
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="닉네임·동네 변경",
+        request=MeUpdateSerializer,
+        responses={200: MeSerializer},
+    )
+    def patch(self, request):
+        serializer = MeUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = services.user_update(
+            user=request.user,
+            username=data.get("username"),
+            address=data.get("address"),
+            region_id=data.get("region"),
+        )
+        return Response(MeSerializer(user).data)
+
+
+class ProfileView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(tags=TAGS, summary="내 프로필", responses={200: ProfileSerializer})
+    def get(self, request):
+        profile = services.profile_ensure(user=request.user)
+        return Response(ProfileSerializer(profile, context={"request": request}).data)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="프로필 변경 (사진은 multipart)",
+        request={
+            "application/json": ProfileUpdateSerializer,
+            "multipart/form-data": ProfileUpdateSerializer,
+        },
+        responses={200: ProfileSerializer},
+    )
+    def patch(self, request):
+        serializer = ProfileUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        profile = services.profile_update(
+            user=request.user,
+            gender=data.get("gender"),
+            age_band=data.get("age_band"),
+            spicy_tolerance=data.get("spicy_tolerance"),
+            dietary_restrictions=data.get("dietary_restrictions"),
+            favourite_categories=data.get("favourite_categories"),
+            avatar=data.get("avatar"),
+            remove_avatar=data.get("remove_avatar", False),
+        )
+        return Response(ProfileSerializer(profile, context={"request": request}).data)

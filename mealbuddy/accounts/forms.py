@@ -1,0 +1,110 @@
+"""Page forms: they only parse input; the rules live in services (errors come back from there)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from mealbuddy.accounts.models import DIETARY_CHOICES, SPICY_CHOICES, Profile
+from mealbuddy.core.errors import ApplicationError
+from mealbuddy.groupbuys.models import CATEGORY_CHOICES
+
+
+def add_service_errors(form: forms.Form, exc: ApplicationError, rename: dict | None = None):
+    """Show a service's errors next to the form's fields (unknown fields: on top)."""
+    rename = rename or {}
+    for field, messages in exc.as_errors().items():
+        name = rename.get(field, field)
+        target = name if name in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+
+
+def _password(label: str, autocomplete: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}, render_value=False),
+    )
+
+
+class SignupForm(forms.Form):
+    email = forms.EmailField(
+        label="이메일",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )
+    username = forms.CharField(
+        label="닉네임",
+        max_length=20,
+        help_text="이웃에게 보이는 이름이에요. 2~20자의 한글, 영문, 숫자와 _ . -",
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    password1 = _password("비밀번호", "new-password")
+    password2 = _password("비밀번호 확인", "new-password")
+    # Rendered by the regions picker (regions/_picker.html), not by these widgets.
+    address = forms.CharField(label="동네 주소", max_length=200, required=False)
+    region = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    password1.help_text = "8자 이상, 너무 흔하거나 숫자로만 된 비밀번호는 쓸 수 없어요."
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(
+        label="이메일",
+        max_length=254,
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "username", "inputmode": "email", "autofocus": True}
+        ),
+    )
+    password = _password("비밀번호", "current-password")
+
+
+class MeForm(forms.Form):
+    username = forms.CharField(
+        label="닉네임",
+        max_length=20,
+        help_text="2~20자의 한글, 영문, 숫자와 _ . -",
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    address = forms.CharField(label="동네 주소", max_length=200, required=False)
+    region = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class PasswordForm(forms.Form):
+    current_password = _password("현재 비밀번호", "current-password")
+    new_password1 = _password("새 비밀번호", "new-password")
+    new_password2 = _password("새 비밀번호 확인", "new-password")
+
+
+class DeleteForm(forms.Form):
+    password = _password("비밀번호 확인", "current-password")
+
+
+class ProfileForm(forms.Form):
+    gender = forms.ChoiceField(label="성별", choices=Profile.Gender.choices, required=False)
+    age_band = forms.ChoiceField(label="나이대", choices=Profile.AgeBand.choices, required=False)
+    spicy_tolerance = forms.TypedChoiceField(
+        label="매운맛",
+        choices=SPICY_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    dietary_restrictions = forms.MultipleChoiceField(
+        label="못 먹는 음식",
+        choices=DIETARY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    favourite_categories = forms.MultipleChoiceField(
+        label="좋아하는 음식 종류",
+        choices=CATEGORY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    avatar = forms.FileField(
+        label="프로필 사진",
+        required=False,
+        help_text="JPEG, PNG, WEBP, GIF · 5MB 이하",
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+    )
+    remove_avatar = forms.BooleanField(label="사진 지우기", required=False)

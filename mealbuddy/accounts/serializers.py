@@ -1,0 +1,129 @@
+"""What accounts look like on the wire (the original ``U`` object and our own shapes)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from mealbuddy.accounts.models import DIETARY_CHOICES, Profile, User
+from mealbuddy.accounts.tokens import tokens_for_user
+from mealbuddy.groupbuys.models import CATEGORIES
+
+
+def user_payload(user: User, *, tokens: dict[str, str] | None = None) -> dict:
+    """The original client's ``U``: id, email, username, address, token (+ our refresh).
+
+    Pass ``tokens`` to reuse a pair already issued; otherwise a fresh pair is issued.
+    """
+    tokens = tokens or tokens_for_user(user)
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "username": user.username,
+        "address": user.address,
+        "token": tokens["token"],
+        "refresh": tokens["refresh"],
+    }
+
+
+def text(data, key: str) -> str | None:
+    """A text field of a JSON or multipart body; None when the key is absent."""
+    if key not in data:
+        return None
+    value = data.get(key)
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+# --- OpenAPI shapes (the views build these dicts; the serializers document them) ------------
+
+
+class UserObjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    username = serializers.CharField()
+    address = serializers.CharField()
+    token = serializers.CharField(help_text="액세스 토큰 (Authorization: token <jwt>)")
+    refresh = serializers.CharField(help_text="리프레시 토큰 (/api/auth/refresh/)")
+
+
+class UserEnvelopeSerializer(serializers.Serializer):
+    user = UserObjectSerializer()
+
+
+class TokenPairSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class RefreshInputSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class MessageSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
+class RegionBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    full_name = serializers.CharField()
+
+
+class MeSerializer(serializers.ModelSerializer):
+    region = RegionBriefSerializer(allow_null=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "username", "address", "region", "lat", "lon", "date_joined"]
+        read_only_fields = fields
+
+
+class MeUpdateSerializer(serializers.Serializer):
+    username = serializers.CharField(required=False, allow_blank=True)
+    address = serializers.CharField(required=False, allow_blank=True)
+    region = serializers.IntegerField(
+        required=False, allow_null=True, help_text="동네 검색에서 고른 동(읍면동)의 id"
+    )
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    avatar = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Profile
+        fields = [
+            "gender",
+            "age_band",
+            "spicy_tolerance",
+            "dietary_restrictions",
+            "favourite_categories",
+            "avatar",
+        ]
+        read_only_fields = fields
+
+    def get_avatar(self, profile: Profile) -> str | None:
+        if not profile.avatar:
+            return None
+        request = self.context.get("request")
+        url = profile.avatar.url
+        return request.build_absolute_uri(url) if request else url
+
+
+class ProfileUpdateSerializer(serializers.Serializer):
+    gender = serializers.ChoiceField(choices=Profile.Gender.choices, required=False)
+    age_band = serializers.ChoiceField(choices=Profile.AgeBand.choices, required=False)
+    spicy_tolerance = serializers.IntegerField(
+        required=False, min_value=0, max_value=3, help_text="0 못 먹음 · 1 조금 · 2 보통 · 3 좋아함"
+    )
+    dietary_restrictions = serializers.ListField(
+        child=serializers.ChoiceField(choices=DIETARY_CHOICES), required=False
+    )
+    favourite_categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=[(c, c) for c in CATEGORIES]), required=False
+    )
+    avatar = serializers.FileField(
+        required=False, help_text="JPEG/PNG/WEBP/GIF, 5MB 이하 (다시 인코딩되어 저장)"
+    )
+    remove_avatar = serializers.BooleanField(required=False, default=False)

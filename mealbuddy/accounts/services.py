@@ -1,0 +1,500 @@
+"""Account writes: sign-up, log-in (with throttling), edits, password, deactivation, tokens.
+
+Every function here is used by the original client's API (compat), our REST API and the
+web pages alike, so the rules live in one place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import EmailValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from PIL import Image, ImageOps, UnidentifiedImageError
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
+
+from mealbuddy.accounts.errors import InvalidInput, Unauthenticated
+from mealbuddy.accounts.models import DIETARY_CHOICES, Profile, User
+from mealbuddy.accounts.tokens import PASSWORD_CLAIM, password_fingerprint, tokens_for_user
+from mealbuddy.core.errors import ApplicationError, RateLimited
+from mealbuddy.groupbuys.models import CATEGORIES
+from mealbuddy.regions.models import Region
+
+USERNAME_RE = re.compile(r"^[0-9A-Za-z가-힣_.\-]{2,20}$")
+USERNAME_RULE = "닉네임은 2~20자의 한글, 영문, 숫자와 _ . - 만 쓸 수 있습니다."
+ADDRESS_REQUIRED = (
+    "주소를 입력해 주세요. 동(읍·면·동)까지 적어 주세요. 예: 서울특별시 마포구 서교동"
+)
+WRONG_CREDENTIALS = "이메일 또는 비밀번호가 올바르지 않습니다."
+WRONG_PASSWORD = "비밀번호가 올바르지 않습니다."
+DEACTIVATED_NAME = "(탈퇴한 사용자)"
+
+AVATAR_MAX_BYTES = 5 * 1024 * 1024
+AVATAR_MAX_PIXELS = 40_000_000
+AVATAR_SIZE = 512
+AVATAR_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+
+# --- Field rules ------------------------------------------------------------------------------
+
+
+def _clean_email(email: str, errors: dict, *, exclude_pk: int | None = None) -> str:
+    email = (email or "").strip().lower()
+    if not email:
+        errors.setdefault("email", []).append("이메일을 입력해 주세요.")
+        return email
+    try:
+        EmailValidator(message="올바른 이메일 주소를 입력해 주세요.")(email)
+    except ValidationError as exc:
+        errors.setdefault("email", []).extend(exc.messages)
+        return email
+    if len(email) > 254:
+        errors.setdefault("email", []).append("이메일 주소가 너무 깁니다.")
+    elif email.endswith(".invalid"):
+        # Reserved for the tombstones of deleted accounts.
+        errors.setdefault("email", []).append("사용할 수 없는 이메일 주소입니다.")
+    elif User.objects.filter(email__iexact=email).exclude(pk=exclude_pk).exists():
+        errors.setdefault("email", []).append("이미 가입된 이메일입니다.")
+    return email
+
+
+def _clean_username(username: str, errors: dict, *, exclude_pk: int | None = None) -> str:
+    username = (username or "").strip()
+    if not username:
+        errors.setdefault("username", []).append("닉네임을 입력해 주세요.")
+    elif not USERNAME_RE.match(username):
+        errors.setdefault("username", []).append(USERNAME_RULE)
+    elif User.objects.filter(username__iexact=username).exclude(pk=exclude_pk).exists():
+        errors.setdefault("username", []).append("이미 사용 중인 닉네임입니다.")
+    return username
+
+
+def _clean_new_password(password: str, user: User, errors: dict, field: str) -> None:
+    if not password:
+        errors.setdefault(field, []).append("비밀번호를 입력해 주세요.")
+        return
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        errors.setdefault(field, []).extend(exc.messages)
+
+
+def _parse_region_id(region_id) -> int | None:
+    try:
+        value = int(region_id)
+    except (TypeError, ValueError):
+        return None
+    return value if value > 0 else None
+
+
+def _region_for_address(address: str, region_id) -> Region:
+    """The neighbourhood an address names.
+
+    The id the picker chose wins when the address still names that 동 (the picker writes
+    the full name; it also settles names shared by several districts, like 신사동). If the
+    user typed over it, the typed address is resolved instead.
+    """
+    from mealbuddy.regions.selectors import region_resolve_address
+
+    if not address:
+        raise InvalidInput({"address": [ADDRESS_REQUIRED]})
+    region_pk = _parse_region_id(region_id)
+    if region_pk is not None:
+        region = Region.objects.filter(pk=region_pk, level=Region.Level.EMD).first()
+        if region is not None and region.name in address.replace(" ", ""):
+            return region
+    return region_resolve_address(address=address)
+
+
+def _resolve_into(address: str, region_id, errors: dict, extra: dict) -> Region | None:
+    try:
+        return _region_for_address(address, region_id)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    except ApplicationError as exc:
+        errors.setdefault("address", []).append(exc.message)
+        suggestions = getattr(exc, "suggestions", None) or []
+        extra["suggestions"] = [getattr(s, "full_name", str(s)) for s in suggestions]
+    return None
+
+
+def _normalise_address(address: str | None) -> str:
+    return " ".join((address or "").split())[:200]
+
+
+# --- Sign-up, edits -----------------------------------------------------------------------------
+
+
+def user_register(
+    *,
+    email: str,
+    username: str,
+    password: str,
+    address: str,
+    region_id: int | None = None,
+    password2: str | None = None,
+) -> User:
+    """``password2``, when given, must repeat ``password`` (checked with everything else)."""
+    errors: dict[str, list[str]] = {}
+    extra: dict = {}
+    email = _clean_email(email, errors)
+    username = _clean_username(username, errors)
+    _clean_new_password(password, User(email=email, username=username), errors, "password")
+    if password2 is not None and password and password != password2:
+        errors["password2"] = ["비밀번호가 서로 일치하지 않습니다."]
+    address = _normalise_address(address)
+    region = _resolve_into(address, region_id, errors, extra)
+    if errors:
+        raise InvalidInput(errors, extra=extra)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email,
+                username=username,
+                password=password,
+                region=region,
+                address=address,
+                lat=region.lat,
+                lon=region.lon,
+            )
+            Profile.objects.create(user=user)
+    except IntegrityError:
+        # Someone took the email or nickname between the check and the insert.
+        _clean_email(email, errors)
+        _clean_username(username, errors)
+        raise InvalidInput(errors or {"error": ["잠시 후 다시 시도해 주세요."]}) from None
+    return user
+
+
+def user_update(
+    *,
+    user: User,
+    username: str | None = None,
+    address: str | None = None,
+    region_id: int | None = None,
+) -> User:
+    errors: dict[str, list[str]] = {}
+    extra: dict = {}
+    fields: list[str] = []
+    if username is not None:
+        username = _clean_username(username, errors, exclude_pk=user.pk)
+        user.username = username
+        fields.append("username")
+    region = None
+    if address is not None or _parse_region_id(region_id) is not None:
+        address = _normalise_address(address)
+        if not address:
+            # Only a region was chosen: the address becomes its full name.
+            chosen = Region.objects.filter(
+                pk=_parse_region_id(region_id), level=Region.Level.EMD
+            ).first()
+            address = chosen.full_name if chosen else ""
+        region = _resolve_into(address, region_id, errors, extra)
+    if errors:
+        user.refresh_from_db()
+        raise InvalidInput(errors, extra=extra)
+    if region is not None:
+        user.address = address
+        user.region = region
+        user.lat, user.lon = region.lat, region.lon
+        fields += ["address", "region", "lat", "lon"]
+    if fields:
+        try:
+            with transaction.atomic():
+                user.save(update_fields=fields)
+        except IntegrityError:
+            user.refresh_from_db()
+            raise InvalidInput({"username": ["이미 사용 중인 닉네임입니다."]}) from None
+    return user
+
+
+# --- Passwords and deactivation -----------------------------------------------------------------
+
+
+def _revoke_refresh_tokens(user: User) -> None:
+    """Blacklist every refresh token the user still holds."""
+    live = OutstandingToken.objects.filter(
+        user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
+    )
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in live], ignore_conflicts=True
+    )
+
+
+def user_change_password(
+    *, user: User, current_password: str, new_password1: str, new_password2: str
+) -> User:
+    """Errors: ``current_password`` (wrong), ``new_password1`` (weak, same), ``new_password2``."""
+    if not user.check_password(current_password or ""):
+        raise InvalidInput({"current_password": ["현재 비밀번호가 올바르지 않습니다."]})
+    errors: dict[str, list[str]] = {}
+    if not new_password1:
+        errors["new_password1"] = ["새 비밀번호를 입력해 주세요."]
+    elif new_password1 != new_password2:
+        errors["new_password2"] = ["새 비밀번호가 서로 일치하지 않습니다."]
+    elif user.check_password(new_password1):
+        errors["new_password1"] = ["현재 비밀번호와 다른 비밀번호를 입력해 주세요."]
+    else:
+        _clean_new_password(new_password1, user, errors, "new_password1")
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        user.set_password(new_password1)
+        user.save(update_fields=["password"])
+        # The password fingerprint already kills old tokens; blacklisting keeps the record.
+        _revoke_refresh_tokens(user)
+    return user
+
+
+def user_deactivate(*, user: User, password: str) -> User:
+    """Delete = deactivate. The row stays (their posts and messages point at it).
+
+    What identified the person is erased and released: the email and the nickname can be
+    used again (by them or anyone), the address and position are cleared, the profile and
+    avatar are dropped. Everything they wrote shows as "(탈퇴한 사용자)".
+    """
+    if not user.is_active or not user.check_password(password or ""):
+        raise InvalidInput({"password": [WRONG_PASSWORD]})
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked.is_active = False
+        locked.deactivated_at = timezone.now()
+        locked.email = f"deleted-{locked.pk}@deleted.invalid"
+        # "(" is not allowed in nicknames, so this cannot collide with a real one.
+        locked.username = f"{DEACTIVATED_NAME}#{locked.pk}"[:20]
+        locked.address = ""
+        locked.lat = locked.lon = None
+        locked.set_unusable_password()
+        locked.save()
+        profile = Profile.objects.filter(user=locked).first()
+        if profile is not None:
+            avatar = profile.avatar.name
+            profile.delete()
+            if avatar:
+                storage = Profile._meta.get_field("avatar").storage
+                transaction.on_commit(lambda: storage.delete(avatar))
+        _revoke_refresh_tokens(locked)
+    return locked
+
+
+# --- Log-in and its throttling ------------------------------------------------------------------
+
+
+def client_ip(request) -> str:
+    """The client's address: REMOTE_ADDR, or X-Forwarded-For as far as trusted proxies go.
+
+    With ``TRUSTED_PROXY_COUNT = n`` the n-th address from the right of X-Forwarded-For is
+    the one the outermost trusted proxy saw; anything left of it is client-written. With
+    0 (the default) the header is ignored entirely, so it cannot be spoofed.
+    """
+    meta = request.META
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        chain = [p.strip() for p in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        if chain:
+            return chain[-proxies] if len(chain) >= proxies else chain[0]
+    return meta.get("REMOTE_ADDR") or "unknown"
+
+
+def _throttle_keys(*, email: str, ip: str) -> tuple[str, str]:
+    email_hash = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    ip_hash = hashlib.sha256(ip.encode()).hexdigest()[:32]
+    return f"login-fail:email:{email_hash}", f"login-fail:ip:{ip_hash}"
+
+
+def login_throttle_check(*, email: str, ip: str) -> None:
+    """Refuse once an email or an address has failed LOGIN_THROTTLE_LIMIT times."""
+    limit = settings.LOGIN_THROTTLE_LIMIT
+    counts = cache.get_many(_throttle_keys(email=email, ip=ip))
+    if any(count >= limit for count in counts.values()):
+        minutes = max(1, settings.LOGIN_THROTTLE_WINDOW // 60)
+        raise RateLimited(
+            f"로그인 시도가 너무 많습니다. {minutes}분 후에 다시 시도해 주세요.",
+            extra={"retry_after": settings.LOGIN_THROTTLE_WINDOW},
+        )
+
+
+def login_failure_record(*, email: str, ip: str) -> None:
+    window = settings.LOGIN_THROTTLE_WINDOW
+    for key in _throttle_keys(email=email, ip=ip):
+        cache.add(key, 0, timeout=window)  # the window starts at the first failure
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window)
+
+
+def login_success_record(*, email: str) -> None:
+    email_key, _ = _throttle_keys(email=email, ip="")
+    cache.delete(email_key)
+
+
+def user_login(*, email: str, password: str, ip: str) -> User:
+    """Check the throttle, then the credentials. Deactivated accounts never log in."""
+    email = (email or "").strip()
+    login_throttle_check(email=email, ip=ip)
+    user = authenticate(None, email=email, password=password or "")
+    if user is None:
+        login_failure_record(email=email, ip=ip)
+        raise InvalidInput({"error": [WRONG_CREDENTIALS]})
+    login_success_record(email=email)
+    return user
+
+
+# --- Tokens -------------------------------------------------------------------------------------
+
+INVALID_REFRESH = "유효하지 않거나 만료된 토큰입니다. 다시 로그인해 주세요."
+
+
+def _refresh_token(raw: str) -> RefreshToken:
+    try:
+        return RefreshToken(raw)  # signature, expiry, type and blacklist
+    except TokenError:
+        raise Unauthenticated(INVALID_REFRESH, field="refresh", code="token_not_valid") from None
+
+
+def auth_refresh(*, refresh: str) -> dict[str, str]:
+    """Rotate a refresh token: the old one is blacklisted, exactly one caller wins."""
+    token = _refresh_token(refresh)
+    user = User.objects.filter(pk=token.payload.get(jwt_settings.USER_ID_CLAIM)).first()
+    if (
+        user is None
+        or not user.is_active
+        or token.payload.get(PASSWORD_CLAIM) != password_fingerprint(user)
+    ):
+        raise Unauthenticated(INVALID_REFRESH, field="refresh", code="token_not_valid")
+    jti = token.payload[jwt_settings.JTI_CLAIM]
+    with transaction.atomic():
+        outstanding = OutstandingToken.objects.filter(jti=jti).first()
+        if outstanding is None:
+            raise Unauthenticated(INVALID_REFRESH, field="refresh", code="token_not_valid")
+        _, created = BlacklistedToken.objects.get_or_create(token=outstanding)
+        if not created:  # a concurrent refresh used it first
+            raise Unauthenticated(INVALID_REFRESH, field="refresh", code="token_not_valid")
+    return tokens_for_user(user)
+
+
+def auth_logout(*, refresh: str) -> None:
+    """Revoke a refresh token. Revoking one already revoked is fine."""
+    try:
+        token = UntypedToken(refresh)  # signature and expiry, whatever the blacklist says
+    except TokenError:
+        raise InvalidInput({"refresh": [INVALID_REFRESH]}) from None
+    if token.payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != RefreshToken.token_type:
+        raise InvalidInput({"refresh": [INVALID_REFRESH]})
+    try:
+        with transaction.atomic():
+            RefreshToken(refresh, verify=False).blacklist()
+    except IntegrityError:
+        pass
+
+
+# --- Profile ------------------------------------------------------------------------------------
+
+
+def profile_ensure(*, user: User) -> Profile:
+    profile, _ = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+def avatar_process(*, upload) -> ContentFile:
+    """Check an uploaded image with Pillow and re-encode it (drops metadata, bounds size)."""
+    if upload.size > AVATAR_MAX_BYTES:
+        raise InvalidInput({"avatar": ["사진은 5MB 이하만 올릴 수 있습니다."]})
+    try:
+        upload.seek(0)
+        with Image.open(upload) as probe:
+            if probe.format not in AVATAR_FORMATS:
+                raise InvalidInput({"avatar": ["JPEG, PNG, WEBP, GIF 사진만 올릴 수 있습니다."]})
+            if probe.width * probe.height > AVATAR_MAX_PIXELS:
+                raise InvalidInput({"avatar": ["사진의 해상도가 너무 큽니다."]})
+            probe.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.seek(0)
+            image = ImageOps.exif_transpose(image)
+            has_alpha = image.mode in ("RGBA", "LA", "P") and (
+                image.mode != "P" or "transparency" in image.info
+            )
+            image = image.convert("RGBA" if has_alpha else "RGB")
+            image.thumbnail((AVATAR_SIZE, AVATAR_SIZE))
+            out = io.BytesIO()
+            if has_alpha:
+                image.save(out, format="PNG", optimize=True)
+                ext = "png"
+            else:
+                image.save(out, format="JPEG", quality=85, optimize=True)
+                ext = "jpg"
+    except InvalidInput:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        raise InvalidInput({"avatar": ["이미지 파일이 아니거나 손상된 파일입니다."]}) from None
+    return ContentFile(out.getvalue(), name=f"avatar.{ext}")
+
+
+def profile_update(
+    *,
+    user: User,
+    gender: str | None = None,
+    age_band: str | None = None,
+    spicy_tolerance: int | None = None,
+    dietary_restrictions: list[str] | None = None,
+    favourite_categories: list[str] | None = None,
+    avatar=None,
+    remove_avatar: bool = False,
+) -> Profile:
+    errors: dict[str, list[str]] = {}
+    if gender is not None and gender not in Profile.Gender.values:
+        errors["gender"] = ["성별을 목록에서 골라 주세요."]
+    if age_band is not None and age_band not in Profile.AgeBand.values:
+        errors["age_band"] = ["나이대를 목록에서 골라 주세요."]
+    if spicy_tolerance is not None and spicy_tolerance not in (0, 1, 2, 3):
+        errors["spicy_tolerance"] = ["매운맛 정도는 0~3 중에서 골라 주세요."]
+    allowed_diet = {code for code, _ in DIETARY_CHOICES}
+    if dietary_restrictions is not None and not set(dietary_restrictions) <= allowed_diet:
+        errors["dietary_restrictions"] = ["식이 제한을 목록에서 골라 주세요."]
+    if favourite_categories is not None and not set(favourite_categories) <= set(CATEGORIES):
+        errors["favourite_categories"] = ["좋아하는 음식 종류를 목록에서 골라 주세요."]
+    image = None
+    if avatar is not None:
+        try:
+            image = avatar_process(upload=avatar)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise InvalidInput(errors)
+
+    profile = profile_ensure(user=user)
+    if gender is not None:
+        profile.gender = gender
+    if age_band is not None:
+        profile.age_band = age_band
+    if spicy_tolerance is not None:
+        profile.spicy_tolerance = spicy_tolerance
+    if dietary_restrictions is not None:
+        profile.dietary_restrictions = [c for c, _ in DIETARY_CHOICES if c in dietary_restrictions]
+    if favourite_categories is not None:
+        profile.favourite_categories = [c for c in CATEGORIES if c in favourite_categories]
+    old_avatar = profile.avatar.name if (image is not None or remove_avatar) else ""
+    storage = profile.avatar.storage
+    if image is not None:
+        profile.avatar.save(image.name, image, save=False)
+    elif remove_avatar:
+        profile.avatar = ""
+    with transaction.atomic():
+        profile.save()
+        if old_avatar:
+            transaction.on_commit(lambda: storage.delete(old_avatar))
+    return profile

@@ -1,0 +1,190 @@
+"""Account pages: parse a form, call one service, render (errors go back into the form)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from mealbuddy.accounts import services
+from mealbuddy.accounts.forms import (
+    DeleteForm,
+    LoginForm,
+    MeForm,
+    PasswordForm,
+    ProfileForm,
+    SignupForm,
+    add_service_errors,
+)
+from mealbuddy.core.errors import ApplicationError, RateLimited
+
+
+def _render(request, template: str, context: dict, form, status: int = 200):
+    if form.errors and status == 200:
+        status = 400
+    return render(request, template, context, status=status)
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_register(
+                email=data["email"],
+                username=data["username"],
+                password=data["password1"],
+                password2=data["password2"],
+                address=data["address"],
+                region_id=data["region"],
+            )
+        except ApplicationError as exc:
+            add_service_errors(form, exc, rename={"password": "password1"})
+        else:
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            messages.success(request, f"{user.username} 님, 밀버디에 오신 걸 환영해요!")
+            return redirect(settings.LOGIN_REDIRECT_URL)
+    return _render(request, "accounts/signup.html", {"form": form}, form)
+
+
+def login_view(request):
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect(_next_url(request))
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_login(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                ip=services.client_ip(request),
+            )
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+            status = 429
+        except ApplicationError as exc:
+            add_service_errors(form, exc)
+        else:
+            login(request, user)
+            return redirect(_next_url(request))
+    context = {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")}
+    return _render(request, "accounts/login.html", context, form, status)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.success(request, "로그아웃했어요.")
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@login_required
+def me(request):
+    user = request.user
+    if request.method == "POST":
+        form = MeForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            address = data["address"]
+            changed_address = address.strip() != user.address or data["region"] not in (
+                None,
+                user.region_id,
+            )
+            try:
+                services.user_update(
+                    user=user,
+                    username=data["username"],
+                    address=address if changed_address else None,
+                    region_id=data["region"] if changed_address else None,
+                )
+            except ApplicationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "내 정보를 저장했어요.")
+                return redirect("accounts:me")
+    else:
+        form = MeForm(
+            initial={"username": user.username, "address": user.address, "region": user.region_id}
+        )
+    return _render(request, "accounts/me.html", {"form": form}, form)
+
+
+@login_required
+def password_change(request):
+    form = PasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_change_password(user=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            add_service_errors(form, exc)
+        else:
+            update_session_auth_hash(request, user)  # this session stays logged in
+            messages.success(request, "비밀번호를 바꿨어요.")
+            return redirect("accounts:me")
+    return _render(request, "accounts/password.html", {"form": form}, form)
+
+
+@login_required
+def delete(request):
+    form = DeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_deactivate(user=request.user, password=form.cleaned_data["password"])
+        except ApplicationError as exc:
+            add_service_errors(form, exc)
+        else:
+            logout(request)
+            messages.success(request, "탈퇴했어요. 그동안 밀버디를 써 주셔서 고마워요.")
+            return redirect(settings.LOGOUT_REDIRECT_URL)
+    return _render(request, "accounts/delete.html", {"form": form}, form)
+
+
+@login_required
+def profile(request):
+    current = services.profile_ensure(user=request.user)
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.profile_update(
+                    user=request.user,
+                    gender=data["gender"],
+                    age_band=data["age_band"],
+                    spicy_tolerance=data["spicy_tolerance"],
+                    dietary_restrictions=data["dietary_restrictions"],
+                    favourite_categories=data["favourite_categories"],
+                    avatar=data["avatar"],
+                    remove_avatar=data["remove_avatar"],
+                )
+            except ApplicationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "프로필을 저장했어요.")
+                return redirect("accounts:profile")
+    else:
+        form = ProfileForm(
+            initial={
+                "gender": current.gender,
+                "age_band": current.age_band,
+                "spicy_tolerance": current.spicy_tolerance,
+                "dietary_restrictions": current.dietary_restrictions,
+                "favourite_categories": current.favourite_categories,
+            }
+        )
+    return _render(request, "accounts/profile.html", {"form": form, "profile": current}, form)
