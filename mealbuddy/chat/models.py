@@ -39,6 +39,9 @@ class Message(models.Model):
         related_name="+",
     )
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.TEXT)
+    # Who joined, left or was banned (system messages): the socket events carry it as
+    # ``user_id``, also when a reconnecting client catches up. Not a FK: it only labels.
+    subject_user_id = models.BigIntegerField(null=True, blank=True)
     text = models.CharField(max_length=MESSAGE_MAX_LENGTH + 100)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,1 +1,7 @@
-websocket_urlpatterns = []
+from django.urls import path
+
+from mealbuddy.chat.consumers import ChatConsumer
+
+websocket_urlpatterns = [
+    path("ws/chat/<int:room_id>/", ChatConsumer.as_asgi()),
+]

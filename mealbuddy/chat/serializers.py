@@ -24,3 +24,14 @@ def message_payload(message: Message, *, viewer_id: int | None = None) -> dict:
         "user": person_payload(message.user, viewer_id=viewer_id),
         "kind": message.kind,
     }
+
+
+def message_event(message: Message, *, viewer_id: int | None = None) -> dict:
+    """The socket event for one message, exactly as the contract's "Chat socket" section."""
+    payload = {"message": message_payload(message, viewer_id=viewer_id)}
+    if message.kind == Message.Kind.JOIN:
+        return {"type": "chat.user.join", "user_id": message.subject_user_id, **payload}
+    if message.kind in (Message.Kind.LEAVE, Message.Kind.BAN):
+        # The original client leaves the page on its own chat.user.leave: a ban is a leave.
+        return {"type": "chat.user.leave", "user_id": message.subject_user_id, **payload}
+    return {"type": "chat.message", **payload}

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from mealbuddy.chat.models import ChatRoom, Message
-from mealbuddy.core.realtime import broadcast_on_commit, chat_room_group, chat_user_group
+from mealbuddy.chat.models import MESSAGE_MAX_LENGTH, ChatRoom, Message, ReadState
+from mealbuddy.chat.serializers import message_event
+from mealbuddy.core.errors import ApplicationError, PermissionDenied
+from mealbuddy.core.realtime import (
+    broadcast_on_commit,
+    chat_room_group,
+    chat_user_group,
+    user_group,
+)
 
 # Close code the original client treats as "this room is gone".
 ROOM_DELETED_CLOSE_CODE = 4040
+# Close code for a member who left or was banned (our pages leave the room on it).
+MEMBER_REMOVED_CLOSE_CODE = 4003
+
+TICKET_TTL_SECONDS = 30
+_TICKET_PREFIX = "chat:ticket:"
 
 
 def room_create(*, group_order) -> ChatRoom:
@@ -18,6 +34,9 @@ def room_create(*, group_order) -> ChatRoom:
 
 def _message_saved(message: Message) -> None:
     ChatRoom.objects.filter(pk=message.room_id).update(last_message_at=message.created_at)
+    broadcast_on_commit(
+        chat_room_group(message.room_id), {"type": "room.event", "payload": message_event(message)}
+    )
 
 
 @transaction.atomic
@@ -27,20 +46,80 @@ def system_message_post(
     """A system line (join, leave, ban, status change), broadcast to the room after commit.
 
     ``user_id`` is who joined or left (ban counts as leave for the original client).
+    A member's own join line is marked read for them, and their notification socket is told
+    to follow (or stop following) the room.
     """
-    message = Message.objects.create(room=room, user=None, kind=kind, text=text)
+    message = Message.objects.create(
+        room=room, user=None, kind=kind, text=text, subject_user_id=user_id
+    )
     _message_saved(message)
-    from mealbuddy.chat.serializers import message_payload
-
-    payload = {"message": message_payload(message)}
-    if kind == Message.Kind.JOIN:
-        payload = {"type": "chat.user.join", "user_id": user_id, **payload}
-    elif kind in (Message.Kind.LEAVE, Message.Kind.BAN):
-        payload = {"type": "chat.user.leave", "user_id": user_id, **payload}
-    else:
-        payload = {"type": "chat.message", **payload}
-    broadcast_on_commit(chat_room_group(room.pk), {"type": "room.event", "payload": payload})
+    if user_id is not None and kind == Message.Kind.JOIN:
+        _read_state_advance(room_id=room.pk, user_id=user_id, message_id=message.pk)
+        broadcast_on_commit(user_group(user_id), {"type": "rooms.changed", "room_id": room.pk})
+    elif user_id is not None and kind in (Message.Kind.LEAVE, Message.Kind.BAN):
+        broadcast_on_commit(user_group(user_id), {"type": "rooms.changed", "room_id": room.pk})
     return message
+
+
+def message_text_clean(text) -> str:
+    if not isinstance(text, str):
+        raise ApplicationError(
+            "메시지는 글자로 보내 주세요.", code="invalid_message", field="message"
+        )
+    text = text.strip()
+    if not text:
+        raise ApplicationError("메시지를 입력해 주세요.", code="empty_message", field="message")
+    if len(text) > MESSAGE_MAX_LENGTH:
+        raise ApplicationError(
+            f"메시지는 {MESSAGE_MAX_LENGTH}자까지 보낼 수 있습니다. (지금 {len(text)}자)",
+            code="message_too_long",
+            field="message",
+        )
+    return text
+
+
+@transaction.atomic
+def message_post(*, room_id: int, user, text: str) -> Message:
+    """A member's text message: saved, then sent to everyone in the room after commit."""
+    from mealbuddy.chat.selectors import room_is_member
+
+    text = message_text_clean(text)
+    if not room_is_member(room_id=room_id, user_id=user.pk):
+        raise PermissionDenied("이 채팅방의 참여자만 메시지를 보낼 수 있습니다.", code="not_member")
+    message = Message(room_id=room_id, user=user, kind=Message.Kind.TEXT, text=text)
+    message.save(force_insert=True)
+    _message_saved(message)
+    return message
+
+
+def _read_state_advance(*, room_id: int, user_id: int, message_id: int) -> bool:
+    """Move the read mark forward only (a late, older mark never undoes a newer one)."""
+    updated = ReadState.objects.filter(
+        room_id=room_id, user_id=user_id, last_read_message_id__lt=message_id
+    ).update(last_read_message_id=message_id)
+    if updated:
+        return True
+    _, created = ReadState.objects.get_or_create(
+        room_id=room_id, user_id=user_id, defaults={"last_read_message_id": message_id}
+    )
+    return created
+
+
+@transaction.atomic
+def room_mark_read(*, room_id: int, user, message_id: int | None = None) -> int:
+    """Mark the room read up to ``message_id`` (default: the latest); returns the mark.
+
+    Every notification socket of the user then hears ``chat.read`` so badges drop live.
+    """
+    qs = Message.objects.filter(room_id=room_id).order_by("-id").values_list("id", flat=True)
+    if message_id is not None:
+        qs = qs.filter(id__lte=message_id)
+    upto = next(iter(qs[:1]), 0)
+    if upto and _read_state_advance(room_id=room_id, user_id=user.pk, message_id=upto):
+        broadcast_on_commit(
+            user_group(user.pk), {"type": "chat.read", "room_id": room_id, "message_id": upto}
+        )
+    return upto
 
 
 def member_sockets_close(*, room_id: int, user_id: int) -> None:
@@ -57,3 +136,28 @@ def room_sockets_close_deleted(*, room_id: int) -> None:
 
 def room_touch(*, room_id: int) -> None:
     ChatRoom.objects.filter(pk=room_id).update(last_message_at=timezone.now())
+
+
+def chat_ticket_issue(*, room: ChatRoom, user) -> str:
+    """A single-use ticket (valid 30 s) that opens one socket to ``room`` as ``user``."""
+    ticket = secrets.token_urlsafe(24)
+    cache.set(
+        _TICKET_PREFIX + ticket,
+        {"user_id": user.pk, "room_id": room.pk},
+        timeout=getattr(settings, "CHAT_TICKET_TTL", TICKET_TTL_SECONDS),
+    )
+    return ticket
+
+
+def chat_ticket_redeem(*, ticket: str, room_id: int) -> int | None:
+    """The user id a ticket was issued to, once; None if unknown, used, expired or for
+    another room. Deleting is the claim: of two sockets racing, only one delete succeeds."""
+    if not ticket or len(ticket) > 64:
+        return None
+    key = _TICKET_PREFIX + ticket
+    value = cache.get(key)
+    if not value or not cache.delete(key):
+        return None
+    if value.get("room_id") != room_id:
+        return None
+    return value.get("user_id")

@@ -43,3 +43,61 @@ class WebsocketOriginGuard:
                 return await denier(scope, receive, send)
             scope = dict(scope, browser_origin=origin is not None)
         return await self.application(scope, receive, send)
+
+
+# --- Who is on the other end of a socket ------------------------------------------------
+# Consumers call these through ``database_sync_to_async``. The session cookie counts only
+# when the handshake came from an allowed browser origin (``browser_origin``); a client
+# without Origin must present a ticket or a token.
+
+
+def query_params(scope) -> dict[str, str]:
+    from urllib.parse import parse_qs
+
+    raw = scope.get("query_string", b"").decode("latin1")
+    return {key: values[-1] for key, values in parse_qs(raw).items()}
+
+
+def session_user(scope):
+    """The logged-in user of the handshake's session cookie, or None."""
+    if not scope.get("browser_origin"):
+        return None
+    from http.cookies import SimpleCookie
+    from importlib import import_module
+
+    from django.contrib.auth import get_user
+
+    cookie_header = b"; ".join(v for k, v in scope.get("headers", []) if k == b"cookie")
+    if not cookie_header:
+        return None
+    cookies = SimpleCookie()
+    try:
+        cookies.load(cookie_header.decode("latin1"))
+    except Exception:  # noqa: BLE001 - a malformed cookie header is just "no session"
+        return None
+    morsel = cookies.get(settings.SESSION_COOKIE_NAME)
+    if morsel is None or not morsel.value:
+        return None
+    engine = import_module(settings.SESSION_ENGINE)
+
+    class _Request:  # what django.contrib.auth.get_user reads
+        session = engine.SessionStore(morsel.value)
+
+    user = get_user(_Request())
+    return user if user.is_authenticated and user.is_active else None
+
+
+def token_user(raw: str):
+    """The user of an access JWT (``?token=``), with the password-fingerprint check."""
+    if not raw:
+        return None
+    from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+
+    from mealbuddy.accounts.authentication import TokenJWTAuthentication
+
+    auth = TokenJWTAuthentication()
+    try:
+        user = auth.get_user(auth.get_validated_token(raw.encode("latin1", "ignore")))
+    except (InvalidToken, AuthenticationFailed, UnicodeError):
+        return None
+    return user if user.is_active else None

@@ -1,1 +1,7 @@
-websocket_urlpatterns = []
+from django.urls import path
+
+from mealbuddy.notifications.consumers import NotificationConsumer
+
+websocket_urlpatterns = [
+    path("ws/notifications/", NotificationConsumer.as_asgi()),
+]

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from mealbuddy.core.realtime import broadcast_on_commit, user_group
 from mealbuddy.notifications.models import Notification
+
+DEADLINE_WINDOW = timedelta(minutes=10)
 
 
 def notification_payload(notification: Notification) -> dict:
@@ -39,3 +45,64 @@ def notifications_create(
         )
         created.append(notification)
     return created
+
+
+@transaction.atomic
+def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
+    """Mark some (``ids``) or all of the user's notifications read; returns how many."""
+    qs = Notification.objects.filter(user_id=user.pk, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    count = qs.update(read_at=timezone.now())
+    if count:
+        broadcast_on_commit(user_group(user.pk), {"type": "notifications.read"})
+    return count
+
+
+def _order_url(order) -> str:
+    room = getattr(order, "chat_room", None)
+    return f"/chats/{room.pk}/" if room is not None else ""
+
+
+def notify_deadlines(*, now=None) -> int:
+    """Tell every member of a recruiting order that closes within 10 minutes, once per
+    order and member (a partial unique constraint backs it if two runs overlap)."""
+    from mealbuddy.groupbuys.models import GroupOrder, Participation
+
+    now = now or timezone.now()
+    orders = list(
+        GroupOrder.objects.filter(
+            status=GroupOrder.Status.RECRUITING,
+            deadline__gt=now,
+            deadline__lte=now + DEADLINE_WINDOW,
+        ).select_related("chat_room")
+    )
+    if not orders:
+        return 0
+    already = set(
+        Notification.objects.filter(
+            kind=Notification.Kind.DEADLINE, group_order__in=orders
+        ).values_list("group_order_id", "user_id")
+    )
+    members: dict[int, list] = {}
+    for p in Participation.objects.filter(group_order__in=orders).select_related("user"):
+        if (p.group_order_id, p.user_id) not in already:
+            members.setdefault(p.group_order_id, []).append(p.user)
+    sent = 0
+    for order in orders:
+        minutes = max(1, int((order.deadline - now).total_seconds() // 60))
+        for member in members.get(order.pk, []):
+            try:
+                with transaction.atomic():
+                    sent += len(
+                        notifications_create(
+                            users=[member],
+                            kind=Notification.Kind.DEADLINE,
+                            text=f"'{order.title}' 모집이 {minutes}분 뒤 마감됩니다.",
+                            group_order=order,
+                            url=_order_url(order),
+                        )
+                    )
+            except IntegrityError:
+                continue  # another run got there first
+    return sent

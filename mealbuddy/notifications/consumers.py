@@ -1,0 +1,119 @@
+"""The per-user socket ``ws/notifications/``: new notifications and unread counts, live.
+
+It follows the chat groups of every room the user is in, so a message anywhere moves the
+"내 채팅" badge and list without a reload, and costs the sender nothing extra.
+
+Server → client events:
+- ``{"type": "unread", "notifications": n, "chats": n, "rooms": {room_id: n}}`` on connect
+  and whenever counts are recomputed (joined/left a room, read elsewhere);
+- ``{"type": "chat.unread", "room_id", "unread", "chats", "message": M}`` per chat line;
+- ``{"type": "notification", "notification": {...}, "notifications": n}``.
+"""
+
+from __future__ import annotations
+
+from channels.db import database_sync_to_async
+from channels.exceptions import DenyConnection
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from mealbuddy.chat import selectors as chat_selectors
+from mealbuddy.core.realtime import chat_room_group, user_group
+from mealbuddy.core.websocket import query_params, session_user, token_user
+from mealbuddy.notifications.selectors import notification_unread_count
+
+
+def _socket_user(scope):
+    return session_user(scope) or token_user(query_params(scope).get("token", ""))
+
+
+def _counts(user) -> tuple[dict[int, int], int]:
+    return chat_selectors.room_unread_counts(user=user), notification_unread_count(user=user)
+
+
+class NotificationConsumer(AsyncJsonWebsocketConsumer):
+    user = None
+
+    async def connect(self) -> None:
+        self.followed: set[str] = set()
+        self.rooms: dict[int, int] = {}
+        self.notifications = 0
+        user = await database_sync_to_async(_socket_user)(self.scope)
+        if user is None:
+            raise DenyConnection
+        self.user = user
+        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+        self.followed.add(user_group(user.pk))
+        await self.accept()
+        await self._refresh()
+
+    async def disconnect(self, code) -> None:
+        for group in self.followed:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.followed = set()
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        # Nothing to say to the server; ignore whatever arrives (never an error close).
+        return
+
+    async def _refresh(self) -> None:
+        """Follow exactly my rooms' groups, then send fresh counts."""
+        rooms, self.notifications = await database_sync_to_async(_counts)(self.user)
+        wanted = {chat_room_group(room_id) for room_id in rooms} | {user_group(self.user.pk)}
+        for group in wanted - self.followed:
+            await self.channel_layer.group_add(group, self.channel_name)
+        for group in self.followed - wanted:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.followed = wanted
+        self.rooms = rooms
+        await self.send_json(self._unread())
+
+    def _unread(self) -> dict:
+        return {
+            "type": "unread",
+            "notifications": self.notifications,
+            "chats": sum(self.rooms.values()),
+            "rooms": {str(k): v for k, v in self.rooms.items()},
+        }
+
+    # --- events -----------------------------------------------------------------------------
+    async def room_event(self, event) -> None:
+        message = event["payload"]["message"]
+        room_id = message["chatroom"]
+        if room_id not in self.rooms:
+            return
+        author = message.get("user")
+        mine = author is not None and author["id"] == self.user.pk
+        if not mine:
+            self.rooms[room_id] += 1
+        await self.send_json(
+            {
+                "type": "chat.unread",
+                "room_id": room_id,
+                "unread": self.rooms[room_id],
+                "chats": sum(self.rooms.values()),
+                "message": message,
+            }
+        )
+
+    async def room_deleted(self, event) -> None:
+        await self._refresh()
+
+    async def rooms_changed(self, event) -> None:
+        await self._refresh()
+
+    async def chat_read(self, event) -> None:
+        await self._refresh()
+
+    async def notification_created(self, event) -> None:
+        self.notifications += 1
+        await self.send_json(
+            {
+                "type": "notification",
+                "notification": event["notification"],
+                "notifications": self.notifications,
+            }
+        )
+
+    async def notifications_read(self, event) -> None:
+        self.notifications = await database_sync_to_async(notification_unread_count)(user=self.user)
+        await self.send_json(self._unread())
