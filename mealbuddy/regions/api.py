@@ -1,0 +1,102 @@
+"""REST API for regions. Public (sign-up needs it before anyone has an account)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mealbuddy.core.errors import NotFound
+from mealbuddy.regions.models import Region
+from mealbuddy.regions.selectors import region_neighbour_ids, region_reverse, region_search
+from mealbuddy.regions.serializers import (
+    ErrorsSerializer,
+    RegionListSerializer,
+    RegionSerializer,
+    ReverseQuerySerializer,
+    SearchQuerySerializer,
+)
+
+OUTSIDE_KOREA = "이 위치에서 국내 동네를 찾지 못했어요. 동 이름으로 검색해 주세요."
+
+
+class PublicRegionAPIView(APIView):
+    # No authentication: nothing here depends on who asks, and skipping it keeps these
+    # lookups cheap (no session or token work) and usable with a stale token.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+def _get_region(region_id: int) -> Region:
+    if region_id > 2**63 - 1:  # the path converter takes any digits; the database does not
+        raise NotFound("동네를 찾을 수 없습니다.", code="region_not_found")
+    try:
+        return Region.objects.get(pk=region_id)
+    except Region.DoesNotExist:
+        raise NotFound("동네를 찾을 수 없습니다.", code="region_not_found") from None
+
+
+class RegionSearchApi(PublicRegionAPIView):
+    @extend_schema(
+        operation_id="regions_search",
+        summary="동네(읍·면·동) 검색",
+        description=(
+            "입력 중인 검색어로 읍·면·동을 찾습니다 (최대 20개). 동 이름이 정확히 같은 곳, "
+            "그 이름으로 시작하는 곳, 포함하는 곳 순서입니다. 빈 검색어는 빈 목록입니다."
+        ),
+        parameters=[SearchQuerySerializer],
+        responses={200: RegionListSerializer, 400: ErrorsSerializer},
+        tags=["regions"],
+    )
+    def get(self, request):
+        params = SearchQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        regions = region_search(query=params.validated_data["q"])
+        return Response({"results": RegionSerializer(regions, many=True).data})
+
+
+class RegionReverseApi(PublicRegionAPIView):
+    @extend_schema(
+        operation_id="regions_reverse",
+        summary="현재 위치의 동네",
+        description="브라우저 위치(위도·경도)가 속한 읍·면·동. 국내가 아니면 404입니다.",
+        parameters=[ReverseQuerySerializer],
+        responses={200: RegionSerializer, 400: ErrorsSerializer, 404: ErrorsSerializer},
+        tags=["regions"],
+    )
+    def get(self, request):
+        params = ReverseQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        region = region_reverse(**params.validated_data)
+        if region is None:
+            raise NotFound(OUTSIDE_KOREA, code="outside_korea")
+        return Response(RegionSerializer(region).data)
+
+
+class RegionDetailApi(PublicRegionAPIView):
+    @extend_schema(
+        operation_id="regions_retrieve",
+        summary="동네 한 곳",
+        responses={200: RegionSerializer, 404: ErrorsSerializer},
+        parameters=[OpenApiParameter("region_id", int, OpenApiParameter.PATH)],
+        tags=["regions"],
+    )
+    def get(self, request, region_id: int):
+        return Response(RegionSerializer(_get_region(region_id)).data)
+
+
+class RegionNeighboursApi(PublicRegionAPIView):
+    @extend_schema(
+        operation_id="regions_neighbours",
+        summary="맞닿은 동네",
+        description="이 읍·면·동과 경계가 맞닿은 읍·면·동 (자기 자신 제외), 전체 이름 순.",
+        responses={200: RegionListSerializer, 404: ErrorsSerializer},
+        parameters=[OpenApiParameter("region_id", int, OpenApiParameter.PATH)],
+        tags=["regions"],
+    )
+    def get(self, request, region_id: int):
+        region = _get_region(region_id)
+        ids = region_neighbour_ids(region=region)
+        neighbours = Region.objects.filter(pk__in=ids).order_by("full_name") if ids else []
+        return Response({"results": RegionSerializer(neighbours, many=True).data})

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import math
+
+from rest_framework import serializers
+
+from mealbuddy.regions.models import Region
+
+SEARCH_QUERY_MAX_LENGTH = 100
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name", "full_name", "sido", "sigungu", "lat", "lon"]
+        read_only_fields = fields
+
+
+class RegionListSerializer(serializers.Serializer):
+    results = RegionSerializer(many=True)
+
+
+class ErrorsSerializer(serializers.Serializer):
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text='필드 이름(또는 "error")별 한국어 오류 메시지',
+    )
+    code = serializers.CharField(required=False)
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=True,
+        max_length=SEARCH_QUERY_MAX_LENGTH,
+        default="",
+        error_messages={
+            "max_length": f"검색어는 {SEARCH_QUERY_MAX_LENGTH}자 이하로 입력해 주세요.",
+            "invalid": "검색어가 올바르지 않습니다.",
+        },
+        help_text='동 이름 일부, 또는 "마포구 서교", "분당 정자"처럼 시·군·구와 함께',
+    )
+
+
+class CoordinateField(serializers.FloatField):
+    """A latitude or longitude in degrees: finite and within ``[-limit, limit]``."""
+
+    def __init__(self, *, label: str, limit: float, **kwargs) -> None:
+        messages = {
+            "required": f"{label}를 입력해 주세요.",
+            "null": f"{label}를 입력해 주세요.",
+            "invalid": f"{label}는 숫자여야 합니다.",
+            "max_string_length": f"{label}는 숫자여야 합니다.",
+            "overflow": f"{label}는 숫자여야 합니다.",
+            "min_value": f"{label}는 -{limit:g}에서 {limit:g} 사이여야 합니다.",
+            "max_value": f"{label}는 -{limit:g}에서 {limit:g} 사이여야 합니다.",
+        }
+        super().__init__(min_value=-limit, max_value=limit, error_messages=messages, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.strip():
+            self.fail("required")
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            self.fail("invalid")
+        return value
+
+
+class ReverseQuerySerializer(serializers.Serializer):
+    lat = CoordinateField(label="위도(lat)", limit=90, help_text="위도 (WGS84, 도)")
+    lon = CoordinateField(label="경도(lon)", limit=180, help_text="경도 (WGS84, 도)")
