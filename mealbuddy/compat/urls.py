@@ -2,5 +2,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("mealbuddy.compat.users")),
+    path("", include("mealbuddy.compat.posts")),
     path("", include("mealbuddy.compat.openapi")),
 ]

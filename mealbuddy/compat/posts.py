@@ -1,0 +1,355 @@
+"""The original client's ``/api/post/*`` endpoints (API_CONTRACT.md, "Posts").
+
+Thin views over mealbuddy.groupbuys.services. Field names follow the original client
+(``content``, ``target_number``, ``join_number``, ``is_compelete`` — sic); service errors
+on our field names are renamed back before they reach it.
+
+The feed never counts the whole neighbourhood: the paginator only needs the last page
+when it is at most ten pages ahead, so it counts at most ``(page + 10) * 10`` rows.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.urls import path, re_path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mealbuddy.chat.serializers import person_payload
+from mealbuddy.groupbuys import services
+from mealbuddy.groupbuys.access import access_group_order
+from mealbuddy.groupbuys.errors import GroupOrderValidationError
+from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder
+from mealbuddy.groupbuys.selectors import is_member
+
+TAGS = ["원본 클라이언트: 모집글"]
+PAGE_SIZE = 10
+WINDOW = 10
+# Our field names -> the original client's.
+FIELD_NAMES = {"description": "content", "target_count": "target_number"}
+Status = GroupOrder.Status
+
+
+def post_payload(group_order: GroupOrder, *, viewer, is_joined: bool | None = None) -> dict:
+    """The original client's post object ``Q`` (plus our fields next to it).
+
+    ``join_number`` is the real count of current members, ``chat_id`` the ChatRoom id,
+    ``is_compelete`` true once recruitment is over (closed, past the deadline, ordered,
+    delivered or cancelled). Pass ``is_joined`` to add that key (detail and edit answers).
+    Load ``host``, ``region`` and ``chat_room`` with ``select_related`` to stay query-free.
+    """
+    viewer_id = getattr(viewer, "pk", None)
+    current = group_order.current_status()
+    room = getattr(group_order, "chat_room", None)
+    payload = {
+        "id": group_order.pk,
+        "title": group_order.title,
+        "created_at": group_order.created_at.isoformat(),
+        "category": group_order.category,
+        "address": group_order.region.full_name,
+        "content": group_order.description,
+        "is_compelete": current != Status.RECRUITING,
+        "target_number": group_order.target_count,
+        "join_number": group_order.member_count,
+        "chat_id": room.pk if room is not None else None,
+        "writer": person_payload(group_order.host, viewer_id=viewer_id),
+        "restaurant": group_order.restaurant,
+        "min_order_amount": group_order.min_order_amount,
+        "delivery_fee": group_order.delivery_fee,
+        "deadline": group_order.deadline.isoformat(),
+        "pickup_spot": group_order.pickup_spot,
+        "status": current,
+        "fee_split": group_order.fee_split,
+    }
+    if is_joined is not None:
+        payload["is_joined"] = is_joined
+    return payload
+
+
+def paginator_payload(*, current: int, last: int) -> dict:
+    """The original paginator: a window of at most 10 pages around ``current``."""
+    right = min(max(current - 5, 1) + WINDOW - 1, last)
+    left = max(right - WINDOW + 1, 1)
+    return {
+        "page_range": list(range(left, right + 1)),
+        "current_page": current,
+        "prev_button": max(current - WINDOW, 1) if current > 1 else None,
+        "next_button": min(current + WINDOW, last) if current < last else None,
+    }
+
+
+def _page_number(raw) -> int:
+    try:
+        page = int(str(raw))
+    except (TypeError, ValueError):
+        return 1
+    return max(page, 1)
+
+
+def _renamed(exc: GroupOrderValidationError) -> Response:
+    errors: dict[str, list[str]] = {}
+    for field, messages in exc.as_errors().items():
+        errors.setdefault(FIELD_NAMES.get(field, field), []).extend(messages)
+    return Response({"errors": errors, "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _text(data, key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def _integer(data, key: str, errors: dict, label: str) -> int | None:
+    """An int from JSON or a multipart string; records a Korean error under ``key``."""
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        errors[key] = [f"{label}은(는) 숫자로 입력해 주세요."]
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        errors[key] = [f"{label}은(는) 숫자로 입력해 주세요."]
+        return None
+
+
+def _boolean(value) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "on", "yes"):
+        return True
+    if text in ("false", "0", "off", "no", ""):
+        return False
+    return None
+
+
+POST_OBJECT = inline_serializer(
+    "CompatPost",
+    {
+        "id": serializers.IntegerField(),
+        "title": serializers.CharField(),
+        "created_at": serializers.DateTimeField(),
+        "category": serializers.ChoiceField(choices=CATEGORIES),
+        "address": serializers.CharField(),
+        "content": serializers.CharField(),
+        "is_compelete": serializers.BooleanField(),
+        "target_number": serializers.IntegerField(),
+        "join_number": serializers.IntegerField(),
+        "chat_id": serializers.IntegerField(),
+        "writer": inline_serializer(
+            "CompatPerson",
+            {
+                "id": serializers.IntegerField(),
+                "username": serializers.CharField(),
+                "email": serializers.CharField(),
+            },
+        ),
+        "is_joined": serializers.BooleanField(required=False),
+        "restaurant": serializers.CharField(),
+        "min_order_amount": serializers.IntegerField(),
+        "delivery_fee": serializers.IntegerField(),
+        "deadline": serializers.DateTimeField(),
+        "pickup_spot": serializers.CharField(),
+        "status": serializers.ChoiceField(choices=Status.choices),
+        "fee_split": serializers.ChoiceField(choices=GroupOrder.FeeSplit.choices),
+    },
+)
+
+POST_INPUT_FIELDS = {
+    "title": serializers.CharField(max_length=30),
+    "category": serializers.ChoiceField(choices=CATEGORIES),
+    "target_number": serializers.IntegerField(min_value=2, max_value=10),
+    "content": serializers.CharField(required=False),
+    "restaurant": serializers.CharField(required=False),
+    "pickup_spot": serializers.CharField(required=False),
+    "min_order_amount": serializers.IntegerField(required=False, min_value=0),
+    "delivery_fee": serializers.IntegerField(required=False, min_value=0),
+}
+
+
+class PostListView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="내 동네 모집글 목록 (10개씩, 최신순)",
+        parameters=[
+            OpenApiParameter("category", OpenApiTypes.STR, enum=CATEGORIES),
+            OpenApiParameter("page", OpenApiTypes.INT),
+        ],
+        responses={
+            200: inline_serializer(
+                "CompatPostList",
+                {
+                    "posts": POST_OBJECT.__class__(many=True),
+                    "paginator": inline_serializer(
+                        "CompatPaginator",
+                        {
+                            "page_range": serializers.ListField(child=serializers.IntegerField()),
+                            "current_page": serializers.IntegerField(),
+                            "prev_button": serializers.IntegerField(allow_null=True),
+                            "next_button": serializers.IntegerField(allow_null=True),
+                        },
+                    ),
+                },
+            )
+        },
+    )
+    def get(self, request):
+        user = request.user
+        queryset = GroupOrder.objects.filter(region_id=user.region_id).order_by(
+            "-created_at", "-id"
+        )
+        category = request.query_params.get("category")
+        if category:
+            queryset = queryset.filter(category=category)
+        page = _page_number(request.query_params.get("page"))
+        # Count only as far as the paginator can see: ten pages past the current one.
+        seen = queryset.values("pk")[: (page + WINDOW) * PAGE_SIZE].count()
+        last = max((seen + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+        page = min(page, last)
+        rows = queryset.select_related("host", "region", "chat_room")[
+            (page - 1) * PAGE_SIZE : page * PAGE_SIZE
+        ]
+        return Response(
+            {
+                "posts": [post_payload(row, viewer=user) for row in rows],
+                "paginator": paginator_payload(current=page, last=last),
+            }
+        )
+
+
+class PostWriteView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="모집글 쓰기 (채팅방이 함께 만들어지고 글쓴이가 첫 참여자)",
+        request=inline_serializer("CompatPostWrite", POST_INPUT_FIELDS),
+        responses={201: POST_OBJECT},
+    )
+    def post(self, request):
+        data = request.data
+        errors: dict[str, list[str]] = {}
+        target = _integer(data, "target_number", errors, "모집 인원")
+        min_order = _integer(data, "min_order_amount", errors, "최소주문금액")
+        fee = _integer(data, "delivery_fee", errors, "배달비")
+        if "target_number" not in errors and target is None:
+            errors["target_number"] = ["모집 인원을 입력해 주세요."]
+        try:
+            with transaction.atomic():
+                group_order = services.groupbuy_create(
+                    host=request.user,
+                    title=_text(data, "title") or "",
+                    category=_text(data, "category") or "",
+                    target_count=target if target is not None else 2,
+                    description=_text(data, "content") or "",
+                    restaurant=_text(data, "restaurant") or "",
+                    pickup_spot=_text(data, "pickup_spot") or "",
+                    min_order_amount=min_order or 0,
+                    delivery_fee=fee or 0,
+                )
+                if errors:  # roll the post back: a field could not even be read
+                    raise GroupOrderValidationError(errors)
+        except GroupOrderValidationError as exc:
+            merged = {**_renamed(exc).data["errors"], **errors}
+            return Response(
+                {"errors": merged, "code": exc.code}, status=status.HTTP_400_BAD_REQUEST
+            )
+        group_order = access_group_order(user=request.user, id=group_order.pk)
+        return Response(
+            post_payload(group_order, viewer=request.user, is_joined=True),
+            status=status.HTTP_201_CREATED,
+        )
+
+
+def _detail(request, pk: int) -> Response:
+    group_order = access_group_order(user=request.user, id=pk)
+    joined = is_member(group_order=group_order, user=request.user)
+    return Response(post_payload(group_order, viewer=request.user, is_joined=joined))
+
+
+class PostDetailView(APIView):
+    @extend_schema(tags=TAGS, summary="모집글 보기", responses={200: POST_OBJECT})
+    def get(self, request, pk: int):
+        return _detail(request, pk)
+
+
+class PostEditView(APIView):
+    @extend_schema(tags=TAGS, summary="수정할 모집글 불러오기", responses={200: POST_OBJECT})
+    def get(self, request, pk: int):
+        return _detail(request, pk)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="모집글 수정 / 모집 끝내기·다시 하기 (글쓴이만)",
+        request=inline_serializer(
+            "CompatPostEdit",
+            {
+                "title": serializers.CharField(required=False),
+                "category": serializers.ChoiceField(choices=CATEGORIES, required=False),
+                "target_number": serializers.IntegerField(required=False),
+                "content": serializers.CharField(required=False),
+                "is_compelete": serializers.BooleanField(required=False),
+            },
+        ),
+        responses={200: POST_OBJECT},
+    )
+    def post(self, request, pk: int):
+        data = request.data
+        access_group_order(user=request.user, id=pk, require_host=True)
+        errors: dict[str, list[str]] = {}
+        fields: dict = {}
+        for ours, theirs in (("title", "title"), ("category", "category")):
+            if theirs in data:
+                fields[ours] = _text(data, theirs) or ""
+        if "content" in data:
+            fields["description"] = _text(data, "content") or ""
+        if "target_number" in data:
+            target = _integer(data, "target_number", errors, "모집 인원")
+            if target is not None:
+                fields["target_count"] = target
+            elif "target_number" not in errors:
+                errors["target_number"] = ["모집 인원을 입력해 주세요."]
+        complete = None
+        if "is_compelete" in data:
+            complete = _boolean(data.get("is_compelete"))
+            if complete is None:
+                errors["is_compelete"] = ["true 또는 false로 보내 주세요."]
+        if errors:
+            return Response(
+                {"errors": errors, "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST
+            )
+        try:
+            with transaction.atomic():
+                if fields:
+                    services.groupbuy_update(group_order_id=pk, user=request.user, **fields)
+                if complete is not None:
+                    current = access_group_order(user=request.user, id=pk).current_status()
+                    if complete and current == Status.RECRUITING:
+                        services.groupbuy_close(group_order_id=pk, user=request.user)
+                    elif not complete and current != Status.RECRUITING:
+                        services.groupbuy_reopen(group_order_id=pk, user=request.user)
+        except GroupOrderValidationError as exc:
+            return _renamed(exc)
+        return _detail(request, pk)
+
+
+class PostDeleteView(APIView):
+    @extend_schema(tags=TAGS, summary="모집글 삭제 (글쓴이만)", request=None, responses={204: None})
+    def post(self, request, pk: int):
+        services.groupbuy_delete(group_order_id=pk, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+urlpatterns = [
+    path("post/", PostListView.as_view(), name="compat-post-list"),
+    path("post/write/", PostWriteView.as_view(), name="compat-post-write"),
+    path("post/detail/<int:pk>/", PostDetailView.as_view(), name="compat-post-detail"),
+    re_path(
+        r"^post/detail/(?P<pk>[0-9]+)/edit/?$", PostEditView.as_view(), name="compat-post-edit"
+    ),
+    path("post/detail/<int:pk>/delete/", PostDeleteView.as_view(), name="compat-post-delete"),
+]
