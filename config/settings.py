@@ -200,6 +200,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # The 14 food categories appear in posts, group orders and profiles: one enum name.
+    "ENUM_NAME_OVERRIDES": {"FoodCategoryEnum": "mealbuddy.groupbuys.models.CATEGORIES"},
 }
 
 # --- Locale -----------------------------------------------------------------------------

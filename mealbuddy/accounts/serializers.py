@@ -121,7 +121,7 @@ class ProfileUpdateSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=DIETARY_CHOICES), required=False
     )
     favourite_categories = serializers.ListField(
-        child=serializers.ChoiceField(choices=[(c, c) for c in CATEGORIES]), required=False
+        child=serializers.ChoiceField(choices=CATEGORIES), required=False
     )
     avatar = serializers.FileField(
         required=False, help_text="JPEG/PNG/WEBP/GIF, 5MB 이하 (다시 인코딩되어 저장)"

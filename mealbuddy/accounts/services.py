@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import uuid
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -441,7 +442,7 @@ def avatar_process(*, upload) -> ContentFile:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
         raise InvalidInput({"avatar": ["이미지 파일이 아니거나 손상된 파일입니다."]}) from None
-    return ContentFile(out.getvalue(), name=f"avatar.{ext}")
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{ext}")
 
 
 def profile_update(
