@@ -122,6 +122,23 @@ def room_mark_read(*, room_id: int, user, message_id: int | None = None) -> int:
     return upto
 
 
+def room_mark_read_upto(*, room_id: int, user, message_id: int) -> None:
+    """Mark read up to a message the caller just showed (no clamp query). Reading a room
+    that is already read costs one SELECT and no write transaction."""
+    if not message_id:
+        return
+    if ReadState.objects.filter(
+        room_id=room_id, user_id=user.pk, last_read_message_id__gte=message_id
+    ).exists():
+        return
+    with transaction.atomic():
+        if _read_state_advance(room_id=room_id, user_id=user.pk, message_id=message_id):
+            broadcast_on_commit(
+                user_group(user.pk),
+                {"type": "chat.read", "room_id": room_id, "message_id": message_id},
+            )
+
+
 def member_sockets_close(*, room_id: int, user_id: int) -> None:
     """After commit, close every socket ``user_id`` holds in the room (left or banned)."""
     broadcast_on_commit(chat_user_group(room_id, user_id), {"type": "member.removed"})

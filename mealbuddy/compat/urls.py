@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("mealbuddy.compat.users")),
     path("", include("mealbuddy.compat.posts")),
     path("", include("mealbuddy.compat.openapi")),
+    path("", include("mealbuddy.compat.chat")),
 ]

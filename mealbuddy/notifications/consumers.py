@@ -77,10 +77,11 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     # --- events -----------------------------------------------------------------------------
     async def room_event(self, event) -> None:
-        message = event["payload"]["message"]
+        payload = event["payload"]
+        message = payload["message"]
         room_id = message["chatroom"]
-        if room_id not in self.rooms:
-            return
+        if room_id not in self.rooms or payload.get("user_id") == self.user.pk:
+            return  # my own join/leave: rooms.changed follows with fresh counts
         author = message.get("user")
         mine = author is not None and author["id"] == self.user.pk
         if not mine:

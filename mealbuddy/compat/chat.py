@@ -1,0 +1,150 @@
+"""The original client's ``/api/chat/<room>/...`` endpoints (API_CONTRACT.md, "Chat rooms").
+
+Thin views over the group-order services (join, leave, ban, delete) and the chat selectors.
+``<room>`` is the chat room id (the post's ``chat_id``). A refused join answers 400 with a
+bare JSON string: the client shows the body in ``alert()``.
+"""
+
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mealbuddy.chat import selectors
+from mealbuddy.chat.models import ChatRoom, Message
+from mealbuddy.chat.serializers import message_payload, person_payload
+from mealbuddy.chat.services import room_mark_read_upto
+from mealbuddy.core.errors import ApplicationError, NotFound
+
+TAGS = ["원본 클라이언트: 채팅방"]
+ROOM_GONE = "삭제되었거나 없는 채팅방입니다."
+
+
+def _gone_as_400(call, **kwargs):
+    """Under /api/chat/ a room that vanished meanwhile is a 400 (the contract), not a 404."""
+    try:
+        return call(**kwargs)
+    except NotFound:
+        raise ApplicationError(ROOM_GONE, code="room_not_found") from None
+
+
+def _room_or_400(room_id: int) -> ChatRoom:
+    room = ChatRoom.objects.select_related("group_order", "group_order__host").filter(pk=room_id)
+    room = room.first()
+    if room is None:
+        raise ApplicationError(ROOM_GONE, code="room_not_found")
+    return room
+
+
+def room_state(room: ChatRoom, *, user) -> dict:
+    """Room state: the latest 100 messages oldest first, in a fixed number of queries."""
+    messages = list(
+        Message.objects.filter(room_id=room.pk)
+        .select_related("user")
+        .order_by("-id")[: selectors.ROOM_RECENT_MESSAGES]
+    )
+    messages.reverse()
+    if messages:
+        room_mark_read_upto(room_id=room.pk, user=user, message_id=messages[-1].pk)
+    order = room.group_order
+    return {
+        "messages": [message_payload(m, viewer_id=user.pk) for m in messages],
+        "title": order.title,
+        "target_number": order.target_count,
+        "join_number": order.member_count,
+        "writer": person_payload(order.host, viewer_id=user.pk),
+    }
+
+
+def _member_room(room_id: int, user) -> ChatRoom:
+    room = _room_or_400(room_id)
+    if not selectors.room_is_member(room_id=room.pk, user_id=user.pk):
+        raise ApplicationError(
+            "이 채팅방의 참여자만 볼 수 있습니다.", code="not_member", status_code=403
+        )
+    return room
+
+
+class ChatRoomView(APIView):
+    @extend_schema(tags=TAGS, summary="채팅방 상태 (최근 메시지 100개)")
+    def get(self, request, room_id: int):
+        room = _member_room(room_id, request.user)
+        return Response(room_state(room, user=request.user))
+
+    @extend_schema(tags=TAGS, summary="채팅방 참여 (모집글 참여)", request=None)
+    def post(self, request, room_id: int):
+        from mealbuddy.groupbuys.services import groupbuy_join
+
+        try:
+            room = _room_or_400(room_id)
+            groupbuy_join(group_order_id=room.group_order_id, user=request.user)
+        except ApplicationError as exc:
+            # The client shows the body in alert(): a bare string, always 400.
+            return Response(exc.message, status=status.HTTP_400_BAD_REQUEST)
+        room.group_order.refresh_from_db(fields=["member_count", "status", "closed_reason"])
+        return Response(room_state(room, user=request.user))
+
+    @extend_schema(tags=TAGS, summary="채팅방 삭제 (방장만; 접속자는 4040으로 끊김)")
+    def delete(self, request, room_id: int):
+        from mealbuddy.groupbuys.services import groupbuy_delete
+
+        room = _room_or_400(room_id)
+        _gone_as_400(groupbuy_delete, group_order_id=room.group_order_id, user=request.user)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class ChatMembersView(APIView):
+    @extend_schema(tags=TAGS, summary="현재 참여자 목록")
+    def get(self, request, room_id: int):
+        room = _member_room(room_id, request.user)
+        return Response(
+            [
+                {"user": person_payload(u, viewer_id=request.user.pk)}
+                for u in selectors.room_members(room=room)
+            ]
+        )
+
+    @extend_schema(tags=TAGS, summary="채팅방 나가기 (방장은 못 나감)")
+    def delete(self, request, room_id: int):
+        from mealbuddy.groupbuys.services import groupbuy_leave
+
+        room = _room_or_400(room_id)
+        if not _gone_as_400(groupbuy_leave, group_order_id=room.group_order_id, user=request.user):
+            raise ApplicationError("이 채팅방의 참여자가 아닙니다.", code="not_member")
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class BanInput(serializers.Serializer):
+    target_user_id = serializers.IntegerField(
+        error_messages={
+            "required": "내보낼 사용자를 골라 주세요.",
+            "invalid": "내보낼 사용자 번호가 올바르지 않습니다.",
+        }
+    )
+
+
+class ChatBanView(APIView):
+    @extend_schema(tags=TAGS, summary="참여자 내보내기 (방장만; 다시 참여 불가)", request=BanInput)
+    def post(self, request, room_id: int):
+        from mealbuddy.groupbuys.services import groupbuy_ban
+
+        room = _room_or_400(room_id)
+        data = BanInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        _gone_as_400(
+            groupbuy_ban,
+            group_order_id=room.group_order_id,
+            host=request.user,
+            target_user_id=data.validated_data["target_user_id"],
+        )
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+urlpatterns = [
+    path("chat/<int:room_id>/", ChatRoomView.as_view(), name="compat-chat-room"),
+    path("chat/<int:room_id>/user/", ChatMembersView.as_view(), name="compat-chat-members"),
+    path("chat/<int:room_id>/user/ban/", ChatBanView.as_view(), name="compat-chat-ban"),
+]
