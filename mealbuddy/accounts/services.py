@@ -266,10 +266,10 @@ def user_deactivate(*, user: User, password: str) -> User:
     used again (by them or anyone), the address and position are cleared, the profile and
     avatar are dropped. Everything they wrote shows as "(탈퇴한 사용자)".
     """
-    if not user.is_active or not user.check_password(password or ""):
-        raise InvalidInput({"password": [WRONG_PASSWORD]})
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.is_active or not locked.check_password(password or ""):
+            raise InvalidInput({"password": [WRONG_PASSWORD]})
         locked.is_active = False
         locked.deactivated_at = timezone.now()
         locked.email = f"deleted-{locked.pk}@deleted.invalid"
@@ -287,7 +287,8 @@ def user_deactivate(*, user: User, password: str) -> User:
                 storage = Profile._meta.get_field("avatar").storage
                 transaction.on_commit(lambda: storage.delete(avatar))
         _revoke_refresh_tokens(locked)
-    return locked
+    user.refresh_from_db()
+    return user
 
 
 # --- Log-in and its throttling ------------------------------------------------------------------
