@@ -1,2 +1,9 @@
+from django.urls import path
+
+from mealbuddy.chat import views
+
 app_name = "chat"
-urlpatterns = []
+urlpatterns = [
+    path("", views.chat_list, name="list"),
+    path("<int:room_id>/", views.chat_room, name="room"),
+]

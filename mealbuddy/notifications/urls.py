@@ -1,2 +1,8 @@
+from django.urls import path
+
+from mealbuddy.notifications import views
+
 app_name = "notifications"
-urlpatterns = []
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+]

@@ -1,0 +1,34 @@
+"""Chat pages: "내 채팅" and one room. The room page draws its messages with
+static/js/chat-room.js (history API + socket); text is only ever set as text."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from mealbuddy.chat import selectors, services
+from mealbuddy.core.errors import ApplicationError
+
+
+@login_required
+def chat_list(request):
+    rooms = selectors.my_chat_rooms(user=request.user)
+    return render(request, "chat/list.html", {"rooms": rooms})
+
+
+@login_required
+def chat_room(request, room_id: int):
+    try:
+        room = selectors.access_chat_room(user=request.user, id=room_id)
+    except ApplicationError as exc:
+        return render(
+            request, "chat/unavailable.html", {"message": exc.message}, status=exc.status_code
+        )
+    # Opening a room marks it read (the page keeps it read over the socket).
+    services.room_mark_read(room_id=room.pk, user=request.user)
+    order = room.group_order
+    return render(
+        request,
+        "chat/room.html",
+        {"room": room, "order": order, "is_host": order.host_id == request.user.pk},
+    )

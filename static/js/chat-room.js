@@ -1,0 +1,288 @@
+// One chat room: history (older pages on scroll up), the live socket with reconnect +
+// catch-up (?after=<last id>), composer (Enter sends, Shift+Enter new line), members with
+// ban (host) and leave. Message text is only ever set with textContent, never as HTML.
+
+const root = document.querySelector("[data-chat-room]");
+const roomId = Number(root.dataset.roomId);
+const me = Number(root.dataset.userId);
+const isHost = root.dataset.isHost === "true";
+const scroller = root.querySelector("[data-scroll]");
+const list = root.querySelector("[data-messages]");
+const more = root.querySelector("[data-more]");
+const statusEl = root.querySelector("[data-status]");
+const form = root.querySelector("[data-composer]");
+const input = form.querySelector("textarea");
+const errorEl = form.querySelector("[data-error]");
+const membersPanel = document.getElementById("chat-members");
+const membersToggle = root.querySelector("[data-members-toggle]");
+const membersList = root.querySelector("[data-members-list]");
+
+const seen = new Set();
+let lastId = 0;
+let oldestId = null;
+let hasMore = true;
+let loadingOlder = false;
+let socket = null;
+let retry = 0;
+let leaving = false;
+let readTimer = null;
+
+const timeFormat = { hour: "2-digit", minute: "2-digit" };
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+function setStatus(text) {
+  statusEl.textContent = text;
+}
+
+function showError(text) {
+  errorEl.textContent = text;
+  errorEl.hidden = !text;
+  if (text) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+}
+
+function renderMessage(m) {
+  const li = document.createElement("li");
+  li.dataset.id = String(m.id);
+  if (!m.user) {
+    li.className = "msg msg-system";
+    li.textContent = m.message;
+    return li;
+  }
+  const mine = m.user.id === me;
+  li.className = mine ? "msg msg-mine" : "msg msg-other";
+  if (!mine) {
+    const who = document.createElement("span");
+    who.className = "msg-author";
+    who.textContent = m.user.username;
+    li.append(who);
+  }
+  const body = document.createElement("p");
+  body.className = "msg-text";
+  body.textContent = m.message;
+  const time = document.createElement("time");
+  time.className = "msg-time";
+  time.dateTime = m.created_at;
+  time.textContent = new Date(m.created_at).toLocaleTimeString("ko-KR", timeFormat);
+  li.append(body, time);
+  return li;
+}
+
+function nearBottom() {
+  return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
+}
+
+function append(m) {
+  if (seen.has(m.id)) return;
+  seen.add(m.id);
+  const stick = nearBottom() || (m.user && m.user.id === me);
+  // Keep id order even if a live message overtakes a catch-up one.
+  const later = [...list.children].find((li) => Number(li.dataset.id) > m.id);
+  list.insertBefore(renderMessage(m), later || null);
+  lastId = Math.max(lastId, m.id);
+  if (oldestId === null) oldestId = m.id;
+  if (stick) scroller.scrollTop = scroller.scrollHeight;
+  scheduleRead();
+}
+
+function prependOlder(messages) {
+  const before = scroller.scrollHeight;
+  const frag = document.createDocumentFragment();
+  for (const m of messages) {
+    if (seen.has(m.id)) continue;
+    seen.add(m.id);
+    frag.append(renderMessage(m));
+  }
+  list.prepend(frag);
+  scroller.scrollTop += scroller.scrollHeight - before;
+}
+
+async function loadOlder() {
+  if (loadingOlder || !hasMore) return;
+  loadingOlder = true;
+  more.hidden = false;
+  try {
+    const query = oldestId ? `?before=${oldestId}&limit=50` : "?limit=50";
+    const response = await fetch(`/api/chats/${roomId}/messages/${query}`, { credentials: "same-origin" });
+    if (response.status === 403 || response.status === 404) return leave("이 채팅방에 더 이상 참여하고 있지 않습니다.");
+    const data = await response.json();
+    hasMore = data.has_more;
+    if (data.messages.length) {
+      if (oldestId === null) {
+        for (const m of data.messages) append(m);
+        scroller.scrollTop = scroller.scrollHeight;
+      } else {
+        prependOlder(data.messages);
+      }
+      oldestId = Math.min(oldestId ?? Infinity, data.messages[0].id);
+    }
+  } finally {
+    loadingOlder = false;
+    more.hidden = true;
+  }
+}
+
+function scheduleRead() {
+  if (document.visibilityState !== "visible" || !socket || socket.readyState !== WebSocket.OPEN) return;
+  clearTimeout(readTimer);
+  readTimer = setTimeout(() => {
+    if (socket && socket.readyState === WebSocket.OPEN && lastId) {
+      socket.send(JSON.stringify({ type: "read", id: lastId }));
+    }
+  }, 600);
+}
+
+function leave(text) {
+  if (leaving) return;
+  leaving = true;
+  if (socket) socket.close();
+  setStatus(text);
+  form.querySelector("button").disabled = true;
+  input.disabled = true;
+  setTimeout(() => { location.href = "/chats/"; }, 1500);
+}
+
+function connect() {
+  if (leaving) return;
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const ws = new WebSocket(`${scheme}://${location.host}/ws/chat/${roomId}/?after=${lastId}`);
+  socket = ws;
+  let opened = false;
+  ws.addEventListener("open", () => {
+    opened = true;
+    retry = 0;
+    setStatus("연결됨");
+    root.dataset.connected = "true";
+    scheduleRead();
+  });
+  ws.addEventListener("message", (event) => {
+    let data;
+    try { data = JSON.parse(event.data); } catch { return; }
+    if (data.type === "error") {
+      showError(data.message);
+      return;
+    }
+    if (!data.message) return;
+    append(data.message);
+    if (data.type === "chat.user.join" || data.type === "chat.user.leave") loadMembers();
+    if (data.type === "chat.user.leave" && data.user_id === me) leave("채팅방에서 나왔습니다.");
+  });
+  ws.addEventListener("close", async (event) => {
+    root.dataset.connected = "false";
+    if (socket !== ws || leaving) return;
+    if (event.code === 4040) return leave("채팅방이 삭제되었습니다.");
+    if (event.code === 4003) return leave("채팅방에서 나왔습니다.");
+    if (!opened) {
+      // Refused at the handshake: still a member?
+      const check = await fetch(`/api/chats/${roomId}/members/`, { credentials: "same-origin" }).catch(() => null);
+      if (check && (check.status === 403 || check.status === 404)) return leave("이 채팅방에 더 이상 참여하고 있지 않습니다.");
+    }
+    const wait = Math.min(1000 * 2 ** retry, 15000) + Math.random() * 400;
+    retry += 1;
+    setStatus(`연결이 끊겼습니다. ${Math.round(wait / 1000)}초 뒤 다시 연결합니다…`);
+    setTimeout(connect, wait);
+  });
+}
+
+function send() {
+  const text = input.value.trim();
+  if (!text) return showError("메시지를 입력해 주세요.");
+  if (text.length > 300) return showError("메시지는 300자까지 보낼 수 있습니다.");
+  if (!socket || socket.readyState !== WebSocket.OPEN) return showError("연결 중입니다. 잠시 후 다시 보내 주세요.");
+  socket.send(JSON.stringify({ message: text }));
+  input.value = "";
+  showError("");
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  send();
+});
+
+input.addEventListener("keydown", (event) => {
+  // Enter sends, Shift+Enter is a new line; never while a Hangul syllable is being composed.
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+    event.preventDefault();
+    send();
+  }
+});
+
+scroller.addEventListener("scroll", () => {
+  if (scroller.scrollTop < 60) loadOlder();
+});
+
+document.addEventListener("visibilitychange", scheduleRead);
+
+// --- members ---------------------------------------------------------------------------------
+
+async function loadMembers() {
+  if (membersPanel.hidden) return;
+  const response = await fetch(`/api/chats/${roomId}/members/`, { credentials: "same-origin" });
+  if (!response.ok) return;
+  const { members } = await response.json();
+  membersList.replaceChildren(
+    ...members.map((m) => {
+      const li = document.createElement("li");
+      li.className = "spread member";
+      const name = document.createElement("span");
+      name.textContent = m.is_host ? `${m.username} (방장)` : m.username;
+      li.append(name);
+      if (isHost && m.id !== me) {
+        const ban = document.createElement("button");
+        ban.type = "button";
+        ban.className = "btn btn-secondary";
+        ban.textContent = "내보내기";
+        ban.setAttribute("aria-label", `${m.username} 내보내기`);
+        ban.addEventListener("click", () => banMember(m));
+        li.append(ban);
+      }
+      return li;
+    }),
+  );
+  const count = root.querySelector("[data-member-count]");
+  if (count) count.textContent = String(members.length);
+}
+
+async function banMember(member) {
+  if (!confirm(`${member.username} 님을 내보낼까요? 다시 참여할 수 없습니다.`)) return;
+  const body = new FormData();
+  body.append("target_user_id", String(member.id));
+  const response = await fetch(`/api/chat/${roomId}/user/ban/`, {
+    method: "POST",
+    body,
+    credentials: "same-origin",
+    headers: { "X-CSRFToken": csrfToken() },
+  });
+  if (!response.ok) {
+    const data = await response.json().catch(() => null);
+    alert(data?.errors ? Object.values(data.errors).flat().join("\n") : "내보내지 못했습니다.");
+  }
+  loadMembers();
+}
+
+membersToggle.addEventListener("click", () => {
+  membersPanel.hidden = !membersPanel.hidden;
+  membersToggle.setAttribute("aria-expanded", String(!membersPanel.hidden));
+  loadMembers();
+});
+
+root.querySelector("[data-leave]")?.addEventListener("click", async () => {
+  if (!confirm("채팅방에서 나갈까요? 참여도 함께 취소됩니다.")) return;
+  const response = await fetch(`/api/chat/${roomId}/user/`, {
+    method: "DELETE",
+    credentials: "same-origin",
+    headers: { "X-CSRFToken": csrfToken() },
+  });
+  if (response.status === 202) leave("채팅방에서 나왔습니다.");
+  else {
+    const data = await response.json().catch(() => null);
+    alert(data?.errors ? Object.values(data.errors).flat().join("\n") : "나가지 못했습니다.");
+  }
+});
+
+await loadOlder();
+connect();

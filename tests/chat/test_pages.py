@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from mealbuddy.chat.models import ReadState
+from mealbuddy.chat.services import message_post
+from tests.chat.helpers import room_with
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def trio(seogyo):
+    return UserFactory(), UserFactory(), UserFactory()
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_my_chats_page_lists_my_rooms_with_unread_and_escaped_text(
+    trio, django_assert_max_num_queries
+):
+    host, guest, _ = trio
+    room = room_with(host, guest, title="떡볶이 모임")
+    room_with(host, title="남의 방")
+    message_post(room_id=room.pk, user=host, text="<script>alert(1)</script>")
+    client = logged_in(guest)
+    with django_assert_max_num_queries(8):
+        page = client.get("/chats/").content.decode()
+    assert "떡볶이 모임" in page and "남의 방" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)" not in page
+    assert f'data-room-unread="{room.pk}"' in page
+    # The navigation badge shows the unread count.
+    assert re.search(r'data-badge="chats"\s*>1<', page)
+
+
+def test_opening_a_room_marks_it_read(trio):
+    host, guest, _ = trio
+    room = room_with(host, guest)
+    last = message_post(room_id=room.pk, user=host, text="읽어 주세요")
+    response = logged_in(guest).get(f"/chats/{room.pk}/")
+    assert response.status_code == 200
+    assert ReadState.objects.get(room=room, user=guest).last_read_message_id == last.pk
+    assert b"data-chat-room" in response.content
+    assert b'<label for="chat-input"' in response.content
+
+
+def test_room_page_refuses_non_members_and_missing_rooms(trio):
+    host, guest, outsider = trio
+    room = room_with(host, guest)
+    assert logged_in(outsider).get(f"/chats/{room.pk}/").status_code == 403
+    assert logged_in(outsider).get(f"/chats/{room.pk + 500}/").status_code == 404
+    assert Client().get(f"/chats/{room.pk}/").status_code == 302
+
+
+def test_notifications_page_shows_mine_and_marks_them_read(trio):
+    from mealbuddy.notifications.models import Notification
+    from mealbuddy.notifications.services import notifications_create
+
+    me, other, _ = trio
+    notifications_create(users=[me], kind="banned", text="<b>강퇴</b>되었습니다", url="/chats/")
+    notifications_create(users=[other], kind="joined", text="남의 알림")
+    page = logged_in(me).get("/notifications/").content.decode()
+    assert "&lt;b&gt;강퇴&lt;/b&gt;되었습니다" in page and "남의 알림" not in page
+    assert "notification-unread" in page
+    assert not Notification.objects.filter(user=me, read_at__isnull=True).exists()
+    assert Notification.objects.filter(user=other, read_at__isnull=True).exists()
