@@ -79,9 +79,10 @@ def test_feed_filters(auth_client, hapjeong):
     make_order(UserFactory(), title="치킨", category="치킨", restaurant="교촌")
     make_order(UserFactory(), title="피자", category="피자")
     make_order(UserFactory(region=hapjeong), title="합정 치킨", category="치킨")
-    titles = lambda **q: [
-        r["title"] for r in auth_client.get("/api/groupbuys/", q).json()["results"]
-    ]  # noqa: E731
+
+    def titles(**query):
+        return [r["title"] for r in auth_client.get("/api/groupbuys/", query).json()["results"]]
+
     assert titles(category="피자") == ["피자"]
     assert titles(q="교촌") == ["치킨"]
     assert set(titles(category="치킨", neighbours="1")) == {"치킨", "합정 치킨"}
