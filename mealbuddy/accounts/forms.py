@@ -19,28 +19,34 @@ def add_service_errors(form: forms.Form, exc: ApplicationError, rename: dict | N
             form.add_error(target, message)
 
 
-def _password(label: str, autocomplete: str) -> forms.CharField:
+def _password(label: str, autocomplete: str, *, required: bool = True) -> forms.CharField:
     return forms.CharField(
         label=label,
         strip=False,
+        required=required,
         widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}, render_value=False),
     )
 
 
 class SignupForm(forms.Form):
-    email = forms.EmailField(
+    """Nothing is required here: the service checks every field at once, so a person sees
+    all that is wrong (the 동 of the address included) after one submit."""
+
+    email = forms.CharField(
         label="이메일",
         max_length=254,
+        required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
     )
     username = forms.CharField(
         label="닉네임",
         max_length=20,
+        required=False,
         help_text="이웃에게 보이는 이름이에요. 2~20자의 한글, 영문, 숫자와 _ . -",
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
-    password1 = _password("비밀번호", "new-password")
-    password2 = _password("비밀번호 확인", "new-password")
+    password1 = _password("비밀번호", "new-password", required=False)
+    password2 = _password("비밀번호 확인", "new-password", required=False)
     # Rendered by the regions picker (regions/_picker.html), not by these widgets.
     address = forms.CharField(label="동네 주소", max_length=200, required=False)
     region = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -29,6 +29,11 @@ def _render(request, template: str, context: dict, form, status: int = 200):
     return render(request, template, context, status=status)
 
 
+def _posted(request):
+    """The POST data (even when empty, so an empty submit still shows errors), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
@@ -41,7 +46,7 @@ def _next_url(request) -> str:
 def signup(request):
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
-    form = SignupForm(request.POST or None)
+    form = SignupForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -65,7 +70,7 @@ def signup(request):
 def login_view(request):
     if request.user.is_authenticated and request.method == "GET":
         return redirect(_next_url(request))
-    form = LoginForm(request.POST or None)
+    form = LoginForm(_posted(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -126,7 +131,7 @@ def me(request):
 
 @login_required
 def password_change(request):
-    form = PasswordForm(request.POST or None)
+    form = PasswordForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_change_password(user=request.user, **form.cleaned_data)
@@ -141,7 +146,7 @@ def password_change(request):
 
 @login_required
 def delete(request):
-    form = DeleteForm(request.POST or None)
+    form = DeleteForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.user_deactivate(user=request.user, password=form.cleaned_data["password"])

@@ -99,6 +99,14 @@ def test_signup_errors_are_shown_per_field_and_input_is_kept(client, user):
     assert User.objects.count() == 1
 
 
+def test_signup_empty_form_shows_every_missing_field(client):
+    response = client.post("/accounts/signup/", {})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"email", "username", "password1", "address"}
+    assert errors["password1"] == ["비밀번호를 입력해 주세요."]
+
+
 def test_signup_password_mismatch(client):
     response = client.post("/accounts/signup/", signup_data(password2="다른-비밀번호-1"))
     assert response.status_code == 400
