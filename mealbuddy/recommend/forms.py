@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django import forms
+
+from mealbuddy.recommend.wish import MAX_WISH_LENGTH
+
+
+class WishForm(forms.Form):
+    wish = forms.CharField(
+        label="먹고 싶은 것",
+        required=False,
+        max_length=MAX_WISH_LENGTH,
+        error_messages={"max_length": f"{MAX_WISH_LENGTH}자까지 입력할 수 있어요."},
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": "예: 국물 있는 매운 거, 가볍게, 2만원 이하",
+                "autocomplete": "off",
+                "enterkeyhint": "send",
+            }
+        ),
+    )
+    seed = forms.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
