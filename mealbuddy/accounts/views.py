@@ -88,7 +88,10 @@ def login_view(request):
             login(request, user)
             return redirect(_next_url(request))
     context = {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")}
-    return _render(request, "accounts/login.html", context, form, status)
+    response = _render(request, "accounts/login.html", context, form, status)
+    if status == 429:
+        response["Retry-After"] = str(settings.LOGIN_THROTTLE_WINDOW)
+    return response
 
 
 @require_POST

@@ -6,6 +6,7 @@ shapes the client reads: ``changepassword/`` unwrapped, ``delete/`` as a bare JS
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -22,6 +23,8 @@ from mealbuddy.accounts.serializers import (
     text,
     user_payload,
 )
+from mealbuddy.core.api import application_error_response
+from mealbuddy.core.errors import RateLimited
 
 TAGS = ["원본 클라이언트: 사용자"]
 DELETE_REFUSED = "유효하지 않은 유저정보 입니다."
@@ -71,14 +74,19 @@ class LoginView(APIView):
             "CompatLoginInput",
             {"email": serializers.EmailField(), "password": serializers.CharField()},
         ),
-        responses={200: UserEnvelopeSerializer},
+        responses={200: UserEnvelopeSerializer, 400: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT},
     )
     def post(self, request):
-        user = services.user_login(
-            email=text(request.data, "email") or "",
-            password=text(request.data, "password") or "",
-            ip=services.client_ip(request),
-        )
+        try:
+            user = services.user_login(
+                email=text(request.data, "email") or "",
+                password=text(request.data, "password") or "",
+                ip=services.client_ip(request),
+            )
+        except RateLimited as exc:
+            response = application_error_response(exc)
+            response["Retry-After"] = str(settings.LOGIN_THROTTLE_WINDOW)
+            return response
         return Response({"user": user_payload(user)})
 
 

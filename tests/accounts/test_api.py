@@ -210,6 +210,7 @@ def test_repeated_failures_for_one_email_get_429_even_with_the_right_password(us
         assert login(user.email, "틀림", REMOTE_ADDR=f"10.0.0.{n}").status_code == 400
     blocked = login(user.email, DEFAULT_PASSWORD, REMOTE_ADDR="10.0.0.99")
     assert blocked.status_code == 429
+    assert blocked["Retry-After"] == str(settings.LOGIN_THROTTLE_WINDOW)
     assert "로그인 시도가 너무 많습니다" in blocked.json()["errors"]["error"][0]
     # another account is not affected (from a fresh address)
     other = UserFactory()
