@@ -22,7 +22,7 @@ def message_payload(message: Message, *, viewer_id: int | None = None) -> dict:
         "created_at": message.created_at.isoformat(),
         "chatroom": message.room_id,
         "user": person_payload(message.user, viewer_id=viewer_id),
-        "kind": message.kind,
+        "kind": str(message.kind),
     }
 
 

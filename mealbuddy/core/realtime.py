@@ -6,9 +6,13 @@ Every WebSocket group name is built here, and every event leaves through
 
 from __future__ import annotations
 
+import asyncio
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+_pending: set[asyncio.Task] = set()
 
 
 def chat_room_group(room_id: int) -> str:
@@ -27,8 +31,18 @@ def user_group(user_id: int) -> str:
 
 def broadcast(group: str, event: dict) -> None:
     layer = get_channel_layer()
-    if layer is not None:
+    if layer is None:
+        return
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
         async_to_sync(layer.group_send)(group, event)
+        return
+    # Sync code running on a thread that also runs an event loop (a script or a test that
+    # drives an async client): hand the send to that loop instead of blocking it.
+    task = loop.create_task(layer.group_send(group, event))
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
 
 
 def broadcast_on_commit(group: str, event: dict) -> None:

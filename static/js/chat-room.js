@@ -26,6 +26,7 @@ let socket = null;
 let retry = 0;
 let leaving = false;
 let readTimer = null;
+let readSent = 0;
 
 const timeFormat = { hour: "2-digit", minute: "2-digit" };
 
@@ -130,10 +131,11 @@ function scheduleRead() {
   if (document.visibilityState !== "visible" || !socket || socket.readyState !== WebSocket.OPEN) return;
   clearTimeout(readTimer);
   readTimer = setTimeout(() => {
-    if (socket && socket.readyState === WebSocket.OPEN && lastId) {
+    if (socket && socket.readyState === WebSocket.OPEN && lastId > readSent) {
       socket.send(JSON.stringify({ type: "read", id: lastId }));
+      readSent = lastId;
     }
-  }, 600);
+  }, 300);
 }
 
 function leave(text) {
@@ -216,6 +218,15 @@ scroller.addEventListener("scroll", () => {
 });
 
 document.addEventListener("visibilitychange", scheduleRead);
+
+// Leaving the page before the debounced read mark went out: send it anyway.
+window.addEventListener("pagehide", () => {
+  if (!lastId || lastId <= readSent || leaving) return;
+  const body = new FormData();
+  body.append("message_id", String(lastId));
+  body.append("csrfmiddlewaretoken", csrfToken());
+  navigator.sendBeacon(`/api/chats/${roomId}/read/`, body);
+});
 
 // --- members ---------------------------------------------------------------------------------
 

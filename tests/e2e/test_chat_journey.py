@@ -1,0 +1,110 @@
+"""Two people in one chat room, in real browsers against a real server."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from playwright.sync_api import expect
+
+from mealbuddy.chat.models import ChatRoom
+from mealbuddy.groupbuys.services import groupbuy_create, groupbuy_join
+from tests.factories import UserFactory
+
+
+def login(page, base_url: str, user) -> None:
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}]
+    )
+
+
+@pytest.fixture
+def setup(live_server_url):
+    host = UserFactory(username="방장님")
+    guest = UserFactory(username="손님")
+    order = groupbuy_create(host=host, title="야식 치킨", category="치킨", target_count=4)
+    groupbuy_join(group_order_id=order.pk, user=guest)
+    return host, guest, ChatRoom.objects.get(group_order=order)
+
+
+def test_two_people_chat_live_survive_a_drop_and_ban(new_page, live_server_url, setup):
+    host, guest, room = setup
+    room_url = f"/chats/{room.pk}/"
+
+    host_page = new_page()
+    login(host_page, live_server_url, host)
+    guest_page = new_page()
+    login(guest_page, live_server_url, guest)
+
+    # The guest's chat socket goes through a switch the test can open and close.
+    switch = {"blocked": False, "sockets": []}
+
+    def route(ws):
+        if switch["blocked"]:
+            ws.close(code=1001)
+            return
+        ws.connect_to_server()
+        switch["sockets"].append(ws)
+
+    guest_page.route_web_socket(re.compile(r".*/ws/chat/.*"), route)
+
+    host_page.goto(room_url)
+    guest_page.goto(room_url)
+    for page in (host_page, guest_page):
+        expect(page.locator("[data-chat-room]")).to_have_attribute("data-connected", "true")
+    expect(guest_page.locator(".msg-system")).to_contain_text(["손님 님이 입장했습니다."])
+
+    # Each sees the other's message live; text stays text.
+    box = host_page.get_by_role("textbox", name="메시지")
+    box.fill("안녕하세요 <b>굵게</b>")
+    box.press("Enter")
+    theirs = guest_page.locator(".msg-other .msg-text").last
+    expect(theirs).to_have_text("안녕하세요 <b>굵게</b>")
+    assert guest_page.locator(".msg-other .msg-text b").count() == 0
+    expect(host_page.locator(".msg-mine .msg-text").last).to_have_text("안녕하세요 <b>굵게</b>")
+
+    guest_box = guest_page.get_by_role("textbox", name="메시지")
+    guest_box.fill("첫째 줄")
+    guest_box.press("Shift+Enter")
+    guest_box.type("둘째 줄")
+    guest_box.press("Enter")
+    expect(host_page.locator(".msg-other .msg-text").last).to_have_text("첫째 줄\n둘째 줄")
+
+    # The guest's connection drops; messages sent meanwhile show up after the reconnect.
+    switch["blocked"] = True
+    for ws in switch["sockets"]:
+        ws.close(code=1001)
+    expect(guest_page.locator("[data-chat-room]")).to_have_attribute("data-connected", "false")
+    for text in ("놓친 메시지 1", "놓친 메시지 2"):
+        box.fill(text)
+        box.press("Enter")
+        expect(host_page.locator(".msg-mine .msg-text").last).to_have_text(text)
+    switch["blocked"] = False
+    expect(guest_page.locator(".msg-other .msg-text")).to_have_text(
+        ["안녕하세요 <b>굵게</b>", "놓친 메시지 1", "놓친 메시지 2"], timeout=20_000
+    )
+
+    # "내 채팅": the unread badge and the room's row update live.
+    guest_page.goto("/chats/")
+    badge = guest_page.locator('[data-badge="chats"]')
+    expect(badge).to_be_hidden()
+    box.fill("배지 확인")
+    box.press("Enter")
+    expect(badge).to_have_text("1")
+    expect(guest_page.locator(f'[data-room-unread="{room.pk}"]')).to_have_text("1")
+    expect(guest_page.locator(f'[data-room-last="{room.pk}"]')).to_contain_text("배지 확인")
+
+    # Back in the room (read again), the host bans the guest, whose page leaves the room.
+    guest_page.goto(room_url)
+    expect(guest_page.locator("[data-chat-room]")).to_have_attribute("data-connected", "true")
+    expect(guest_page.locator('[data-badge="chats"]')).to_be_hidden()
+    host_page.on("dialog", lambda dialog: dialog.accept())
+    host_page.get_by_role("button", name="참여자").click()
+    host_page.get_by_role("button", name="손님 내보내기").click()
+    expect(guest_page.locator("[data-status]")).to_have_text("채팅방에서 나왔습니다.")
+    guest_page.wait_for_url("**/chats/")
+    expect(guest_page.get_by_text("야식 치킨")).to_have_count(0)
+    expect(host_page.locator(".msg-system").last).to_contain_text("손님")
