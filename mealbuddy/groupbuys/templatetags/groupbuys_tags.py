@@ -1,0 +1,44 @@
+"""Template helpers for group-order pages: accessible widgets, won, time left."""
+
+from __future__ import annotations
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.simple_tag
+def gb_widget(field, **attrs):
+    """A widget linked to its help text and errors (aria-describedby, aria-invalid)."""
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}_help")
+    if field.errors:
+        described.append(f"{field.auto_id}_errors")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def won(value) -> str:
+    try:
+        return f"{intcomma(int(value))}원"
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def time_left(deadline) -> str:
+    """'35분 남음', '2시간 10분 남음' or '마감 시각 지남'."""
+    seconds = int((deadline - timezone.now()).total_seconds())
+    if seconds <= 0:
+        return "마감 시각 지남"
+    minutes = max(seconds // 60, 1)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}시간 {minutes}분 남음" if minutes else f"{hours}시간 남음"
+    return f"{minutes}분 남음"
