@@ -5,11 +5,10 @@ from __future__ import annotations
 import zlib
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q
 from django.utils import timezone
 
 from mealbuddy.accounts.models import Profile
-from mealbuddy.groupbuys.models import GroupOrder
+from mealbuddy.groupbuys.models import GroupOrder, Participation
 from mealbuddy.recommend.catalogue import catalogue
 from mealbuddy.recommend.engine import (
     Context,
@@ -63,43 +62,30 @@ def open_orders_nearby(*, user, now: datetime | None = None) -> tuple[OpenOrder,
             status=GroupOrder.Status.RECRUITING,
             deadline__gt=now,
         )
-        .select_related("region")
-        .order_by("deadline", "id")[:NEARBY_LIMIT]
+        .order_by("deadline", "id")
+        .values_list(
+            "id", "title", "category", "member_count", "target_count", "deadline", "region__name"
+        )[:NEARBY_LIMIT]
     )
-    return tuple(
-        OpenOrder(
-            id=row.id,
-            title=row.title,
-            category=row.category,
-            member_count=row.member_count,
-            target_count=row.target_count,
-            deadline=row.deadline,
-            region_name=row.region.name,
-        )
-        for row in rows
-    )
+    return tuple(OpenOrder(*row) for row in rows)
 
 
 def recent_categories(*, user, now: datetime | None = None) -> tuple[str, ...]:
     """Categories of the group orders the user hosted or joined lately, newest first."""
     since = (now or timezone.now()) - timedelta(days=RECENT_DAYS)
+    # The host is always a participant of their own order, so participations cover both.
     rows = (
-        GroupOrder.objects.filter(
-            Q(host=user) | Q(participations__user=user), created_at__gte=since
-        )
-        .exclude(status=GroupOrder.Status.CANCELLED)
-        .order_by("-created_at")
-        .values_list("id", "category")[: RECENT_LIMIT * 2]
+        Participation.objects.filter(user=user, group_order__created_at__gte=since)
+        .exclude(group_order__status=GroupOrder.Status.CANCELLED)
+        .order_by("-group_order__created_at")
+        .values_list("group_order__category", flat=True)[:RECENT_LIMIT]
     )
-    seen: dict[int, str] = {}
-    for order_id, category in rows:
-        seen.setdefault(order_id, category)
-    return tuple(list(seen.values())[:RECENT_LIMIT])
+    return tuple(rows)
 
 
 def default_seed(*, user, now: datetime) -> int:
     """Stable within the hour for a user, so a reload shows the same cards."""
-    return zlib.crc32(f"{user.pk}:{now:%Y%m%d%H}".encode())
+    return zlib.crc32(f"{user.pk}:{now:%Y%m%d%H}".encode()) & 0x7FFFFFFF
 
 
 def recommendation_context(
@@ -114,7 +100,11 @@ def recommendation_context(
     with_weather: bool = True,
 ) -> Context:
     now_kst = timezone.localtime(now, timezone.get_fixed_timezone(9 * 60)) if now else kst_now()
-    profile = Profile.objects.filter(user=user).first()
+    profile = (
+        Profile.objects.filter(user=user)
+        .only("spicy_tolerance", "dietary_restrictions", "favourite_categories")
+        .first()
+    )
     if weather is None and with_weather:
         weather = user_weather(user=user, lat=lat, lon=lon)
     return Context(

@@ -62,7 +62,7 @@ def conversation_ask(
     ConversationTurn.objects.filter(user=user, day__lt=day).delete()
     history = conversation_today(user=user, now=now)
     # Each question of the day gets its own seed, so asking again gives other dishes.
-    seed = zlib.crc32(f"{user.pk}:{day}:{used}".encode())
+    seed = zlib.crc32(f"{user.pk}:{day}:{used}".encode()) & 0x7FFFFFFF
     recommendation = recommendation_for_user(
         user=user, wish=message, seed=seed, lat=lat, lon=lon, now=now
     )

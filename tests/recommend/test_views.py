@@ -199,3 +199,18 @@ def test_panel_too_long_wish_is_a_field_error(browser_client, no_weather):
     assert response.status_code == 400
     assert 'aria-invalid="true"' in html
     assert 'id="wish-errors"' in html and "100자까지 입력할 수 있어요." in html
+
+
+def test_panel_round_trips_the_default_seed(browser_client, no_weather):
+    """The seed the page shows is accepted back (it once overflowed the form's range)."""
+    import re
+
+    for _ in range(3):
+        html = browser_client.get("/recommend/panel/").content.decode()
+        seed = re.search(r'name="seed" value="(\d+)"', html).group(1)
+        response = browser_client.post(
+            "/recommend/panel/", {"wish": "국물", "seed": seed}, HTTP_HX_REQUEST="true"
+        )
+        assert response.content.decode().count('class="rec-card"') == 5
+        browser_client.logout()
+        browser_client.force_login(UserFactory())
