@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 EMAIL = "journey@example.com"
@@ -85,4 +87,4 @@ def test_accounts_journey(new_page):
     log_in(page, SECOND_PASSWORD)
     expect(page.get_by_text("이메일 또는 비밀번호가 올바르지 않습니다.")).to_be_visible()
     page.goto("/accounts/me/")
-    page.wait_for_url("**/accounts/login/?next=*")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/accounts/me/$"))
