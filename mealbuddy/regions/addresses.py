@@ -60,6 +60,7 @@ _UNKNOWN_SIGUNGU = re.compile(r"[가-힣]{1,6}?[시군구]")
 # 행정동 numbering ("정자1동", "제2동") that the 법정동 name does not carry.
 _NUMBERED_DONG = re.compile(r"([가-힣]+?)제?\d+동")
 _MAX_DONG_LENGTH = 12
+_MAX_ADDRESS_LENGTH = 200
 _AFTER_STEM = re.compile(r"[읍면]?(?:$|\d|산\d)")
 
 
@@ -283,7 +284,7 @@ def _regions(codes: list[str]) -> list[Region]:
 def region_resolve_address(*, address: str) -> Region:
     """The 읍면동 an address names; raises ``RegionAddressError`` (field "address")."""
     g = gazetteer()
-    raw = (address or "").strip()
+    raw = (address or "").strip()[:_MAX_ADDRESS_LENGTH]
     if not raw:
         raise RegionAddressError("주소를 입력해 주세요.", code="required")
     hints = [part for inner in _PARENS.findall(raw) for part in re.split(r"[,，]", inner)]

