@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.test import Client
@@ -19,6 +20,18 @@ def login(page, base_url: str, user) -> None:
     page.context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}]
     )
+
+
+def wait_until_read(user, room, timeout: float = 8.0) -> None:
+    from mealbuddy.chat.models import Message, ReadState
+
+    latest = Message.objects.filter(room=room).order_by("-id").first().pk
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ReadState.objects.filter(room=room, user=user, last_read_message_id=latest).exists():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"room {room.pk} not marked read up to {latest}")
 
 
 @pytest.fixture
@@ -86,6 +99,9 @@ def test_two_people_chat_live_survive_a_drop_and_ban(new_page, live_server_url, 
     expect(guest_page.locator(".msg-other .msg-text")).to_have_text(
         ["안녕하세요 <b>굵게</b>", "놓친 메시지 1", "놓친 메시지 2"], timeout=20_000
     )
+
+    # Reading in the open room marks it read (the page tells the server over the socket).
+    wait_until_read(guest, room)
 
     # "내 채팅": the unread badge and the room's row update live.
     guest_page.goto("/chats/")
