@@ -19,6 +19,11 @@ class WishForm(forms.Form):
             }
         ),
     )
-    seed = forms.IntegerField(
-        required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput
-    )
+    # The seed of the cards on screen; a tampered or stale one just means a fresh pick.
+    seed = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_seed(self) -> int | None:
+        raw = self.cleaned_data.get("seed") or ""
+        if raw.isdigit() and int(raw) < 2**31:
+            return int(raw)
+        return None

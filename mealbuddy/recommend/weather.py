@@ -14,6 +14,8 @@ import logging
 import re
 import time
 import xml.etree.ElementTree as ET  # noqa: N817
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -368,6 +370,7 @@ class OpenMeteoProvider:
 
 
 PROVIDERS = {"kma": KmaProvider(), "openmeteo": OpenMeteoProvider()}
+_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="weather")
 
 
 def _get(url: str, *, params: dict, timeout: float) -> httpx.Response:
@@ -406,10 +409,15 @@ def _fetch_from_providers(*, lat: float, lon: float, now: datetime) -> Weather |
         remaining = deadline - time.monotonic()
         if remaining < 0.2:
             break
+        timeout = min(settings.WEATHER_TIMEOUT, remaining)
+        # httpx's timeouts do not cover name resolution, which can hang on a machine with
+        # no network; the hard deadline of the future does.
+        future = _pool.submit(provider.fetch, lat=lat, lon=lon, now=now, timeout=timeout)
         try:
-            return provider.fetch(
-                lat=lat, lon=lon, now=now, timeout=min(settings.WEATHER_TIMEOUT, remaining)
-            )
+            return future.result(timeout=timeout + 0.1)
+        except FuturesTimeout:
+            logger.warning("weather provider %s: no answer in %.1f s", provider.name, timeout)
+            cache.set(_down_key(provider.name), 1, PROVIDER_DOWN_SECONDS)
         except WeatherError as exc:
             logger.warning("weather provider %s failed: %s", provider.name, exc)
             cache.set(_down_key(provider.name), 1, PROVIDER_DOWN_SECONDS)

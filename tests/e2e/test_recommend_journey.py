@@ -52,14 +52,9 @@ def test_recommend_journey(page, weather_server):
     page.get_by_role("button", name="로그인").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
-    # The board loads the weather card and the panel with htmx; until the board exists the
-    # same two partials are on the "뭐 먹지?" page.
+    # The board loads the weather card and the panel with htmx.
     page.goto("/")
     card = page.locator("#weather-card")
-    try:
-        card.wait_for(timeout=3_000)
-    except Exception:  # noqa: BLE001 - the board is not there (yet)
-        page.goto("/recommend/")
     expect(card).to_contain_text("서교동 지금 날씨")
     expect(card).to_contain_text("4℃")
     expect(card).to_contain_text("92%")
@@ -85,10 +80,9 @@ def test_recommend_journey(page, weather_server):
         ".map(e => e.textContent).join() !== names.join()",
         arg=first_names,
     )
+    expect(page).to_have_url(re.compile(r"/$"))
 
     category = cards.first.get_attribute("data-category")
     cards.first.get_by_role("link", name="이 메뉴로 모집하기").click()
     page.wait_for_url(re.compile(r"/groupbuys/new/\?category="))
-    select = page.locator('select[name="category"]')
-    if select.count():
-        expect(select).to_have_value(category)
+    expect(page.locator('select[name="category"]')).to_have_value(category)

@@ -214,3 +214,12 @@ def test_panel_round_trips_the_default_seed(browser_client, no_weather):
         assert response.content.decode().count('class="rec-card"') == 5
         browser_client.logout()
         browser_client.force_login(UserFactory())
+
+
+def test_panel_ignores_a_bad_seed(browser_client, no_weather):
+    for seed in ("abc", "-1", str(2**40)):
+        response = browser_client.post(
+            "/recommend/panel/", {"wish": "야식", "seed": seed}, HTTP_HX_REQUEST="true"
+        )
+        assert response.status_code == 200
+        assert response.content.decode().count('class="rec-card"') == 5

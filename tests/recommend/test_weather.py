@@ -221,3 +221,43 @@ def test_nothing_reachable_is_fast(settings):
 def test_outside_the_forecast_grid(open_meteo):
     assert weather_at(lat=-33.86, lon=151.2) is None
     assert open_meteo.count == 0
+
+
+def test_a_trickling_provider_is_cut_off_at_the_deadline(settings):
+    """A body sent a byte at a time never trips httpx's per-read timeout; the deadline does."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Trickle(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            try:
+                for _ in range(40):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    server.daemon_threads = True
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
+    try:
+        settings.WEATHER_PROVIDERS = ["openmeteo"]
+        settings.OPEN_METEO_URL = f"http://127.0.0.1:{server.server_address[1]}/v1/forecast"
+        settings.WEATHER_TIMEOUT = 0.5
+        started = time.monotonic()
+        assert weather_at(lat=JONGNO[0], lon=JONGNO[1]) is None
+        assert time.monotonic() - started < 1.0
+        assert cache.get("weather:v1:down:openmeteo")
+    finally:
+        server.shutdown()
+        server.server_close()
