@@ -5,25 +5,27 @@ Thin views over mealbuddy.groupbuys.services. Field names follow the original cl
 on our field names are renamed back before they reach it.
 
 The feed never counts the whole neighbourhood: the paginator only needs the last page
-when it is at most ten pages ahead, so it counts at most ``(page + 10) * 10`` rows.
+when it is at most ten pages ahead, so it reads at most ``(page + 10) * 10`` ids off the
+feed index, then the page's columns as plain values (no model instances). A detail is one
+query. Both are hot paths of the original client (see bench/scenarios/feed.py).
 """
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.urls import path, re_path
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mealbuddy.chat.serializers import person_payload
-from mealbuddy.groupbuys import services
+from mealbuddy.core.errors import NotFound
+from mealbuddy.groupbuys import selectors, services
 from mealbuddy.groupbuys.access import access_group_order
 from mealbuddy.groupbuys.errors import GroupOrderValidationError
 from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder
-from mealbuddy.groupbuys.selectors import is_member
 
 TAGS = ["원본 클라이언트: 모집글"]
 PAGE_SIZE = 10
@@ -33,37 +35,71 @@ FIELD_NAMES = {"description": "content", "target_count": "target_number"}
 Status = GroupOrder.Status
 
 
+def _row_payload(row: dict, *, viewer_id: int | None, now) -> dict:
+    status_now = row["status"]
+    if status_now == Status.RECRUITING and row["deadline"] <= now:
+        status_now = Status.CLOSED  # past the deadline reads as closed everywhere
+    host_id = row["host_id"]
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "created_at": row["created_at"].isoformat(),
+        "category": row["category"],
+        "address": row["region__full_name"],
+        "content": row["description"],
+        "is_compelete": status_now != Status.RECRUITING,
+        "target_number": row["target_count"],
+        "join_number": row["member_count"],
+        "chat_id": row["chat_room__id"],
+        "writer": {
+            "id": host_id,
+            "username": row["host__username"] if row["host__is_active"] else "(탈퇴한 사용자)",
+            "email": row["host__email"] if host_id == viewer_id else "",
+        },
+        "restaurant": row["restaurant"],
+        "min_order_amount": row["min_order_amount"],
+        "delivery_fee": row["delivery_fee"],
+        "deadline": row["deadline"].isoformat(),
+        "pickup_spot": row["pickup_spot"],
+        "status": status_now,
+        "fee_split": row["fee_split"],
+    }
+
+
 def post_payload(group_order: GroupOrder, *, viewer, is_joined: bool | None = None) -> dict:
     """The original client's post object ``Q`` (plus our fields next to it).
 
     ``join_number`` is the real count of current members, ``chat_id`` the ChatRoom id,
     ``is_compelete`` true once recruitment is over (closed, past the deadline, ordered,
-    delivered or cancelled). Pass ``is_joined`` to add that key (detail and edit answers).
-    Load ``host``, ``region`` and ``chat_room`` with ``select_related`` to stay query-free.
+    delivered or cancelled); the writer's email only to the writer. Pass ``is_joined`` to
+    add that key (detail and edit answers). Load ``host``, ``region`` and ``chat_room``
+    with ``select_related`` to stay query-free.
     """
-    viewer_id = getattr(viewer, "pk", None)
-    current = group_order.current_status()
+    host = group_order.host
     room = getattr(group_order, "chat_room", None)
-    payload = {
+    row = {
         "id": group_order.pk,
         "title": group_order.title,
-        "created_at": group_order.created_at.isoformat(),
+        "created_at": group_order.created_at,
         "category": group_order.category,
-        "address": group_order.region.full_name,
-        "content": group_order.description,
-        "is_compelete": current != Status.RECRUITING,
-        "target_number": group_order.target_count,
-        "join_number": group_order.member_count,
-        "chat_id": room.pk if room is not None else None,
-        "writer": person_payload(group_order.host, viewer_id=viewer_id),
+        "region__full_name": group_order.region.full_name,
+        "description": group_order.description,
+        "status": group_order.status,
+        "deadline": group_order.deadline,
+        "target_count": group_order.target_count,
+        "member_count": group_order.member_count,
+        "chat_room__id": room.pk if room is not None else None,
+        "host_id": host.pk,
+        "host__username": host.username,
+        "host__email": host.email,
+        "host__is_active": host.is_active,
         "restaurant": group_order.restaurant,
         "min_order_amount": group_order.min_order_amount,
         "delivery_fee": group_order.delivery_fee,
-        "deadline": group_order.deadline.isoformat(),
         "pickup_spot": group_order.pickup_spot,
-        "status": current,
         "fee_split": group_order.fee_split,
     }
+    payload = _row_payload(row, viewer_id=getattr(viewer, "pk", None), now=timezone.now())
     if is_joined is not None:
         payload["is_joined"] = is_joined
     return payload
@@ -201,23 +237,24 @@ class PostListView(APIView):
     )
     def get(self, request):
         user = request.user
-        queryset = GroupOrder.objects.filter(region_id=user.region_id).order_by(
-            "-created_at", "-id"
-        )
-        category = request.query_params.get("category")
-        if category:
-            queryset = queryset.filter(category=category)
+        category = request.query_params.get("category") or None
         page = _page_number(request.query_params.get("page"))
-        # Count only as far as the paginator can see: ten pages past the current one.
-        seen = queryset.values("pk")[: (page + WINDOW) * PAGE_SIZE].count()
-        last = max((seen + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+        # Only as far as the paginator can see (ten pages past this one).
+        window = selectors.post_feed_ids(
+            region_id=user.region_id, category=category, limit=(page + WINDOW) * PAGE_SIZE
+        )
+        last = max((len(window) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
         page = min(page, last)
-        rows = queryset.select_related("host", "region", "chat_room")[
-            (page - 1) * PAGE_SIZE : page * PAGE_SIZE
-        ]
+        page_ids = window[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        rows = selectors.post_rows(ids=page_ids)
+        now = timezone.now()
         return Response(
             {
-                "posts": [post_payload(row, viewer=user) for row in rows],
+                "posts": [
+                    _row_payload(rows[pk], viewer_id=user.pk, now=now)
+                    for pk in page_ids
+                    if pk in rows  # deleted between the two reads
+                ],
                 "paginator": paginator_payload(current=page, last=last),
             }
         )
@@ -258,17 +295,19 @@ class PostWriteView(APIView):
             return Response(
                 {"errors": merged, "code": exc.code}, status=status.HTTP_400_BAD_REQUEST
             )
-        group_order = access_group_order(user=request.user, id=group_order.pk)
-        return Response(
-            post_payload(group_order, viewer=request.user, is_joined=True),
-            status=status.HTTP_201_CREATED,
-        )
+        return _detail(request, group_order.pk, status_code=status.HTTP_201_CREATED)
 
 
-def _detail(request, pk: int) -> Response:
-    group_order = access_group_order(user=request.user, id=pk)
-    joined = is_member(group_order=group_order, user=request.user)
-    return Response(post_payload(group_order, viewer=request.user, is_joined=joined))
+def _detail(request, pk: int, *, status_code: int = 200) -> Response:
+    """One query: the post's columns and whether the requester is a member."""
+    user = request.user
+    pk = int(pk)  # the edit route captures it with a regex, as text
+    row = selectors.post_rows(ids=[pk], member_id=user.pk).get(pk)
+    if row is None:
+        raise NotFound("주문을 찾을 수 없습니다.")
+    payload = _row_payload(row, viewer_id=user.pk, now=timezone.now())
+    payload["is_joined"] = bool(row["is_joined"])
+    return Response(payload, status=status_code)
 
 
 class PostDetailView(APIView):

@@ -74,9 +74,12 @@ class GroupOrder(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["region", "-created_at"]),
+            # The feeds read newest first with id as the tie-break: one index walk, no sort.
+            models.Index(fields=["region", "-created_at", "-id"], name="grouporder_feed"),
             models.Index(fields=["region", "status", "deadline"]),
-            models.Index(fields=["region", "category", "-created_at"]),
+            models.Index(
+                fields=["region", "category", "-created_at", "-id"], name="grouporder_feed_cat"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -353,3 +353,21 @@ def test_members_emails_never_leak(db):
     reader = UserFactory()
     body = client_for(reader).get(f"/api/post/detail/{post.pk}/").json()
     assert writer.email not in str(body)
+
+
+def test_departed_writer_is_shown_as_departed(auth_client):
+    writer = UserFactory()
+    post = _post(writer)
+    writer.is_active = False
+    writer.save(update_fields=["is_active"])
+    body = auth_client.get(f"/api/post/detail/{post.pk}/").json()
+    assert body["writer"] == {"id": writer.pk, "username": "(탈퇴한 사용자)", "email": ""}
+    assert auth_client.get("/api/post/").json()["posts"][0]["writer"]["username"] == (
+        "(탈퇴한 사용자)"
+    )
+
+
+def test_created_at_and_deadline_are_iso_with_timezone(auth_client):
+    post = _post(UserFactory())
+    body = auth_client.get(f"/api/post/detail/{post.pk}/").json()
+    assert body["created_at"].endswith("+00:00") and body["deadline"].endswith("+00:00")
