@@ -16,6 +16,7 @@ from mealbuddy.regions.serializers import (
     RegionSerializer,
     ReverseQuerySerializer,
     SearchQuerySerializer,
+    region_payload,
 )
 
 OUTSIDE_KOREA = "이 위치에서 국내 동네를 찾지 못했어요. 동 이름으로 검색해 주세요."
@@ -53,7 +54,7 @@ class RegionSearchApi(PublicRegionAPIView):
         params = SearchQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         regions = region_search(query=params.validated_data["q"])
-        return Response({"results": RegionSerializer(regions, many=True).data})
+        return Response({"results": [region_payload(r) for r in regions]})
 
 
 class RegionReverseApi(PublicRegionAPIView):
@@ -71,7 +72,7 @@ class RegionReverseApi(PublicRegionAPIView):
         region = region_reverse(**params.validated_data)
         if region is None:
             raise NotFound(OUTSIDE_KOREA, code="outside_korea")
-        return Response(RegionSerializer(region).data)
+        return Response(region_payload(region))
 
 
 class RegionDetailApi(PublicRegionAPIView):
@@ -83,7 +84,7 @@ class RegionDetailApi(PublicRegionAPIView):
         tags=["regions"],
     )
     def get(self, request, region_id: int):
-        return Response(RegionSerializer(_get_region(region_id)).data)
+        return Response(region_payload(_get_region(region_id)))
 
 
 class RegionNeighboursApi(PublicRegionAPIView):
@@ -99,4 +100,4 @@ class RegionNeighboursApi(PublicRegionAPIView):
         region = _get_region(region_id)
         ids = region_neighbour_ids(region=region)
         neighbours = Region.objects.filter(pk__in=ids).order_by("full_name") if ids else []
-        return Response({"results": RegionSerializer(neighbours, many=True).data})
+        return Response({"results": [region_payload(r) for r in neighbours]})
