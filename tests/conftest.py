@@ -13,9 +13,30 @@ from mealbuddy.regions.loader import regions_load
 from mealbuddy.regions.models import Region
 
 SEOGYO = "11440120"  # 서울특별시 마포구 서교동
-HAPJEONG = "11440123"  # 서울특별시 마포구 합정동 (borders 서교동)
+HAPJEONG = "11440122"  # 서울특별시 마포구 합정동 (borders 서교동)
 JEONGJA_BUNDANG = "41135103"  # 경기도 성남시 분당구 정자동
 HAEUNDAE_U = "26350105"  # 부산광역시 해운대구 우동 (far away)
+
+
+def pytest_collection_modifyitems(items):
+    """Mark browser tests and run them last.
+
+    Playwright's sync API keeps an event loop running in the main thread for as long as the
+    session-wide browser lives, so async tests after it could not start their own loop.
+    """
+
+    def is_browser_test(item) -> bool:
+        return "/e2e/" in str(item.fspath) or item.get_closest_marker("e2e") is not None
+
+    browser_tests = []
+    others = []
+    for item in items:
+        if is_browser_test(item):
+            item.add_marker(pytest.mark.e2e)
+            browser_tests.append(item)
+        else:
+            others.append(item)
+    items[:] = others + browser_tests
 
 
 def ensure_regions() -> None:

@@ -9,7 +9,7 @@ DEMO_PASSWORD = "mealbuddy-demo-1"
 DEMO_USERS = [
     ("demo@mealbuddy.kr", "밀버디", "11440120", "서울특별시 마포구 서교동 395-166"),
     ("neighbour@mealbuddy.kr", "옆집이웃", "11440120", "서울특별시 마포구 서교동"),
-    ("hapjeong@mealbuddy.kr", "합정주민", "11440123", "서울특별시 마포구 합정동"),
+    ("hapjeong@mealbuddy.kr", "합정주민", "11440122", "서울특별시 마포구 합정동"),
 ]
 
 
