@@ -97,12 +97,16 @@ class BenchContext:
         port = free_port()
         RESULTS.mkdir(parents=True, exist_ok=True)
         log_path = RESULTS / f"server-{port}.log"
+        from django.conf import settings
+
         server_env = dict(os.environ)
         server_env.update(
             {
                 "DATABASE_URL": self.database_url,
                 "DEBUG": "0",
-                "SECRET_KEY": "bench-" + "x" * 60,
+                # Same keys as this process, so tokens minted here are valid there.
+                "SECRET_KEY": settings.SECRET_KEY,
+                "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"],
                 "ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "SECURE_SSL_REDIRECT": "0",
                 "LOG_LEVEL": "ERROR",
