@@ -1,0 +1,64 @@
+"""Races that matter for accounts, with real threads and real transactions."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from mealbuddy.accounts import services
+from mealbuddy.accounts.errors import InvalidInput, Unauthenticated
+from mealbuddy.accounts.models import User
+from mealbuddy.accounts.tokens import tokens_for_user
+
+
+def race(n: int, work) -> list:
+    barrier = threading.Barrier(n)
+    results: list = []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(work())
+        except Exception as exc:  # noqa: BLE001 - collected and asserted on
+            results.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+@pytest.mark.usefixtures("regions_tx")
+def test_a_refresh_token_rotates_exactly_once_under_concurrency():
+    user = User.objects.create_user("race@example.com", "경주", "배고픈-저녁-2024")
+    refresh = tokens_for_user(user)["refresh"]
+    results = race(4, lambda: services.auth_refresh(refresh=refresh))
+    wins = [r for r in results if isinstance(r, dict)]
+    assert len(wins) == 1, results
+    assert all(isinstance(r, Unauthenticated) for r in results if not isinstance(r, dict))
+
+
+@pytest.mark.usefixtures("regions_tx")
+def test_the_same_email_registers_once_under_concurrency():
+    counter = iter(range(100))
+
+    def sign_up():
+        return services.user_register(
+            email="twice@example.com",
+            username=f"동시{next(counter)}",
+            password="배고픈-저녁-2024",
+            address="서울특별시 마포구 서교동",
+        )
+
+    results = race(3, sign_up)
+    assert sum(isinstance(r, User) for r in results) == 1, results
+    for failure in (r for r in results if not isinstance(r, User)):
+        assert isinstance(failure, InvalidInput)
+        assert failure.errors["email"] == ["이미 가입된 이메일입니다."]
+    assert User.objects.filter(email="twice@example.com").count() == 1
