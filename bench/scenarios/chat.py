@@ -170,17 +170,25 @@ def _measure(ctx, label: str, env: dict, workers: int, rooms, tokens, history_ro
 
 
 def run(ctx) -> dict:
+    from django.conf import settings
+
     rooms, tokens, history_room, reader = _setup()
+    # Tokens are signed here and carry a fingerprint keyed by SECRET_KEY: the servers must
+    # use this process's keys.
+    keys = {
+        "SECRET_KEY": settings.SECRET_KEY,
+        "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"],
+    }
     result: dict = {
         "targets": TARGETS,
         "original_service": {"delivered_per_s": 300, "p99_ms": 2300, "room_get_rps": "< 1"},
     }
     result["in_memory"] = _measure(
-        ctx, "in-memory", {"REDIS_URL": ""}, 1, rooms, tokens, history_room, reader
+        ctx, "in-memory", {**keys, "REDIS_URL": ""}, 1, rooms, tokens, history_room, reader
     )
     if ctx.redis_url:
         for workers in (1, 2):
             result[f"redis_{workers}w"] = _measure(
-                ctx, f"redis {workers}w", {}, workers, rooms, tokens, history_room, reader
+                ctx, f"redis {workers}w", keys, workers, rooms, tokens, history_room, reader
             )
     return result

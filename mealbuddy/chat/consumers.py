@@ -171,11 +171,16 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self._error("rate_limited", SLOW_DOWN)
             return
         try:
-            await database_sync_to_async(services.message_post)(
-                room_id=self.room_id, user=self.user, text=content["message"]
+            message = await database_sync_to_async(services.message_post)(
+                room_id=self.room_id, user=self.user, text=content["message"], broadcast=False
             )
         except ApplicationError as exc:
             await self._error(exc.code, exc.message)
+            return
+        # Committed: now tell the room (from the event loop, not the database thread).
+        await self.channel_layer.group_send(
+            chat_room_group(self.room_id), services.room_event(message)
+        )
 
     async def _mark_read(self, message_id) -> None:
         if isinstance(message_id, bool) or not isinstance(message_id, int) or message_id < 0:
@@ -201,7 +206,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if message_id in self.caught_up_ids:
             self.caught_up_ids.discard(message_id)
             return
-        await self.send_json(self._for_me(payload))
+        author = payload["message"].get("user")
+        if event.get("text") and not (author and author["id"] == self.user.pk):
+            await self.send(text_data=event["text"])
+        else:
+            await self.send_json(self._for_me(payload))
 
     async def member_removed(self, event) -> None:
         await self._close(services.MEMBER_REMOVED_CLOSE_CODE)

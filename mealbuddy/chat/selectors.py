@@ -61,6 +61,52 @@ def messages_before(
     return rows, has_more
 
 
+_PAYLOAD_FIELDS = (
+    "id",
+    "text",
+    "created_at",
+    "room_id",
+    "kind",
+    "user_id",
+    "user__username",
+    "user__email",
+    "user__is_active",
+)
+
+
+def recent_message_payloads(*, room_id: int, limit: int, viewer_id: int) -> list[dict]:
+    """The latest ``limit`` messages as contract ``M`` objects, oldest first, in one query.
+
+    Builds the dicts from plain rows (no model instances): the original client asks for the
+    room state on every visit, so this path is kept lean.
+    """
+    rows = (
+        Message.objects.filter(room_id=room_id)
+        .order_by("-id")
+        .values_list(*_PAYLOAD_FIELDS)[:limit]
+    )
+    out = []
+    for mid, text, created_at, rid, kind, user_id, username, email, active in reversed(rows):
+        user = None
+        if user_id is not None:
+            user = {
+                "id": user_id,
+                "username": username if active else "(탈퇴한 사용자)",
+                "email": email if user_id == viewer_id else "",
+            }
+        out.append(
+            {
+                "id": mid,
+                "message": text,
+                "created_at": created_at.isoformat(),
+                "chatroom": rid,
+                "user": user,
+                "kind": kind,
+            }
+        )
+    return out
+
+
 def messages_after(*, room_id: int, after: int, limit: int = 200) -> list[Message]:
     """Messages newer than ``after``, oldest first (catch-up after a reconnect)."""
     return list(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from mealbuddy.chat.models import MESSAGE_MAX_LENGTH, ChatRoom, Message, ReadState
@@ -34,9 +35,7 @@ def room_create(*, group_order) -> ChatRoom:
 
 def _message_saved(message: Message) -> None:
     ChatRoom.objects.filter(pk=message.room_id).update(last_message_at=message.created_at)
-    broadcast_on_commit(
-        chat_room_group(message.room_id), {"type": "room.event", "payload": message_event(message)}
-    )
+    broadcast_on_commit(chat_room_group(message.room_id), room_event(message))
 
 
 @transaction.atomic
@@ -78,17 +77,62 @@ def message_text_clean(text) -> str:
     return text
 
 
-@transaction.atomic
-def message_post(*, room_id: int, user, text: str) -> Message:
-    """A member's text message: saved, then sent to everyone in the room after commit."""
-    from mealbuddy.chat.selectors import room_is_member
+# One statement inserts the message only if the author is still a member (the room's group
+# order has their Participation row), so a member removed a moment ago cannot post and the
+# hot path costs two statements. Works on SQLite (3.35+) and PostgreSQL (RETURNING).
+_INSERT_IF_MEMBER = """
+INSERT INTO chat_message (room_id, user_id, kind, text, subject_user_id, created_at)
+SELECT r.id, %s, %s, %s, NULL, %s
+  FROM chat_chatroom r
+  JOIN groupbuys_participation p ON p.group_order_id = r.group_order_id AND p.user_id = %s
+ WHERE r.id = %s
+RETURNING id
+"""
 
+
+def room_event(message: Message) -> dict:
+    """The channel-layer event for a saved message; ``text`` is the JSON every member but
+    the author receives (encoded once, not once per socket)."""
+    payload = message_event(message)
+    return {
+        "type": "room.event",
+        "payload": payload,
+        "text": json.dumps(payload, ensure_ascii=False),
+    }
+
+
+def message_post(*, room_id: int, user, text: str, broadcast: bool = True) -> Message:
+    """A member's text message: saved, then sent to everyone in the room after commit.
+
+    ``broadcast=False`` leaves the send to the caller, who must do it after this returns
+    (the chat socket sends from its event loop instead of blocking the database thread).
+    """
     text = message_text_clean(text)
-    if not room_is_member(room_id=room_id, user_id=user.pk):
-        raise PermissionDenied("이 채팅방의 참여자만 메시지를 보낼 수 있습니다.", code="not_member")
-    message = Message(room_id=room_id, user=user, kind=Message.Kind.TEXT, text=text)
-    message.save(force_insert=True)
-    _message_saved(message)
+    now = timezone.now()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _INSERT_IF_MEMBER,
+                [
+                    user.pk,
+                    Message.Kind.TEXT.value,
+                    text,
+                    connection.ops.adapt_datetimefield_value(now),
+                    user.pk,
+                    room_id,
+                ],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            raise PermissionDenied(
+                "이 채팅방의 참여자만 메시지를 보낼 수 있습니다.", code="not_member"
+            )
+        ChatRoom.objects.filter(pk=room_id).update(last_message_at=now)
+        message = Message(
+            id=row[0], room_id=room_id, user=user, kind=Message.Kind.TEXT, text=text, created_at=now
+        )
+        if broadcast:
+            broadcast_on_commit(chat_room_group(room_id), room_event(message))
     return message
 
 

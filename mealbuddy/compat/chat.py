@@ -7,6 +7,7 @@ bare JSON string: the client shows the body in ``alert()``.
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -14,10 +15,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mealbuddy.chat import selectors
-from mealbuddy.chat.models import ChatRoom, Message
-from mealbuddy.chat.serializers import message_payload, person_payload
+from mealbuddy.chat.models import ChatRoom, ReadState
+from mealbuddy.chat.serializers import person_payload
 from mealbuddy.chat.services import room_mark_read_upto
 from mealbuddy.core.errors import ApplicationError, NotFound
+from mealbuddy.groupbuys.models import Participation
 
 TAGS = ["원본 클라이언트: 채팅방"]
 ROOM_GONE = "삭제되었거나 없는 채팅방입니다."
@@ -31,27 +33,41 @@ def _gone_as_400(call, **kwargs):
         raise ApplicationError(ROOM_GONE, code="room_not_found") from None
 
 
-def _room_or_400(room_id: int) -> ChatRoom:
-    room = ChatRoom.objects.select_related("group_order", "group_order__host").filter(pk=room_id)
-    room = room.first()
+def _room_or_400(room_id: int, *, viewer=None) -> ChatRoom:
+    """The room with its order and host; with ``viewer``, also ``is_member`` and
+    ``last_read`` (one query: the original client asks for the room state on every visit)."""
+    rooms = ChatRoom.objects.select_related("group_order", "group_order__host").filter(pk=room_id)
+    if viewer is not None:
+        rooms = rooms.annotate(
+            is_member=Exists(
+                Participation.objects.filter(
+                    group_order_id=OuterRef("group_order_id"), user_id=viewer.pk
+                )
+            ),
+            last_read=Subquery(
+                ReadState.objects.filter(room_id=OuterRef("pk"), user_id=viewer.pk).values(
+                    "last_read_message_id"
+                )[:1]
+            ),
+        )
+    room = rooms.first()
     if room is None:
         raise ApplicationError(ROOM_GONE, code="room_not_found")
     return room
 
 
 def room_state(room: ChatRoom, *, user) -> dict:
-    """Room state: the latest 100 messages oldest first, in a fixed number of queries."""
-    messages = list(
-        Message.objects.filter(room_id=room.pk)
-        .select_related("user")
-        .order_by("-id")[: selectors.ROOM_RECENT_MESSAGES]
+    """Room state: the latest 100 messages oldest first, in a fixed number of queries.
+    Showing them marks the room read for ``user``."""
+    messages = selectors.recent_message_payloads(
+        room_id=room.pk, limit=selectors.ROOM_RECENT_MESSAGES, viewer_id=user.pk
     )
-    messages.reverse()
-    if messages:
-        room_mark_read_upto(room_id=room.pk, user=user, message_id=messages[-1].pk)
+    last_read = getattr(room, "last_read", None)
+    if messages and (last_read is None or last_read < messages[-1]["id"]):
+        room_mark_read_upto(room_id=room.pk, user=user, message_id=messages[-1]["id"])
     order = room.group_order
     return {
-        "messages": [message_payload(m, viewer_id=user.pk) for m in messages],
+        "messages": messages,
         "title": order.title,
         "target_number": order.target_count,
         "join_number": order.member_count,
@@ -60,8 +76,8 @@ def room_state(room: ChatRoom, *, user) -> dict:
 
 
 def _member_room(room_id: int, user) -> ChatRoom:
-    room = _room_or_400(room_id)
-    if not selectors.room_is_member(room_id=room.pk, user_id=user.pk):
+    room = _room_or_400(room_id, viewer=user)
+    if not room.is_member:
         raise ApplicationError(
             "이 채팅방의 참여자만 볼 수 있습니다.", code="not_member", status_code=403
         )

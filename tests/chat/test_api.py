@@ -157,3 +157,13 @@ def test_nav_badges_cost_two_queries_however_many_rooms(trio, django_assert_num_
     with django_assert_num_queries(2):
         assert int(str(context["nav_unread_chats"])) == 6
         assert int(str(context["nav_unread_notifications"])) == 1
+
+
+def test_socket_posted_messages_store_the_same_time_format_as_the_orm(trio):
+    host, guest, _ = trio
+    room = room_with(host, guest)
+    posted = message_post(room_id=room.pk, user=host, text="시간 확인")
+    stored = Message.objects.get(pk=posted.pk)
+    assert stored.created_at == posted.created_at
+    assert stored.user_id == host.pk and stored.kind == "text" and stored.text == "시간 확인"
+    assert Message.objects.filter(created_at__lte=posted.created_at).count() == 1
