@@ -133,6 +133,7 @@ class BenchContext:
                 "--no-access-log",
                 "--log-level",
                 "warning",
+                "--no-proxy-headers",
             ],
             cwd=ROOT,
             env=server_env,

@@ -70,6 +70,7 @@ class LiveServer:
                 str(self.port),
                 "--log-level",
                 "warning",
+                "--no-proxy-headers",
             ],
             cwd=ROOT,
             env=env,
