@@ -146,13 +146,39 @@ async def _fan_out(ws_url: str, rooms, tokens, interval: float) -> dict:
     }
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a server process and its direct children (workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _measured_fan_out(server, ws_url, rooms, tokens, interval) -> dict:
+    before = _cpu_seconds(server.process.pid)
+    result = asyncio.run(_fan_out(ws_url, rooms, tokens, interval))
+    cpu = _cpu_seconds(server.process.pid) - before
+    # Load-independent cost: server CPU per sent message (each fanned out to 5 sockets).
+    result["server_cpu_ms_per_message"] = round(cpu * 1000 / result["sent"], 2)
+    return result
+
+
 def _measure(ctx, label: str, env: dict, workers: int, rooms, tokens, history_room, reader):
     interval = float(os.environ.get("BENCH_CHAT_INTERVAL", "0.15"))
     out: dict = {"workers": workers}
     with ctx.server(workers=workers, env=env) as server:
         ws_url = server.url.replace("http://", "ws://")
-        out["paced"] = asyncio.run(_fan_out(ws_url, rooms, tokens, interval))
-        out["burst"] = asyncio.run(_fan_out(ws_url, rooms, tokens, 0.0))
+        out["paced"] = _measured_fan_out(server, ws_url, rooms, tokens, interval)
+        out["burst"] = _measured_fan_out(server, ws_url, rooms, tokens, 0.0)
         out["room_get"] = ctx.http_load(
             server.url,
             [f"/api/chat/{history_room.pk}/"],
@@ -165,6 +191,7 @@ def _measure(ctx, label: str, env: dict, workers: int, rooms, tokens, history_ro
         "delivered_3000_per_s": paced["delivered_per_s"] >= TARGETS["delivered_per_s"],
         "room_get_300_rps": get["rps"] >= TARGETS["room_get_rps"],
     }
+    out["load_average_1m"] = round(os.getloadavg()[0], 2)
     print(f"   chat {label}: {json.dumps(out, ensure_ascii=False)}", flush=True)
     return out
 
