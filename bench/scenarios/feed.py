@@ -110,14 +110,9 @@ def run(ctx) -> dict:
         int(w) for w in os.environ.get("BENCH_FEED_WORKERS", "2").split(",") if w.strip()
     ]
     result: dict = {"orders": ORDERS, "users": USERS, "targets": TARGETS}
-    # The tokens are signed here, and carry a fingerprint keyed by SECRET_KEY: the server
-    # must use the same key or every request is a 401.
-    from django.conf import settings
-
-    env = {"SECRET_KEY": settings.SECRET_KEY}
     for workers in workers_list:
         runs: dict = {}
-        with ctx.server(workers=workers, env=env) as server:
+        with ctx.server(workers=workers) as server:
             for name, path_list in paths.items():
                 runs[name] = ctx.http_load(
                     server.url, path_list, authorization=authorization, concurrency=16
