@@ -8,6 +8,8 @@ database. Tests that flush the database (``transactional_db``, live servers) cal
 from __future__ import annotations
 
 import pytest
+from channels.layers import channel_layers
+from django.core.cache import cache
 
 from mealbuddy.regions.loader import regions_load
 from mealbuddy.regions.models import Region
@@ -37,6 +39,29 @@ def pytest_collection_modifyitems(items):
         else:
             others.append(item)
     items[:] = others + browser_tests
+
+
+pytest_plugins = ["tests.chat.fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    """PBKDF2 costs ~0.3 s a hash here and factories hash a password for every user.
+
+    Browser tests keep the real hasher: their server process verifies what the test hashed.
+    """
+    if request.node.get_closest_marker("e2e") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_and_channel_layer():
+    """Login throttles live in the cache; in-memory layer queues belong to one event loop."""
+    cache.clear()
+    channel_layers.backends = {}
+    yield
+    cache.clear()
+    channel_layers.backends = {}
 
 
 def ensure_regions() -> None:

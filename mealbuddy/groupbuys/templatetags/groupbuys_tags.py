@@ -1,4 +1,4 @@
-"""Template helpers for group-order pages: accessible widgets, won, time left."""
+"""Template helpers for group-order pages: won, time left."""
 
 from __future__ import annotations
 
@@ -7,20 +7,6 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
 
 register = template.Library()
-
-
-@register.simple_tag
-def gb_widget(field, **attrs):
-    """A widget linked to its help text and errors (aria-describedby, aria-invalid)."""
-    described = []
-    if field.help_text:
-        described.append(f"{field.auto_id}_help")
-    if field.errors:
-        described.append(f"{field.auto_id}_errors")
-        attrs["aria-invalid"] = "true"
-    if described:
-        attrs["aria-describedby"] = " ".join(described)
-    return field.as_widget(attrs=attrs)
 
 
 @register.filter

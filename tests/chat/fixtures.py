@@ -1,21 +1,8 @@
+"""Room fixtures shared by the chat and notification tests (registered in tests/conftest.py)."""
+
 from __future__ import annotations
 
 import pytest
-from channels.layers import channel_layers
-
-
-@pytest.fixture(autouse=True)
-def fresh_channel_layer():
-    """A new in-memory layer per test: its queues belong to the test's event loop."""
-    channel_layers.backends = {}
-    yield
-    channel_layers.backends = {}
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Factories hash DEFAULT_PASSWORD for every user; PBKDF2 would cost ~0.4 s each."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
