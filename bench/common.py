@@ -276,8 +276,25 @@ class BenchContext:
         return f"token {tokens_for_user(user)['token']}"
 
 
+def _create_postgres_database(database_url: str) -> None:
+    """Create the bench database when it does not exist yet (PostgreSQL only)."""
+    from urllib.parse import urlparse
+
+    import psycopg
+
+    parsed = urlparse(database_url)
+    name = parsed.path.lstrip("/")
+    admin_url = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def setup_django(database_url: str) -> None:
     """Point this process's Django at the bench database, migrate it and load regions."""
+    if database_url.startswith(("postgres://", "postgresql://")):
+        _create_postgres_database(database_url)
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))

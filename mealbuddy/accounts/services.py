@@ -31,6 +31,7 @@ from mealbuddy.accounts.models import DIETARY_CHOICES, Profile, User
 from mealbuddy.accounts.tokens import PASSWORD_CLAIM, password_fingerprint, tokens_for_user
 from mealbuddy.core.errors import ApplicationError, RateLimited
 from mealbuddy.groupbuys.models import CATEGORIES
+from mealbuddy.groupbuys.services import groupbuys_member_departing
 from mealbuddy.regions.models import Region
 
 USERNAME_RE = re.compile(r"^[0-9A-Za-z가-힣_.\-]{2,20}$")
@@ -264,12 +265,14 @@ def user_deactivate(*, user: User, password: str) -> User:
 
     What identified the person is erased and released: the email and the nickname can be
     used again (by them or anyone), the address and position are cleared, the profile and
-    avatar are dropped. Everything they wrote shows as "(탈퇴한 사용자)".
+    avatar are dropped. Everything they wrote shows as "(탈퇴한 사용자)". Group orders
+    they host or joined that were not placed yet are cancelled or left.
     """
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not locked.is_active or not locked.check_password(password or ""):
             raise InvalidInput({"password": [WRONG_PASSWORD]})
+        groupbuys_member_departing(user=locked)
         locked.is_active = False
         locked.deactivated_at = timezone.now()
         locked.email = f"deleted-{locked.pk}@deleted.invalid"

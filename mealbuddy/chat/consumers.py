@@ -14,7 +14,6 @@ import time
 
 from channels.db import database_sync_to_async
 from channels.exceptions import DenyConnection, StopConsumer
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from mealbuddy.accounts.models import User
@@ -22,7 +21,12 @@ from mealbuddy.chat import selectors, services
 from mealbuddy.chat.serializers import message_event
 from mealbuddy.core.errors import ApplicationError
 from mealbuddy.core.realtime import chat_room_group, chat_user_group
-from mealbuddy.core.websocket import query_params, session_user, token_user
+from mealbuddy.core.websocket import (
+    PeerGoneTolerantConsumer,
+    query_params,
+    session_user,
+    token_user,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +76,7 @@ def _catch_up(room_id: int, after: int) -> list[dict]:
         after = rows[-1].pk
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
+class ChatConsumer(PeerGoneTolerantConsumer):
     user = None
     room_id = 0
     closing = False

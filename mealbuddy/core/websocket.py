@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http.request import is_same_domain, split_domain_port
@@ -101,3 +102,32 @@ def token_user(raw: str):
     except (InvalidToken, AuthenticationFailed, UnicodeError):
         return None
     return user if user.is_active else None
+
+
+class PeerGoneTolerantConsumer(AsyncJsonWebsocketConsumer):
+    """A consumer whose sends after the peer has gone are dropped, not raised.
+
+    An event (a chat line, a count update) can reach a consumer in the instant between the
+    browser closing its socket and the server noticing; the ASGI server then refuses the
+    send. Nobody is left to read it, so it is dropped quietly instead of logging a traceback.
+    """
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        try:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+        except OSError:  # uvicorn's ClientDisconnected
+            return
+        except RuntimeError as exc:
+            if "after sending 'websocket.close'" in str(exc) or "already completed" in str(exc):
+                return
+            raise
+
+    async def close(self, code=None, reason=None):
+        try:
+            await super().close(code=code, reason=reason)
+        except OSError:
+            return
+        except RuntimeError as exc:
+            if "after sending 'websocket.close'" in str(exc) or "already completed" in str(exc):
+                return
+            raise

@@ -725,3 +725,23 @@ def item_delete(*, item_id: int, user) -> None:
     item = _own_item(item_id=item_id, user=user)
     _member_for_items(group_order_id=item.participation.group_order_id, user=user)
     item.delete()
+
+
+def groupbuys_member_departing(*, user) -> None:
+    """Account deletion: nobody is left waiting on a person who is gone.
+
+    Orders ``user`` hosts that have not been placed yet are cancelled (members are told);
+    orders they joined that have not been placed yet are left, freeing the place. Orders
+    already placed or delivered stay as they are: the others still settle up on them.
+    """
+    open_statuses = (Status.RECRUITING, Status.CLOSED)
+    hosted = GroupOrder.objects.filter(host=user, status__in=open_statuses).order_by("pk")
+    for group_order_id in hosted.values_list("pk", flat=True):
+        groupbuy_status_change(group_order_id=group_order_id, user=user, status=Status.CANCELLED)
+    joined = (
+        Participation.objects.filter(user=user, group_order__status__in=open_statuses)
+        .exclude(group_order__host=user)
+        .order_by("group_order_id")
+    )
+    for group_order_id in joined.values_list("group_order_id", flat=True):
+        groupbuy_leave(group_order_id=group_order_id, user=user)

@@ -14,11 +14,15 @@ from __future__ import annotations
 
 from channels.db import database_sync_to_async
 from channels.exceptions import DenyConnection
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from mealbuddy.chat import selectors as chat_selectors
 from mealbuddy.core.realtime import chat_room_group, user_group
-from mealbuddy.core.websocket import query_params, session_user, token_user
+from mealbuddy.core.websocket import (
+    PeerGoneTolerantConsumer,
+    query_params,
+    session_user,
+    token_user,
+)
 from mealbuddy.notifications.selectors import notification_unread_count
 
 
@@ -30,7 +34,7 @@ def _counts(user) -> tuple[dict[int, int], int]:
     return chat_selectors.room_unread_counts(user=user), notification_unread_count(user=user)
 
 
-class NotificationConsumer(AsyncJsonWebsocketConsumer):
+class NotificationConsumer(PeerGoneTolerantConsumer):
     user = None
 
     async def connect(self) -> None:

@@ -171,3 +171,39 @@ def test_client_ip(settings, rf, proxies, remote, forwarded, expected):
     settings.TRUSTED_PROXY_COUNT = proxies
     request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert services.client_ip(request) == expected
+
+
+def test_deactivating_cancels_hosted_orders_and_leaves_joined_ones(user):
+    from mealbuddy.groupbuys.models import GroupOrder, Participation
+    from mealbuddy.groupbuys.services import (
+        groupbuy_close,
+        groupbuy_create,
+        groupbuy_join,
+        groupbuy_status_change,
+    )
+    from mealbuddy.notifications.models import Notification
+
+    neighbour = UserFactory()
+    hosted = groupbuy_create(host=user, title="내가 여는 치킨", category="치킨", target_count=3)
+    groupbuy_join(group_order_id=hosted.pk, user=neighbour)
+    joined = groupbuy_create(host=neighbour, title="이웃의 피자", category="피자", target_count=3)
+    groupbuy_join(group_order_id=joined.pk, user=user)
+    placed = groupbuy_create(
+        host=neighbour, title="주문한 족발", category="족발,보쌈", target_count=2
+    )
+    groupbuy_join(group_order_id=placed.pk, user=user)
+    groupbuy_close(group_order_id=placed.pk, user=neighbour)
+    groupbuy_status_change(group_order_id=placed.pk, user=neighbour, status="ordered")
+
+    services.user_deactivate(user=user, password=DEFAULT_PASSWORD)
+
+    hosted.refresh_from_db()
+    joined.refresh_from_db()
+    assert hosted.status == GroupOrder.Status.CANCELLED
+    assert Notification.objects.filter(
+        user=neighbour, group_order=hosted, kind=Notification.Kind.CANCELLED
+    ).exists()
+    assert joined.member_count == 1
+    assert not Participation.objects.filter(group_order=joined, user=user).exists()
+    # An order already placed keeps them: the others still settle up with them.
+    assert Participation.objects.filter(group_order=placed, user=user).exists()
