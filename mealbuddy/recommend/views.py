@@ -70,6 +70,11 @@ def panel(request):
         form = WishForm(request.POST)
         context = _panel_context(request, form, again=bool(request.POST.get("again")))
         status = 400 if form.errors and not request.htmx else 200
+    elif request.htmx:
+        # On the board the panel starts as just the question, so the feed stays in view;
+        # the picks come when the person asks.
+        context = {"form": WishForm()}
+        status = 200
     else:
         context = _panel_context(request, WishForm())
         status = 200

@@ -223,3 +223,14 @@ def test_panel_ignores_a_bad_seed(browser_client, no_weather):
         )
         assert response.status_code == 200
         assert response.content.decode().count('class="rec-card"') == 5
+
+
+def test_board_panel_starts_with_the_question_only(browser_client):
+    """On the board (htmx GET) the panel is just the question, so the feed stays in view."""
+    html = browser_client.get("/recommend/panel/", HTTP_HX_REQUEST="true").content.decode()
+    assert "뭐 먹지?" in html and 'name="wish"' in html
+    assert "rec-card" not in html
+    asked = browser_client.post(
+        "/recommend/panel/", {"wish": "국물"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert asked.count('class="rec-card"') == 5
