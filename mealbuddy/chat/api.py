@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mealbuddy.chat import selectors, services
+from mealbuddy.chat.schema import CHAT_MESSAGE, chat_error, person_fields
 from mealbuddy.chat.serializers import message_payload, person_payload
+from mealbuddy.groupbuys.models import GroupOrder
+
+TAGS = ["채팅"]
+NOT_MEMBER = chat_error("채팅방 참여자가 아님 (code `not_member`)")
+NO_ROOM = chat_error("채팅방이 없음 (code `room_not_found`)")
 
 
 def room_summary(room, *, viewer_id: int) -> dict:
@@ -27,9 +40,40 @@ def room_summary(room, *, viewer_id: int) -> dict:
     }
 
 
+CHAT_ROOM_SUMMARY = inline_serializer(
+    "ChatRoomSummary",
+    {
+        "id": serializers.IntegerField(),
+        "group_order_id": serializers.IntegerField(),
+        "title": serializers.CharField(),
+        "status": serializers.ChoiceField(choices=GroupOrder.Status.choices),
+        "member_count": serializers.IntegerField(),
+        "target_count": serializers.IntegerField(),
+        "unread": serializers.IntegerField(help_text="안 읽은 메시지 수"),
+        "last_message": CHAT_MESSAGE.__class__(allow_null=True),
+        "last_activity_at": serializers.DateTimeField(),
+        "url": serializers.CharField(help_text="채팅방 페이지 주소"),
+    },
+)
+
+
 class MyChatsApi(APIView):
     """GET /api/chats/ — the rooms I am in, latest activity first, with unread counts."""
 
+    @extend_schema(
+        tags=TAGS,
+        summary="내 채팅방 목록 (최근 활동순, 안 읽은 수 포함)",
+        request=None,
+        responses={
+            200: inline_serializer(
+                "ChatRoomList",
+                {
+                    "rooms": CHAT_ROOM_SUMMARY.__class__(many=True),
+                    "unread": serializers.IntegerField(help_text="모든 방의 안 읽은 메시지 합계"),
+                },
+            )
+        },
+    )
     def get(self, request):
         rooms = selectors.my_chat_rooms(user=request.user)
         return Response(
@@ -51,6 +95,36 @@ class MessageHistoryApi(APIView):
     """GET /api/chats/<room>/messages/?before=<id>&limit=50 — history, newest page first;
     each page is oldest first, ``next_before`` fetches the page before it."""
 
+    @extend_schema(
+        tags=TAGS,
+        summary="채팅 기록 (최신 페이지부터, 페이지 안은 오래된 순)",
+        request=None,
+        parameters=[
+            OpenApiParameter(
+                "before", OpenApiTypes.INT, description="이 메시지 id보다 오래된 것만"
+            ),
+            OpenApiParameter(
+                "limit",
+                OpenApiTypes.INT,
+                description=f"페이지 크기 (1–{selectors.HISTORY_MAX_PAGE}, 기본 50)",
+            ),
+        ],
+        responses={
+            200: inline_serializer(
+                "ChatMessagePage",
+                {
+                    "messages": CHAT_MESSAGE.__class__(many=True),
+                    "has_more": serializers.BooleanField(),
+                    "next_before": serializers.IntegerField(
+                        allow_null=True, help_text="이전 페이지를 받을 before 값 (없으면 null)"
+                    ),
+                },
+            ),
+            400: chat_error("before·limit 값이 올바르지 않음"),
+            403: NOT_MEMBER,
+            404: NO_ROOM,
+        },
+    )
     def get(self, request, room_id: int):
         query = HistoryQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -72,6 +146,23 @@ class MessageHistoryApi(APIView):
 class TicketApi(APIView):
     """POST /api/chats/<room>/ticket/ — a single-use socket ticket valid 30 seconds."""
 
+    @extend_schema(
+        tags=TAGS,
+        summary="채팅 소켓 접속 티켓 발급 (1회용, 30초)",
+        request=None,
+        responses={
+            201: inline_serializer(
+                "ChatTicket",
+                {
+                    "ticket": serializers.CharField(),
+                    "expires_in": serializers.IntegerField(help_text="유효 시간(초)"),
+                    "url": serializers.CharField(help_text="접속할 웹소켓 경로 (티켓 포함)"),
+                },
+            ),
+            403: NOT_MEMBER,
+            404: NO_ROOM,
+        },
+    )
     def post(self, request, room_id: int):
         room = selectors.access_chat_room(user=request.user, id=room_id)
         ticket = services.chat_ticket_issue(room=room, user=request.user)
@@ -85,6 +176,7 @@ class TicketApi(APIView):
         )
 
 
+@extend_schema_serializer(component_name="ChatReadInput")
 class ReadInput(serializers.Serializer):
     message_id = serializers.IntegerField(required=False, min_value=1)
 
@@ -92,6 +184,24 @@ class ReadInput(serializers.Serializer):
 class MarkReadApi(APIView):
     """POST /api/chats/<room>/read/ ``{message_id?}`` — mark read up to it (default: all)."""
 
+    @extend_schema(
+        tags=TAGS,
+        summary="읽음 표시 (message_id까지, 없으면 전부)",
+        request=ReadInput,
+        responses={
+            200: inline_serializer(
+                "ChatReadOut",
+                {
+                    "last_read_message_id": serializers.IntegerField(
+                        help_text="읽음으로 표시된 마지막 메시지 id (메시지가 없으면 0)"
+                    )
+                },
+            ),
+            400: chat_error("message_id 값이 올바르지 않음"),
+            403: NOT_MEMBER,
+            404: NO_ROOM,
+        },
+    )
     def post(self, request, room_id: int):
         data = ReadInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -105,6 +215,25 @@ class MarkReadApi(APIView):
 class MembersApi(APIView):
     """GET /api/chats/<room>/members/ — current members, the host first."""
 
+    @extend_schema(
+        tags=TAGS,
+        summary="채팅방 참여자 목록 (방장 먼저)",
+        request=None,
+        responses={
+            200: inline_serializer(
+                "ChatMemberList",
+                {
+                    "members": inline_serializer(
+                        "ChatMember",
+                        {**person_fields(), "is_host": serializers.BooleanField()},
+                        many=True,
+                    )
+                },
+            ),
+            403: NOT_MEMBER,
+            404: NO_ROOM,
+        },
+    )
     def get(self, request, room_id: int):
         room = selectors.access_chat_room(user=request.user, id=room_id)
         host_id = room.group_order.host_id

@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mealbuddy.chat import selectors
 from mealbuddy.chat.models import ChatRoom, ReadState
+from mealbuddy.chat.schema import CHAT_MESSAGE, CHAT_PERSON, chat_error
 from mealbuddy.chat.serializers import person_payload
 from mealbuddy.chat.services import room_mark_read_upto
 from mealbuddy.core.errors import ApplicationError, NotFound
@@ -84,13 +91,50 @@ def _member_room(room_id: int, user) -> ChatRoom:
     return room
 
 
+ROOM_STATE = inline_serializer(
+    "CompatChatRoom",
+    {
+        "messages": CHAT_MESSAGE.__class__(many=True, help_text="최근 100개, 오래된 순"),
+        "title": serializers.CharField(),
+        "target_number": serializers.IntegerField(),
+        "join_number": serializers.IntegerField(),
+        "writer": CHAT_PERSON,
+    },
+)
+ROOM_GONE_400 = chat_error("삭제되었거나 없는 채팅방 (code `room_not_found`)")
+NOT_HOST_403 = chat_error("방장이 아님 (code `not_host`)")
+ACCEPTED = OpenApiResponse(description="처리됨 (본문 없음)")
+
+
 class ChatRoomView(APIView):
-    @extend_schema(tags=TAGS, summary="채팅방 상태 (최근 메시지 100개)")
+    @extend_schema(
+        tags=TAGS,
+        summary="채팅방 상태 (최근 메시지 100개)",
+        description="보여 준 메시지까지 읽음으로 표시합니다.",
+        request=None,
+        responses={
+            200: ROOM_STATE,
+            400: ROOM_GONE_400,
+            403: chat_error("채팅방 참여자가 아님 (code `not_member`)"),
+        },
+    )
     def get(self, request, room_id: int):
         room = _member_room(room_id, request.user)
         return Response(room_state(room, user=request.user))
 
-    @extend_schema(tags=TAGS, summary="채팅방 참여 (모집글 참여)", request=None)
+    @extend_schema(
+        tags=TAGS,
+        summary="채팅방 참여 (모집글 참여)",
+        request=None,
+        responses={
+            200: ROOM_STATE,
+            400: OpenApiResponse(
+                OpenApiTypes.STR,
+                description="참여 거절: 본문은 메시지 문자열 하나 (JSON 문자열; 클라이언트가 "
+                "alert()로 보여 줌). 마감·인원 초과·강퇴·다른 동네·없는 방 모두 400",
+            ),
+        },
+    )
     def post(self, request, room_id: int):
         from mealbuddy.groupbuys.services import groupbuy_join
 
@@ -103,7 +147,12 @@ class ChatRoomView(APIView):
         room.group_order.refresh_from_db(fields=["member_count", "status", "closed_reason"])
         return Response(room_state(room, user=request.user))
 
-    @extend_schema(tags=TAGS, summary="채팅방 삭제 (방장만; 접속자는 4040으로 끊김)")
+    @extend_schema(
+        tags=TAGS,
+        summary="채팅방 삭제 (방장만; 접속자는 4040으로 끊김)",
+        request=None,
+        responses={202: ACCEPTED, 400: ROOM_GONE_400, 403: NOT_HOST_403},
+    )
     def delete(self, request, room_id: int):
         from mealbuddy.groupbuys.services import groupbuy_delete
 
@@ -113,7 +162,16 @@ class ChatRoomView(APIView):
 
 
 class ChatMembersView(APIView):
-    @extend_schema(tags=TAGS, summary="현재 참여자 목록")
+    @extend_schema(
+        tags=TAGS,
+        summary="현재 참여자 목록",
+        request=None,
+        responses={
+            200: inline_serializer("CompatChatMember", {"user": CHAT_PERSON}, many=True),
+            400: ROOM_GONE_400,
+            403: chat_error("채팅방 참여자가 아님 (code `not_member`)"),
+        },
+    )
     def get(self, request, room_id: int):
         room = _member_room(room_id, request.user)
         return Response(
@@ -123,7 +181,18 @@ class ChatMembersView(APIView):
             ]
         )
 
-    @extend_schema(tags=TAGS, summary="채팅방 나가기 (방장은 못 나감)")
+    @extend_schema(
+        tags=TAGS,
+        summary="채팅방 나가기 (방장은 못 나감)",
+        request=None,
+        responses={
+            202: ACCEPTED,
+            400: chat_error(
+                "없는 방, 참여자가 아님(`not_member`), 방장(`host_cannot_leave`), "
+                "주문 진행 중(`not_editable`)"
+            ),
+        },
+    )
     def delete(self, request, room_id: int):
         from mealbuddy.groupbuys.services import groupbuy_leave
 
@@ -133,6 +202,7 @@ class ChatMembersView(APIView):
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
+@extend_schema_serializer(component_name="CompatChatBanInput")
 class BanInput(serializers.Serializer):
     target_user_id = serializers.IntegerField(
         error_messages={
@@ -143,7 +213,19 @@ class BanInput(serializers.Serializer):
 
 
 class ChatBanView(APIView):
-    @extend_schema(tags=TAGS, summary="참여자 내보내기 (방장만; 다시 참여 불가)", request=BanInput)
+    @extend_schema(
+        tags=TAGS,
+        summary="참여자 내보내기 (방장만; 다시 참여 불가)",
+        request=BanInput,
+        responses={
+            202: ACCEPTED,
+            400: chat_error(
+                "없는 방, target_user_id 오류·자기 자신·참여자가 아님(`not_member`), "
+                "주문 완료 뒤(`not_editable`)"
+            ),
+            403: NOT_HOST_403,
+        },
+    )
     def post(self, request, room_id: int):
         from mealbuddy.groupbuys.services import groupbuy_ban
 

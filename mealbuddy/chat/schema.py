@@ -1,0 +1,54 @@
+"""OpenAPI components shared by the chat API (``/api/chats/``) and the original client's
+``/api/chat/`` endpoints: the person ``P``, the message ``M`` and the error body."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+from mealbuddy.chat.models import Message
+
+
+def person_fields() -> dict:
+    """The original client's person object ``P`` (email only for oneself, else "")."""
+    return {
+        "id": serializers.IntegerField(),
+        "username": serializers.CharField(),
+        "email": serializers.CharField(help_text="본인에게만 보이고, 다른 사람은 빈 문자열"),
+    }
+
+
+CHAT_PERSON = inline_serializer("ChatPerson", person_fields())
+
+CHAT_MESSAGE = inline_serializer(
+    "ChatMessage",
+    {
+        "id": serializers.IntegerField(),
+        "message": serializers.CharField(),
+        "created_at": serializers.DateTimeField(),
+        "chatroom": serializers.IntegerField(help_text="채팅방 id"),
+        "user": inline_serializer(
+            "ChatMessageUser",
+            person_fields(),
+            allow_null=True,
+            help_text="보낸 사람; 시스템 메시지(입장·퇴장·강퇴·상태 변경)나 탈퇴한 사용자는 null",
+        ),
+        "kind": serializers.ChoiceField(choices=Message.Kind.choices),
+    },
+)
+
+CHAT_ERROR = inline_serializer(
+    "ChatError",
+    {
+        "errors": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            help_text='필드 이름(또는 "error") → 메시지 목록',
+        ),
+        "code": serializers.CharField(required=False, help_text="오류 코드 (입력 오류에는 없음)"),
+    },
+)
+
+
+def chat_error(description: str) -> OpenApiResponse:
+    """An error answer: ``{"errors": {field: [message]}, "code": ...}``."""
+    return OpenApiResponse(CHAT_ERROR, description=description)
