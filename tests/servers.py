@@ -48,6 +48,8 @@ class LiveServer:
     def __enter__(self) -> LiveServer:
         self.log_path.parent.mkdir(exist_ok=True)
         env = dict(os.environ)
+        # The browser tests relax async safety in their own process, never in the server.
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         env.update(
             {
                 "DATABASE_URL": test_database_url(),

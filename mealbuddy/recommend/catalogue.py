@@ -39,8 +39,8 @@ TAGS = frozenset(
         "간식",
     }
 )
-INGREDIENTS = frozenset({"pork", "beef", "chicken", "seafood", "dairy", "wheat", "egg"})
-MEATS = frozenset({"pork", "beef", "chicken", "seafood"})
+INGREDIENTS = frozenset({"pork", "beef", "chicken", "lamb", "seafood", "dairy", "wheat", "egg"})
+MEATS = frozenset({"pork", "beef", "chicken", "lamb", "seafood"})
 
 
 class CatalogueError(ValueError):
@@ -98,6 +98,19 @@ def parse_dishes(data: object) -> tuple[Dish, ...]:
             index,
             raw,
             "unknown ingredient",
+        )
+        # The tags and the ingredients must agree: dietary filters read the ingredients.
+        _check(
+            "고기" not in tags or bool(set(contains) & MEATS),
+            index,
+            raw,
+            "tagged 고기 but contains no meat",
+        )
+        _check(
+            "해산물" not in tags or "seafood" in contains,
+            index,
+            raw,
+            "tagged 해산물 but contains no seafood",
         )
         names.add(name)
         dishes.append(

@@ -68,6 +68,9 @@ def test_catalogue_is_big_and_covers_every_category():
         ({"tags": ["맛있는"]}, "unknown tag"),
         ({"price": "만원"}, "price"),
         ({"soup": "yes"}, "soup"),
+        # A vegetarian filter reads the ingredients, so a 고기 dish must list its meat.
+        ({"tags": ["고기"], "contains": []}, "tagged 고기 but contains no meat"),
+        ({"tags": ["해산물"], "contains": ["wheat"]}, "tagged 해산물 but contains no seafood"),
     ],
 )
 def test_catalogue_rejects_bad_dishes(bad, problem):
