@@ -22,7 +22,9 @@ def login(page, base_url: str, user) -> None:
     )
 
 
-def wait_until_read(user, room, timeout: float = 8.0) -> None:
+def wait_until_read(page, user, room, timeout: float = 8.0) -> None:
+    """Poll the database, waiting through Playwright so its event loop keeps running: the
+    guest's socket is routed through this process, and a plain sleep would stall it."""
     from mealbuddy.chat.models import Message, ReadState
 
     latest = Message.objects.filter(room=room).order_by("-id").first().pk
@@ -30,7 +32,7 @@ def wait_until_read(user, room, timeout: float = 8.0) -> None:
     while time.monotonic() < deadline:
         if ReadState.objects.filter(room=room, user=user, last_read_message_id=latest).exists():
             return
-        time.sleep(0.1)
+        page.wait_for_timeout(100)
     raise AssertionError(f"room {room.pk} not marked read up to {latest}")
 
 
@@ -101,7 +103,7 @@ def test_two_people_chat_live_survive_a_drop_and_ban(new_page, live_server_url, 
     )
 
     # Reading in the open room marks it read (the page tells the server over the socket).
-    wait_until_read(guest, room)
+    wait_until_read(guest_page, guest, room)
 
     # "내 채팅": the unread badge and the room's row update live.
     guest_page.goto("/chats/")
