@@ -32,6 +32,18 @@ def status_q(status: str, now: datetime | None = None) -> Q:
     return Q(status=status)
 
 
+def is_neighbour(*, group_order: GroupOrder, user) -> bool:
+    """Whether ``user`` lives in the order's neighbourhood or one bordering it."""
+    from mealbuddy.regions.selectors import region_neighbour_ids
+
+    region_id = getattr(user, "region_id", None)
+    if region_id is None:
+        return False
+    return region_id == group_order.region_id or region_id in region_neighbour_ids(
+        region=group_order.region
+    )
+
+
 def feed_region_ids(*, user, include_neighbours: bool = False) -> list[int]:
     if getattr(user, "region_id", None) is None:
         return []

@@ -43,6 +43,7 @@ from mealbuddy.groupbuys.models import (
     OrderItem,
     Participation,
 )
+from mealbuddy.groupbuys.selectors import is_neighbour
 from mealbuddy.notifications.models import Notification
 from mealbuddy.notifications.services import notifications_create
 
@@ -300,14 +301,9 @@ def groupbuy_delete(*, group_order_id: int, user) -> None:
 
 
 def _check_neighbour(*, group_order: GroupOrder, user) -> None:
-    from mealbuddy.regions.selectors import region_neighbour_ids
-
-    region_id = getattr(user, "region_id", None)
-    if region_id is None:
+    if getattr(user, "region_id", None) is None:
         raise NoRegion()
-    if region_id == group_order.region_id:
-        return
-    if region_id not in region_neighbour_ids(region=group_order.region):
+    if not is_neighbour(group_order=group_order, user=user):
         raise NotNeighbour()
 
 

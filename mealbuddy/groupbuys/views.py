@@ -113,6 +113,8 @@ def _detail_context(request, group_order: GroupOrder, **extra) -> dict:
         "share": selectors.would_be_share(group_order),
         "current": current,
         "can_join": current == Status.RECRUITING and group_order.seats_left > 0,
+        "is_far": mine is None
+        and not selectors.is_neighbour(group_order=group_order, user=request.user),
         "host_moves": _host_moves(group_order, current) if is_host else [],
         "item_form": ItemForm(),
         "chat_url": f"/chats/{group_order.chat_room.pk}/",

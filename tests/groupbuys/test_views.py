@@ -229,3 +229,12 @@ def test_others_cannot_use_host_controls(client, user):
 
 def test_missing_order_page_is_404(browser):
     assert browser.get("/groupbuys/999999/").status_code == 404
+
+
+def test_detail_tells_a_far_away_visitor_why_they_cannot_join(client, far_region):
+    order = make_order(UserFactory(), title="서교동 치킨")
+    visitor = UserFactory(region=far_region)
+    client.force_login(visitor)
+    html = client.get(f"/groupbuys/{order.pk}/").content.decode()
+    assert "서교동과 이웃 동네 주민만 참여할 수 있어요." in html
+    assert "참여하기 (" not in html
