@@ -12,6 +12,7 @@ import json
 import logging
 import time
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import DenyConnection, StopConsumer
 from django.conf import settings
@@ -76,6 +77,17 @@ def _catch_up(room_id: int, after: int) -> list[dict]:
         after = rows[-1].pk
 
 
+async def dispatch_without_db_cleanup(consumer, message) -> None:
+    """What ``AsyncConsumer.dispatch`` does, minus its ``aclose_old_connections()``: that is a
+    hop to the one sync thread for every event a socket receives (each chat line costs one per
+    member), and it is redundant here: these consumers touch the database only through
+    ``database_sync_to_async``, which closes old connections before and after each call."""
+    handler = getattr(consumer, get_handler_name(message), None)
+    if handler is None:
+        raise ValueError(f"No handler for message type {message['type']}")
+    await handler(message)
+
+
 class ChatConsumer(PeerGoneTolerantConsumer):
     user = None
     room_id = 0
@@ -127,7 +139,7 @@ class ChatConsumer(PeerGoneTolerantConsumer):
         # Nothing a client sends may end in 1011: any unexpected failure becomes an error
         # event and the socket stays open.
         try:
-            await super().dispatch(message)
+            await dispatch_without_db_cleanup(self, message)
         except (StopConsumer, DenyConnection, asyncio.CancelledError):
             raise
         except Exception:

@@ -89,6 +89,23 @@ SELECT r.id, %s, %s, %s, NULL, %s
 RETURNING id
 """
 
+# PostgreSQL: the same insert and the room's activity bump in one statement (a data-modifying
+# CTE), run in autocommit: one round trip instead of BEGIN, INSERT, UPDATE, COMMIT. A single
+# statement is atomic on its own, so the message and the bump still commit together.
+_INSERT_IF_MEMBER_AND_TOUCH = """
+WITH ins AS (
+INSERT INTO chat_message (room_id, user_id, kind, text, subject_user_id, created_at)
+SELECT r.id, %s, %s, %s, NULL, %s
+  FROM chat_chatroom r
+  JOIN groupbuys_participation p ON p.group_order_id = r.group_order_id AND p.user_id = %s
+ WHERE r.id = %s
+RETURNING id, room_id
+), touch AS (
+UPDATE chat_chatroom SET last_message_at = %s WHERE id IN (SELECT room_id FROM ins)
+)
+SELECT id FROM ins
+"""
+
 
 def room_event(message: Message) -> dict:
     """The channel-layer event for a saved message; ``text`` is the JSON every member but
@@ -109,6 +126,24 @@ def message_post(*, room_id: int, user, text: str, broadcast: bool = True) -> Me
     """
     text = message_text_clean(text)
     now = timezone.now()
+    if connection.vendor == "postgresql":
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _INSERT_IF_MEMBER_AND_TOUCH,
+                [user.pk, Message.Kind.TEXT.value, text, stamp, user.pk, room_id, stamp],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            raise PermissionDenied(
+                "이 채팅방의 참여자만 메시지를 보낼 수 있습니다.", code="not_member"
+            )
+        message = Message(
+            id=row[0], room_id=room_id, user=user, kind=Message.Kind.TEXT, text=text, created_at=now
+        )
+        if broadcast:
+            broadcast_on_commit(chat_room_group(room_id), room_event(message))
+        return message
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(

@@ -16,6 +16,7 @@ from channels.db import database_sync_to_async
 from channels.exceptions import DenyConnection
 
 from mealbuddy.chat import selectors as chat_selectors
+from mealbuddy.chat.consumers import dispatch_without_db_cleanup
 from mealbuddy.core.realtime import chat_room_group, user_group
 from mealbuddy.core.websocket import (
     PeerGoneTolerantConsumer,
@@ -49,6 +50,10 @@ class NotificationConsumer(PeerGoneTolerantConsumer):
         self.followed.add(user_group(user.pk))
         await self.accept()
         await self._refresh()
+
+    async def dispatch(self, message) -> None:
+        # Every chat line of every room I am in reaches this socket: no sync-thread hop each.
+        await dispatch_without_db_cleanup(self, message)
 
     async def disconnect(self, code) -> None:
         for group in self.followed:
