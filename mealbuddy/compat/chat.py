@@ -7,7 +7,6 @@ bare JSON string: the client shows the body in ``alert()``.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Subquery
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -20,13 +19,14 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mealbuddy.accounts.models import User
 from mealbuddy.chat import selectors
-from mealbuddy.chat.models import ChatRoom, ReadState
+from mealbuddy.chat.models import ChatRoom
 from mealbuddy.chat.schema import CHAT_MESSAGE, CHAT_PERSON, chat_error
 from mealbuddy.chat.serializers import person_payload
 from mealbuddy.chat.services import room_mark_read_upto
 from mealbuddy.core.errors import ApplicationError, NotFound
-from mealbuddy.groupbuys.models import Participation
+from mealbuddy.groupbuys.models import GroupOrder
 
 TAGS = ["원본 클라이언트: 채팅방"]
 ROOM_GONE = "삭제되었거나 없는 채팅방입니다."
@@ -40,26 +40,42 @@ def _gone_as_400(call, **kwargs):
         raise ApplicationError(ROOM_GONE, code="room_not_found") from None
 
 
-def _room_or_400(room_id: int, *, viewer=None) -> ChatRoom:
-    """The room with its order and host; with ``viewer``, also ``is_member`` and
-    ``last_read`` (one query: the original client asks for the room state on every visit)."""
-    rooms = ChatRoom.objects.select_related("group_order", "group_order__host").filter(pk=room_id)
-    if viewer is not None:
-        rooms = rooms.annotate(
-            is_member=Exists(
-                Participation.objects.filter(
-                    group_order_id=OuterRef("group_order_id"), user_id=viewer.pk
-                )
-            ),
-            last_read=Subquery(
-                ReadState.objects.filter(room_id=OuterRef("pk"), user_id=viewer.pk).values(
-                    "last_read_message_id"
-                )[:1]
-            ),
-        )
-    room = rooms.first()
+def _room_or_400(room_id: int) -> ChatRoom:
+    """The room with its order and host (the join, leave, ban and delete paths)."""
+    room = (
+        ChatRoom.objects.select_related("group_order", "group_order__host")
+        .filter(pk=room_id)
+        .first()
+    )
     if room is None:
         raise ApplicationError(ROOM_GONE, code="room_not_found")
+    return room
+
+
+def _partial(model, values: dict):
+    """An instance of ``model`` with ``values`` (by attname) set; any other field loads on
+    access, like a deferred one."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db("default", names, [values[name] for name in names])
+
+
+def _header_room(header: dict) -> ChatRoom:
+    """A ChatRoom, with its order and host, from ``selectors.room_header``'s row."""
+    host = _partial(User, header["host"])
+    order = _partial(
+        GroupOrder,
+        {
+            "id": header["group_order_id"],
+            "host_id": host.pk,
+            "title": header["title"],
+            "target_count": header["target_count"],
+            "member_count": header["member_count"],
+        },
+    )
+    order.host = host
+    room = _partial(ChatRoom, {"id": header["id"], "group_order_id": order.pk})
+    room.group_order = order
+    room.last_read = header["last_read"]
     return room
 
 
@@ -83,12 +99,15 @@ def room_state(room: ChatRoom, *, user) -> dict:
 
 
 def _member_room(room_id: int, user) -> ChatRoom:
-    room = _room_or_400(room_id, viewer=user)
-    if not room.is_member:
+    """The room, if ``user`` is a current member (one plain query, with their read mark)."""
+    header = selectors.room_header(room_id=room_id, viewer_id=user.pk)
+    if header is None:
+        raise ApplicationError(ROOM_GONE, code="room_not_found")
+    if not header["is_member"]:
         raise ApplicationError(
             "이 채팅방의 참여자만 볼 수 있습니다.", code="not_member", status_code=403
         )
-    return room
+    return _header_room(header)
 
 
 ROOM_STATE = inline_serializer(
