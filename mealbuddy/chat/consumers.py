@@ -16,6 +16,7 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import DenyConnection, StopConsumer
 from django.conf import settings
+from django.db import connections
 
 from mealbuddy.accounts.models import User
 from mealbuddy.chat import selectors, services
@@ -86,6 +87,20 @@ async def dispatch_without_db_cleanup(consumer, message) -> None:
     if handler is None:
         raise ValueError(f"No handler for message type {message['type']}")
     await handler(message)
+
+
+def _parallel_posts() -> bool:
+    """PostgreSQL takes a message in one autocommit statement on a pooled connection, so
+    posts need not queue behind every other database call on the one sync thread: they run
+    on the executor's threads, several at once. (SQLite serialises writers anyway and keeps
+    one connection per thread: there they stay on the sync thread.)"""
+    return connections["default"].vendor == "postgresql"
+
+
+async def _message_post(**kwargs):
+    if _parallel_posts():
+        return await database_sync_to_async(services.message_post, thread_sensitive=False)(**kwargs)
+    return await database_sync_to_async(services.message_post)(**kwargs)
 
 
 class ChatConsumer(PeerGoneTolerantConsumer):
@@ -187,7 +202,7 @@ class ChatConsumer(PeerGoneTolerantConsumer):
             await self._error("rate_limited", SLOW_DOWN)
             return
         try:
-            message = await database_sync_to_async(services.message_post)(
+            message = await _message_post(
                 room_id=self.room_id, user=self.user, text=content["message"], broadcast=False
             )
         except ApplicationError as exc:
