@@ -146,10 +146,18 @@ def recent_message_payloads(*, room_id: int, limit: int, viewer_id: int) -> list
         f"SELECT m.id, m.text, {created}, m.kind, m.user_id,"  # noqa: S608
         " u.username, u.email, u.is_active"
         f" FROM {t['m']} m LEFT JOIN {t['u']} u ON u.id = m.user_id"
-        " WHERE m.room_id = %s ORDER BY m.id DESC LIMIT %s"
+        # PostgreSQL: ``= ANY`` and the (room, -id) index's own order keep the plan on that
+        # index. With ``room_id = %s ORDER BY id DESC`` the planner may walk the primary key
+        # backwards instead, through every newer message of every other room: a quiet room
+        # beside busy ones then costs milliseconds per visit.
+        + (
+            " WHERE m.room_id = ANY(%s::bigint[]) ORDER BY m.room_id, m.id DESC LIMIT %s"
+            if postgres
+            else " WHERE m.room_id = %s ORDER BY m.id DESC LIMIT %s"
+        )
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [room_id, limit])
+        cursor.execute(sql, [[room_id] if postgres else room_id, limit])
         rows = cursor.fetchall()
     out = []
     for mid, text, created_at, kind, user_id, username, email, active in reversed(rows):
