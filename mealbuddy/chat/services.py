@@ -109,12 +109,14 @@ SELECT id FROM ins
 
 def room_event(message: Message) -> dict:
     """The channel-layer event for a saved message; ``text`` is the JSON every member but
-    the author receives (encoded once, not once per socket)."""
+    the author receives, ``message_text`` the message object alone that notification
+    sockets wrap (each encoded once, not once per socket)."""
     payload = message_event(message)
     return {
         "type": "room.event",
         "payload": payload,
         "text": json.dumps(payload, ensure_ascii=False),
+        "message_text": json.dumps(payload["message"], ensure_ascii=False),
     }
 
 

@@ -95,12 +95,20 @@ class NotificationConsumer(PeerGoneTolerantConsumer):
         mine = author is not None and author["id"] == self.user.pk
         if not mine:
             self.rooms[room_id] += 1
+        unread, chats = self.rooms[room_id], sum(self.rooms.values())
+        if event.get("message_text"):
+            # The message object was encoded once for every socket: only the counts are mine.
+            await self.send(
+                text_data=f'{{"type": "chat.unread", "room_id": {room_id}, "unread": {unread}, '
+                f'"chats": {chats}, "message": {event["message_text"]}}}'
+            )
+            return
         await self.send_json(
             {
                 "type": "chat.unread",
                 "room_id": room_id,
-                "unread": self.rooms[room_id],
-                "chats": sum(self.rooms.values()),
+                "unread": unread,
+                "chats": chats,
                 "message": message,
             }
         )

@@ -364,3 +364,27 @@ async def test_bad_after_gets_an_error_but_the_socket_opens(people, room):
 
 def guest_of(people):
     return people[1]
+
+
+async def test_chat_line_reaches_chat_and_notification_sockets_as_the_same_message(people, room):
+    """Pre-encoded fan-out: each socket gets valid JSON carrying the same message object,
+    text with quotes, backslashes and markup included; only the author sees their email."""
+    host, guest, _ = people
+    text = '따옴표 " 역슬래시 \\ <b>굵게</b> "email": ""'
+    chat = await connected(path(room, f"token={await atoken(guest)}"), origin=False)
+    own = await connected(path(room, f"token={await atoken(host)}"), origin=False)
+    notes = await connected("/ws/notifications/", cookie=await db(session_cookie)(guest))
+    assert (await notes.receive_json_from())["type"] == "unread"
+    await own.send_json_to({"message": text})
+    mine = await own.receive_json_from()
+    theirs = await chat.receive_json_from()
+    note = await notes.receive_json_from()
+    assert mine["message"]["message"] == theirs["message"]["message"] == text
+    assert mine["message"]["user"]["email"] == host.email
+    assert theirs["message"]["user"]["email"] == ""
+    assert {**mine["message"], "user": theirs["message"]["user"]} == theirs["message"]
+    assert note["type"] == "chat.unread" and note["room_id"] == room.pk
+    assert (note["unread"], note["chats"]) == (1, 1)
+    assert note["message"] == theirs["message"]
+    for comm in (chat, own, notes):
+        await comm.disconnect()
