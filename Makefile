@@ -34,7 +34,7 @@ run: install
 
 serve:
 	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) \
-		--no-access-log --no-proxy-headers --lifespan off
+		--no-access-log --no-proxy-headers --lifespan off --ws-per-message-deflate false
 
 # Browser tests drive Debian's Chromium; install it when it is missing and apt can.
 browser:

@@ -136,6 +136,9 @@ class BenchContext:
                 "--log-level",
                 "warning",
                 "--no-proxy-headers",
+                # Chat frames are ~200 bytes: compressing them costs more CPU than it saves.
+                "--ws-per-message-deflate",
+                "false",
             ],
             cwd=ROOT,
             env=server_env,
