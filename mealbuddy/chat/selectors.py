@@ -5,16 +5,13 @@ Unread = messages in a room after my ReadState that I did not write (system line
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from mealbuddy.chat.models import ChatRoom, Message, ReadState
 from mealbuddy.core.errors import NotFound, PermissionDenied
+from mealbuddy.core.sql import aware_datetime
 
 HISTORY_MAX_PAGE = 100
 ROOM_RECENT_MESSAGES = 100
@@ -79,15 +76,6 @@ def _tables() -> dict[str, str]:
         "p": Participation._meta.db_table,
         "u": get_user_model()._meta.db_table,
     }
-
-
-def _aware(value):
-    """SQLite hands datetimes back as text; PostgreSQL as aware datetimes."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, UTC)
-    return value
 
 
 _PG_ISO_UTC = "to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
@@ -172,7 +160,9 @@ def recent_message_payloads(*, room_id: int, limit: int, viewer_id: int) -> list
             {
                 "id": mid,
                 "message": text,
-                "created_at": _pg_iso(created_at) if postgres else _aware(created_at).isoformat(),
+                "created_at": _pg_iso(created_at)
+                if postgres
+                else aware_datetime(created_at).isoformat(),
                 "chatroom": room_id,
                 "user": user,
                 "kind": kind,

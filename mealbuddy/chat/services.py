@@ -232,10 +232,6 @@ def room_sockets_close_deleted(*, room_id: int) -> None:
     )
 
 
-def room_touch(*, room_id: int) -> None:
-    ChatRoom.objects.filter(pk=room_id).update(last_message_at=timezone.now())
-
-
 def chat_ticket_issue(*, room: ChatRoom, user) -> str:
     """A single-use ticket (valid 30 s) that opens one socket to ``room`` as ``user``."""
     ticket = secrets.token_urlsafe(24)

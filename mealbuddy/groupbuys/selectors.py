@@ -9,12 +9,13 @@ host gets the first extra won, the first joiner the next, and so on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from mealbuddy.core.money import split_won
+from mealbuddy.core.sql import aware_datetime
 from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder, OrderItem, Participation
 
 Status = GroupOrder.Status
@@ -287,17 +288,6 @@ def _tables() -> dict[str, str]:
     }
 
 
-def _aware(value):
-    """SQLite hands datetimes back as text; PostgreSQL as aware datetimes."""
-    if isinstance(value, str):
-        from django.utils.dateparse import parse_datetime
-
-        value = parse_datetime(value)
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, UTC)
-    return value
-
-
 def post_feed_ids(*, region_id: int | None, category: str | None, limit: int) -> list[int]:
     """Ids of a neighbourhood's newest group orders (optionally one category), newest
     first, at most ``limit``: one walk of the (region[, category], -created_at, -id) index."""
@@ -349,7 +339,7 @@ def post_rows(*, ids: list[int], member_id: int | None = None) -> dict[int, dict
         rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
     for row in rows:
         for key in _DATETIME_KEYS:
-            row[key] = _aware(row[key])
+            row[key] = aware_datetime(row[key])
         row["host__is_active"] = bool(row["host__is_active"])
         if "is_joined" in row:
             row["is_joined"] = bool(row["is_joined"])
