@@ -29,6 +29,21 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
+def account_group(user_id: int) -> str:
+    """Every socket (chat and notifications) one account holds, in any process."""
+    return f"account.{user_id}"
+
+
+# Close code sent to every socket of an account that was deleted, deactivated, changed its
+# password or logged out everywhere.
+ACCOUNT_REVOKED_CLOSE_CODE = 4001
+
+
+def account_sockets_close(*, user_id: int) -> None:
+    """After commit, close every open socket of ``user_id`` (all processes)."""
+    broadcast_on_commit(account_group(user_id), {"type": "account.revoked"})
+
+
 def broadcast(group: str, event: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
