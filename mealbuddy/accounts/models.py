@@ -25,19 +25,6 @@ class UserManager(BaseUserManager):
         return self.create_user(email, username, password, **extra)
 
 
-# What a person does not eat; stable codes the recommender reads, Korean labels for pages.
-DIETARY_CHOICES = [
-    ("vegetarian", "채식(락토·오보)"),
-    ("vegan", "비건"),
-    ("halal", "할랄"),
-    ("no_pork", "돼지고기 안 먹음"),
-    ("no_beef", "소고기 안 먹음"),
-    ("no_seafood", "해산물 안 먹음"),
-    ("no_nuts", "견과류 알레르기"),
-    ("no_dairy", "유제품 안 먹음"),
-    ("gluten_free", "글루텐 프리"),
-]
-
 SPICY_CHOICES = [(0, "못 먹어요"), (1, "조금"), (2, "보통"), (3, "매운 맛 좋아해요")]
 
 

@@ -26,8 +26,9 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 
+from mealbuddy.accounts.diet import DIETARY_CHOICES
 from mealbuddy.accounts.errors import InvalidInput, Unauthenticated
-from mealbuddy.accounts.models import DIETARY_CHOICES, Profile, User
+from mealbuddy.accounts.models import Profile, User
 from mealbuddy.accounts.tokens import PASSWORD_CLAIM, password_fingerprint, tokens_for_user
 from mealbuddy.core.errors import ApplicationError, RateLimited
 from mealbuddy.groupbuys.models import CATEGORIES

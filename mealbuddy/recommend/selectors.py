@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
+from mealbuddy.accounts.diet import restricted_ingredients
 from mealbuddy.accounts.models import Profile
 from mealbuddy.groupbuys.models import GroupOrder, Participation
 from mealbuddy.recommend.catalogue import catalogue
@@ -15,7 +16,6 @@ from mealbuddy.recommend.engine import (
     OpenOrder,
     Recommendation,
     recommend,
-    restricted_ingredients,
 )
 from mealbuddy.recommend.models import ConversationTurn
 from mealbuddy.recommend.weather import Weather, kst_now, weather_at
