@@ -6,6 +6,14 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+# How a departed (deactivated) user is shown everywhere: pages, APIs, sockets, plain-SQL rows.
+DEACTIVATED_NAME = "(탈퇴한 사용자)"
+
+
+def display_name_of(*, username: str, is_active) -> str:
+    """The name neighbours see, from a user's row (plain-SQL reads use it directly)."""
+    return username if is_active else DEACTIVATED_NAME
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -65,7 +73,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
-        return self.username if self.is_active else "(탈퇴한 사용자)"
+        return display_name_of(username=self.username, is_active=self.is_active)
 
 
 class Profile(models.Model):

@@ -21,6 +21,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mealbuddy.accounts.models import display_name_of
 from mealbuddy.core.errors import NotFound
 from mealbuddy.groupbuys import selectors, services
 from mealbuddy.groupbuys.access import access_group_order
@@ -53,7 +54,9 @@ def _row_payload(row: dict, *, viewer_id: int | None, now) -> dict:
         "chat_id": row["chat_room__id"],
         "writer": {
             "id": host_id,
-            "username": row["host__username"] if row["host__is_active"] else "(탈퇴한 사용자)",
+            "username": display_name_of(
+                username=row["host__username"], is_active=row["host__is_active"]
+            ),
             "email": row["host__email"] if host_id == viewer_id else "",
         },
         "restaurant": row["restaurant"],
