@@ -26,7 +26,7 @@ from mealbuddy.core.errors import NotFound
 from mealbuddy.groupbuys import selectors, services
 from mealbuddy.groupbuys.access import access_group_order
 from mealbuddy.groupbuys.errors import GroupOrderValidationError
-from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder
+from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder, status_at
 
 TAGS = ["원본 클라이언트: 모집글"]
 PAGE_SIZE = 10
@@ -37,9 +37,7 @@ Status = GroupOrder.Status
 
 
 def _row_payload(row: dict, *, viewer_id: int | None, now) -> dict:
-    status_now = row["status"]
-    if status_now == Status.RECRUITING and row["deadline"] <= now:
-        status_now = Status.CLOSED  # past the deadline reads as closed everywhere
+    status_now = status_at(status=row["status"], deadline=row["deadline"], now=now)
     host_id = row["host_id"]
     return {
         "id": row["id"],

@@ -9,28 +9,24 @@ host gets the first extra won, the first joiner the next, and so on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from mealbuddy.core.money import split_won
 from mealbuddy.core.sql import aware_datetime
-from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder, OrderItem, Participation
+from mealbuddy.groupbuys.models import (
+    CATEGORIES,
+    GroupOrder,
+    OrderItem,
+    Participation,
+    recruiting_q,
+    status_q,
+)
 
 Status = GroupOrder.Status
 
 SORTS = {"newest": "최신순", "deadline": "마감 임박순"}
-
-
-def status_q(status: str, now: datetime | None = None) -> Q:
-    """A filter for the status people see: past-deadline recruiting orders count as closed."""
-    now = now or timezone.now()
-    if status == Status.RECRUITING:
-        return Q(status=Status.RECRUITING, deadline__gt=now)
-    if status == Status.CLOSED:
-        return Q(status=Status.CLOSED) | Q(status=Status.RECRUITING, deadline__lte=now)
-    return Q(status=status)
 
 
 def is_neighbour(*, group_order: GroupOrder, user) -> bool:
@@ -85,7 +81,7 @@ def group_order_feed(
         queryset = queryset.filter(Q(title__icontains=q) | Q(restaurant__icontains=q))
     queryset = queryset.annotate(
         open_rank=Case(
-            When(status=Status.RECRUITING, deadline__gt=now, then=Value(0)),
+            When(recruiting_q(now), then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )

@@ -42,6 +42,8 @@ from mealbuddy.groupbuys.models import (
     GroupOrder,
     OrderItem,
     Participation,
+    past_deadline_q,
+    recruiting_q,
 )
 from mealbuddy.groupbuys.selectors import is_neighbour
 from mealbuddy.notifications.models import Notification
@@ -343,10 +345,7 @@ def groupbuy_join(*, group_order_id: int, user) -> Participation:
     _refuse_unless_open(group_order, now)
     # Second guard besides the row lock: the count moves only while there is room.
     updated = GroupOrder.objects.filter(
-        pk=group_order.pk,
-        status=Status.RECRUITING,
-        deadline__gt=now,
-        member_count__lt=F("target_count"),
+        recruiting_q(now), pk=group_order.pk, member_count__lt=F("target_count")
     ).update(member_count=F("member_count") + 1, updated_at=now)
     if updated != 1:
         raise GroupOrderFull()
@@ -625,9 +624,7 @@ def groupbuy_close_expired_one(*, group_order_id: int) -> bool:
 def groupbuys_close_expired() -> int:
     """Close every recruiting order whose deadline has passed; returns how many closed."""
     ids = list(
-        GroupOrder.objects.filter(
-            status=Status.RECRUITING, deadline__lte=timezone.now()
-        ).values_list("pk", flat=True)
+        GroupOrder.objects.filter(past_deadline_q(timezone.now())).values_list("pk", flat=True)
     )
     return sum(groupbuy_close_expired_one(group_order_id=pk) for pk in ids)
 
