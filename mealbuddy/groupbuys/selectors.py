@@ -9,6 +9,7 @@ host gets the first extra won, the first joiner the next, and so on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -23,22 +24,11 @@ from mealbuddy.groupbuys.models import (
     recruiting_q,
     status_q,
 )
+from mealbuddy.groupbuys.rules import is_neighbour  # noqa: F401 - read here by the pages
 
 Status = GroupOrder.Status
 
 SORTS = {"newest": "최신순", "deadline": "마감 임박순"}
-
-
-def is_neighbour(*, group_order: GroupOrder, user) -> bool:
-    """Whether ``user`` lives in the order's neighbourhood or one bordering it."""
-    from mealbuddy.regions.selectors import region_neighbour_ids
-
-    region_id = getattr(user, "region_id", None)
-    if region_id is None:
-        return False
-    return region_id == group_order.region_id or region_id in region_neighbour_ids(
-        region=group_order.region
-    )
 
 
 def feed_region_ids(*, user, include_neighbours: bool = False) -> list[int]:
@@ -116,6 +106,9 @@ def is_member(*, group_order: GroupOrder, user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return Participation.objects.filter(group_order=group_order, user=user).exists()
+
+
+_is_member = is_member  # group_order_actions takes an ``is_member`` argument of its own
 
 
 @dataclass(frozen=True)
@@ -340,3 +333,127 @@ def post_rows(*, ids: list[int], member_id: int | None = None) -> dict[int, dict
         if "is_joined" in row:
             row["is_joined"] = bool(row["is_joined"])
     return {row["id"]: row for row in rows}
+
+
+# --- What the viewer may do: predicted with the services' own rules ------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action for one viewer: allowed, or the Korean reason and code it is refused with
+    (exactly what the service would answer if they tried)."""
+
+    allowed: bool
+    reason: str = ""
+    code: str = ""
+
+    def as_dict(self) -> dict:
+        return {"allowed": self.allowed, "reason": self.reason, "code": self.code}
+
+
+def _action(refusal) -> Action:
+    if refusal is None:
+        return Action(True)
+    return Action(False, refusal.message, refusal.code)
+
+
+# Host moves in the order the panel shows them: (status, button label, css class).
+HOST_MOVES = (
+    (Status.CLOSED, "모집 마감하기", "btn-secondary"),
+    (Status.RECRUITING, "모집 다시 하기", "btn-secondary"),
+    (Status.ORDERED, "주문 완료로 표시", ""),
+    (Status.DELIVERED, "배달 완료로 표시", ""),
+    (Status.CANCELLED, "주문 취소", "btn-danger"),
+)
+
+NOT_A_MEMBER = "참여하고 있지 않아요."
+ALREADY_MEMBER = "이미 참여하고 있어요."
+
+
+@dataclass(frozen=True)
+class Actions:
+    """What ``user`` may do on ``group_order`` now, each with the refusal reason."""
+
+    is_member: bool
+    is_host: bool
+    is_banned: bool
+    join: Action
+    leave: Action
+    edit: Action
+    delete: Action
+    ban: Action
+    items: Action
+    status: dict[str, Action]
+
+    @property
+    def host_moves(self) -> list[tuple[str, str, str]]:
+        """The status buttons to show: the moves allowed now, in the panel's order."""
+        return [
+            (status, label, css) for status, label, css in HOST_MOVES if self.status[status].allowed
+        ]
+
+    def as_dict(self) -> dict:
+        return {
+            "join": self.join.as_dict(),
+            "leave": self.leave.as_dict(),
+            "edit": self.edit.as_dict(),
+            "delete": self.delete.as_dict(),
+            "ban": self.ban.as_dict(),
+            "items": self.items.as_dict(),
+            "status": {status: action.as_dict() for status, action in self.status.items()},
+        }
+
+
+def group_order_actions(
+    *,
+    group_order: GroupOrder,
+    user,
+    is_member: bool | None = None,
+    is_banned: bool | None = None,
+    now: datetime | None = None,
+) -> Actions:
+    """The viewer's permitted actions (join, leave, edit, delete, ban, items, each status
+    move), computed with the functions the services enforce (mealbuddy/groupbuys/rules.py).
+
+    Pass ``is_member`` / ``is_banned`` when already known; otherwise one query each.
+    """
+    from mealbuddy.groupbuys import rules
+    from mealbuddy.groupbuys.models import Ban
+
+    now = now or timezone.now()
+    user_id = getattr(user, "pk", None)
+    if is_member is None:
+        is_member = _is_member(group_order=group_order, user=user)
+    if is_banned is None:
+        is_banned = (
+            not is_member
+            and user_id is not None
+            and Ban.objects.filter(group_order=group_order, user_id=user_id).exists()
+        )
+    if is_member:
+        join = Action(False, ALREADY_MEMBER, "already_member")
+        leave = _action(rules.leave_refusal(group_order, user_id=user_id))
+    else:
+        join = _action(rules.join_refusal(group_order, user=user, is_banned=is_banned, now=now))
+        leave = Action(False, NOT_A_MEMBER, "not_member")
+    current = group_order.current_status(now)
+    status = {}
+    for move, _, _ in HOST_MOVES:
+        if move == current:
+            status[move] = Action(False, "지금 이 상태예요.", "invalid_status")
+        else:
+            status[move] = _action(
+                rules.status_change_refusal(group_order, user_id=user_id, status=move, now=now)
+            )
+    return Actions(
+        is_member=is_member,
+        is_host=group_order.host_id == user_id,
+        is_banned=is_banned,
+        join=join,
+        leave=leave,
+        edit=_action(rules.edit_refusal(group_order, user_id=user_id, now=now)),
+        delete=_action(rules.delete_refusal(group_order, user_id=user_id)),
+        ban=_action(rules.ban_refusal(group_order, user_id=user_id, now=now)),
+        items=_action(rules.items_refusal(group_order, is_member=is_member, now=now)),
+        status=status,
+    )
