@@ -439,12 +439,12 @@ def group_order_actions(
     current = group_order.current_status(now)
     status = {}
     for move, _, _ in HOST_MOVES:
-        if move == current:
+        refusal = rules.status_change_refusal(group_order, user_id=user_id, status=move, now=now)
+        if refusal is None and move == current:
+            # The service accepts it as a no-op; there is nothing to offer.
             status[move] = Action(False, "지금 이 상태예요.", "invalid_status")
         else:
-            status[move] = _action(
-                rules.status_change_refusal(group_order, user_id=user_id, status=move, now=now)
-            )
+            status[move] = _action(refusal)
     return Actions(
         is_member=is_member,
         is_host=group_order.host_id == user_id,
