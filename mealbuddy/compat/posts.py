@@ -188,6 +188,10 @@ POST_OBJECT = inline_serializer(
             },
         ),
         "is_joined": serializers.BooleanField(required=False),
+        "permissions": serializers.DictField(
+            required=False,
+            help_text="보기·수정 응답에만: 보는 사람이 할 수 있는 일 (/api/groupbuys/ 의 actions와 같음)",
+        ),
         "restaurant": serializers.CharField(),
         "min_order_amount": serializers.IntegerField(),
         "delivery_fee": serializers.IntegerField(),
@@ -306,8 +310,17 @@ def _detail(request, pk: int, *, status_code: int = 200) -> Response:
     row = selectors.post_rows(ids=[pk], member_id=user.pk).get(pk)
     if row is None:
         raise NotFound("주문을 찾을 수 없습니다.")
-    payload = _row_payload(row, viewer_id=user.pk, now=timezone.now())
-    payload["is_joined"] = bool(row["is_joined"])
+    now = timezone.now()
+    payload = _row_payload(row, viewer_id=user.pk, now=now)
+    payload["is_joined"] = row["is_joined"]
+    # What this viewer may do, from the services' own rules (no further query).
+    payload["permissions"] = selectors.group_order_actions(
+        group_order=selectors.group_order_from_row(row),
+        user=user,
+        is_member=row["is_joined"],
+        is_banned=row["is_banned"],
+        now=now,
+    ).as_dict()
     return Response(payload, status=status_code)
 
 

@@ -18,6 +18,7 @@ from mealbuddy.core.money import split_won
 from mealbuddy.core.sql import aware_datetime
 from mealbuddy.groupbuys.models import (
     CATEGORIES,
+    Ban,
     GroupOrder,
     OrderItem,
     Participation,
@@ -258,6 +259,9 @@ POST_COLUMNS = (
     ("g.delivery_fee", "delivery_fee"),
     ("g.pickup_spot", "pickup_spot"),
     ("g.fee_split", "fee_split"),
+    ("g.closed_reason", "closed_reason"),
+    ("g.region_id", "region_id"),
+    ("r.code", "region__code"),
 )
 _DATETIME_KEYS = ("created_at", "deadline")
 
@@ -274,6 +278,7 @@ def _tables() -> dict[str, str]:
         "u": get_user_model()._meta.db_table,
         "c": ChatRoom._meta.db_table,
         "p": Participation._meta.db_table,
+        "b": Ban._meta.db_table,
     }
 
 
@@ -299,7 +304,8 @@ def post_feed_ids(*, region_id: int | None, category: str | None, limit: int) ->
 
 def post_rows(*, ids: list[int], member_id: int | None = None) -> dict[int, dict]:
     """The post columns of ``ids`` (keyed by id). With ``member_id``, each row also says
-    ``is_joined``: whether that user is a current member."""
+    ``is_joined`` (that user is a current member) and ``is_banned`` (the host removed them):
+    what ``group_order_actions`` needs besides the row, in the same statement."""
     from django.db import connection
 
     if not ids:
@@ -311,8 +317,10 @@ def post_rows(*, ids: list[int], member_id: int | None = None) -> dict[int, dict
         columns += (
             f", EXISTS (SELECT 1 FROM {t['p']} p WHERE p.group_order_id = g.id"  # noqa: S608
             " AND p.user_id = %s) AS is_joined"
+            f", EXISTS (SELECT 1 FROM {t['b']} b WHERE b.group_order_id = g.id"
+            " AND b.user_id = %s) AS is_banned"
         )
-        params.append(member_id)
+        params.extend([member_id, member_id])
     placeholders = ", ".join(["%s"] * len(ids))
     sql = (
         f"SELECT {columns} FROM {t['g']} g"  # noqa: S608 - names from _meta, values bound
@@ -332,6 +340,7 @@ def post_rows(*, ids: list[int], member_id: int | None = None) -> dict[int, dict
         row["host__is_active"] = bool(row["host__is_active"])
         if "is_joined" in row:
             row["is_joined"] = bool(row["is_joined"])
+            row["is_banned"] = bool(row["is_banned"])
     return {row["id"]: row for row in rows}
 
 
@@ -418,7 +427,6 @@ def group_order_actions(
     Pass ``is_member`` / ``is_banned`` when already known; otherwise one query each.
     """
     from mealbuddy.groupbuys import rules
-    from mealbuddy.groupbuys.models import Ban
 
     now = now or timezone.now()
     user_id = getattr(user, "pk", None)
@@ -457,3 +465,22 @@ def group_order_actions(
         items=_action(rules.items_refusal(group_order, is_member=is_member, now=now)),
         status=status,
     )
+
+
+def group_order_from_row(row: dict) -> GroupOrder:
+    """An unsaved GroupOrder (with its region's id and code) from a ``post_rows`` row: enough
+    for ``current_status`` and ``group_order_actions`` without another query."""
+    from mealbuddy.regions.models import Region
+
+    order = GroupOrder(
+        id=row["id"],
+        host_id=row["host_id"],
+        status=row["status"],
+        closed_reason=row["closed_reason"],
+        deadline=row["deadline"],
+        target_count=row["target_count"],
+        member_count=row["member_count"],
+        region_id=row["region_id"],
+    )
+    order.region = Region(id=row["region_id"], code=row["region__code"])
+    return order

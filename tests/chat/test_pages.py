@@ -73,3 +73,22 @@ def test_notifications_page_shows_mine_and_marks_them_read(trio):
     assert "notification-unread" in page
     assert not Notification.objects.filter(user=me, read_at__isnull=True).exists()
     assert Notification.objects.filter(user=other, read_at__isnull=True).exists()
+
+
+def test_our_chat_pages_use_only_the_native_api():
+    # The original client's /api/chat/... endpoints are for that client; our own pages and
+    # scripts talk to /api/chats/... and /api/groupbuys/... (the chat journey drives them).
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [
+        *(root / "static" / "js").glob("chat*.js"),
+        *(root / "mealbuddy" / "chat" / "templates").rglob("*.html"),
+    ]
+    assert len(sources) >= 4
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        assert "/api/chat/" not in text, path
+    room_js = (root / "static" / "js" / "chat-room.js").read_text(encoding="utf-8")
+    assert "/api/groupbuys/${orderId}/leave/" in room_js
+    assert "/api/groupbuys/${orderId}/ban/" in room_js

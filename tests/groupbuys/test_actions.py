@@ -161,8 +161,12 @@ def test_api_and_page_show_what_the_selector_computed(world, client, state, view
     user = people[viewer]
     actions = selectors.group_order_actions(group_order=order, user=user)
 
-    body = client_for(user).get(f"/api/groupbuys/{order.pk}/").json()
-    assert body["actions"] == actions.as_dict()
+    api = client_for(user)
+    assert api.get(f"/api/groupbuys/{order.pk}/").json()["actions"] == actions.as_dict()
+    # The original client's detail carries the same prediction next to is_joined.
+    post = api.get(f"/api/post/detail/{order.pk}/").json()
+    assert post["permissions"] == actions.as_dict()
+    assert post["is_joined"] == actions.is_member
 
     client.force_login(user)
     html = client.get(f"/groupbuys/{order.pk}/").content.decode()
