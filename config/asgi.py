@@ -13,8 +13,14 @@ django_asgi_app = SyncChainASGIHandler()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from mealbuddy.core.routing import websocket_urlpatterns  # noqa: E402
+from mealbuddy.chat.routing import websocket_urlpatterns as chat_routes  # noqa: E402
 from mealbuddy.core.websocket import WebsocketOriginGuard  # noqa: E402
+from mealbuddy.notifications.routing import (  # noqa: E402
+    websocket_urlpatterns as notification_routes,
+)
+
+# Every WebSocket route, gathered here from the apps that own them (``core`` names no app).
+websocket_urlpatterns = [*chat_routes, *notification_routes]
 
 application = ProtocolTypeRouter(
     {

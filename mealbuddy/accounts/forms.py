@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from mealbuddy.accounts.models import DIETARY_CHOICES, SPICY_CHOICES, Profile
+from mealbuddy.accounts.diet import DIETARY_CHOICES
+from mealbuddy.accounts.models import SPICY_CHOICES, Profile
 from mealbuddy.core.errors import ApplicationError
 from mealbuddy.groupbuys.models import CATEGORY_CHOICES
 

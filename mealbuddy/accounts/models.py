@@ -6,6 +6,14 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+# How a departed (deactivated) user is shown everywhere: pages, APIs, sockets, plain-SQL rows.
+DEACTIVATED_NAME = "(탈퇴한 사용자)"
+
+
+def display_name_of(*, username: str, is_active) -> str:
+    """The name neighbours see, from a user's row (plain-SQL reads use it directly)."""
+    return username if is_active else DEACTIVATED_NAME
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -24,19 +32,6 @@ class UserManager(BaseUserManager):
         extra.setdefault("is_superuser", True)
         return self.create_user(email, username, password, **extra)
 
-
-# What a person does not eat; stable codes the recommender reads, Korean labels for pages.
-DIETARY_CHOICES = [
-    ("vegetarian", "채식(락토·오보)"),
-    ("vegan", "비건"),
-    ("halal", "할랄"),
-    ("no_pork", "돼지고기 안 먹음"),
-    ("no_beef", "소고기 안 먹음"),
-    ("no_seafood", "해산물 안 먹음"),
-    ("no_nuts", "견과류 알레르기"),
-    ("no_dairy", "유제품 안 먹음"),
-    ("gluten_free", "글루텐 프리"),
-]
 
 SPICY_CHOICES = [(0, "못 먹어요"), (1, "조금"), (2, "보통"), (3, "매운 맛 좋아해요")]
 
@@ -78,7 +73,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
-        return self.username if self.is_active else "(탈퇴한 사용자)"
+        return display_name_of(username=self.username, is_active=self.is_active)
 
 
 class Profile(models.Model):

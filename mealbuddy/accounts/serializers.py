@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from mealbuddy.accounts.models import DIETARY_CHOICES, Profile, User
+from mealbuddy.accounts.diet import DIETARY_CHOICES
+from mealbuddy.accounts.models import Profile, User
 from mealbuddy.accounts.tokens import tokens_for_user
 from mealbuddy.groupbuys.models import CATEGORIES
 

@@ -26,8 +26,9 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 
+from mealbuddy.accounts.diet import DIETARY_CHOICES
 from mealbuddy.accounts.errors import InvalidInput, Unauthenticated
-from mealbuddy.accounts.models import DIETARY_CHOICES, Profile, User
+from mealbuddy.accounts.models import DEACTIVATED_NAME, Profile, User
 from mealbuddy.accounts.tokens import PASSWORD_CLAIM, password_fingerprint, tokens_for_user
 from mealbuddy.core.errors import ApplicationError, RateLimited
 from mealbuddy.groupbuys.models import CATEGORIES
@@ -41,7 +42,6 @@ ADDRESS_REQUIRED = (
 )
 WRONG_CREDENTIALS = "이메일 또는 비밀번호가 올바르지 않습니다."
 WRONG_PASSWORD = "비밀번호가 올바르지 않습니다."
-DEACTIVATED_NAME = "(탈퇴한 사용자)"
 
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
 AVATAR_MAX_PIXELS = 40_000_000

@@ -14,11 +14,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mealbuddy.chat import selectors, services
+from mealbuddy.chat.models import ChatRoom
 from mealbuddy.chat.schema import CHAT_MESSAGE, chat_error, person_fields
 from mealbuddy.chat.serializers import message_payload, person_payload
-from mealbuddy.groupbuys.models import GroupOrder
 
 TAGS = ["채팅"]
+# The room's group order model, through the room's own relation (chat imports no group-order
+# module: see mealbuddy/chat/__init__.py).
+GroupOrder = ChatRoom._meta.get_field("group_order").related_model
 NOT_MEMBER = chat_error("채팅방 참여자가 아님 (code `not_member`)")
 NO_ROOM = chat_error("채팅방이 없음 (code `room_not_found`)")
 
@@ -30,7 +33,8 @@ def room_summary(room, *, viewer_id: int) -> dict:
         "id": room.pk,
         "group_order_id": order.pk,
         "title": order.title,
-        "status": order.status,
+        "status": order.current_status(),
+        "status_label": order.status_label,
         "member_count": order.member_count,
         "target_count": order.target_count,
         "unread": room.unread,
@@ -46,7 +50,10 @@ CHAT_ROOM_SUMMARY = inline_serializer(
         "id": serializers.IntegerField(),
         "group_order_id": serializers.IntegerField(),
         "title": serializers.CharField(),
-        "status": serializers.ChoiceField(choices=GroupOrder.Status.choices),
+        "status": serializers.ChoiceField(
+            choices=GroupOrder.Status.choices, help_text="마감 시각이 지난 모집중 주문은 closed"
+        ),
+        "status_label": serializers.CharField(help_text="화면에 보일 상태 (예: 모집마감)"),
         "member_count": serializers.IntegerField(),
         "target_count": serializers.IntegerField(),
         "unread": serializers.IntegerField(help_text="안 읽은 메시지 수"),

@@ -12,22 +12,21 @@ import json
 import logging
 import time
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import DenyConnection, StopConsumer
 from django.conf import settings
 from django.db import connections
 
 from mealbuddy.accounts.models import User
+from mealbuddy.accounts.sockets import session_user, token_user
 from mealbuddy.chat import selectors, services
 from mealbuddy.chat.serializers import message_event
 from mealbuddy.core.errors import ApplicationError
 from mealbuddy.core.realtime import chat_room_group, chat_user_group
 from mealbuddy.core.websocket import (
     PeerGoneTolerantConsumer,
+    dispatch_without_db_cleanup,
     query_params,
-    session_user,
-    token_user,
 )
 
 logger = logging.getLogger(__name__)
@@ -76,17 +75,6 @@ def _catch_up(room_id: int, after: int) -> list[dict]:
         if len(rows) < CATCH_UP_CHUNK:
             return events
         after = rows[-1].pk
-
-
-async def dispatch_without_db_cleanup(consumer, message) -> None:
-    """What ``AsyncConsumer.dispatch`` does, minus its ``aclose_old_connections()``: that is a
-    hop to the one sync thread for every event a socket receives (each chat line costs one per
-    member), and it is redundant here: these consumers touch the database only through
-    ``database_sync_to_async``, which closes old connections before and after each call."""
-    handler = getattr(consumer, get_handler_name(message), None)
-    if handler is None:
-        raise ValueError(f"No handler for message type {message['type']}")
-    await handler(message)
 
 
 def _parallel_posts() -> bool:

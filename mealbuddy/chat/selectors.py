@@ -5,10 +5,13 @@ Unread = messages in a room after my ReadState that I did not write (system line
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from mealbuddy.accounts.models import display_name_of
 from mealbuddy.chat.models import ChatRoom, Message, ReadState
 from mealbuddy.core.errors import NotFound, PermissionDenied
 from mealbuddy.core.sql import aware_datetime
@@ -17,12 +20,42 @@ HISTORY_MAX_PAGE = 100
 ROOM_RECENT_MESSAGES = 100
 
 
-def room_is_member(*, room_id: int, user_id: int) -> bool:
-    from mealbuddy.groupbuys.models import Participation
+# --- Membership of a room: written once ---------------------------------------------------
+# A room's members are its group order's current participants (a Participation row; leaving
+# or a ban deletes it). ``room_member_q`` is the ORM form, ``room_member_sql`` the plain-SQL
+# form of the same test, both built here from the model graph; the socket handshake, REST and
+# page access (``access_chat_room``), the original client's room state (``room_header``) and
+# the one-statement message insert (chat/services.py) all use one of the two.
 
-    return Participation.objects.filter(
-        group_order__chat_room__id=room_id, user_id=user_id
-    ).exists()
+
+@cache
+def _member_table() -> str:
+    """The participation table, reached through ChatRoom.group_order (chat imports no
+    group-order module: see mealbuddy/chat/__init__.py)."""
+    order_model = ChatRoom._meta.get_field("group_order").related_model
+    return order_model._meta.get_field("participations").related_model._meta.db_table
+
+
+def room_member_q(user_id: int, *, through: str = "") -> Q:
+    """Rooms (or, with ``through="room__"``, rows of a room) where ``user_id`` is a member."""
+    return Q(**{f"{through}group_order__participations__user_id": user_id})
+
+
+def room_member_sql(room_alias: str) -> str:
+    """``EXISTS (...)`` true when the user bound to its one ``%s`` is a member of the room
+    aliased ``room_alias`` (a chat_chatroom row)."""
+    return (
+        f"EXISTS (SELECT 1 FROM {_member_table()} mp"  # noqa: S608 - names from _meta
+        f" WHERE mp.group_order_id = {room_alias}.group_order_id AND mp.user_id = %s)"
+    )
+
+
+def room_is_member(*, room_id: int, user_id: int) -> bool:
+    room = ChatRoom._meta.db_table
+    sql = f"SELECT 1 FROM {room} r WHERE r.id = %s AND {room_member_sql('r')}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [room_id, user_id])
+        return cursor.fetchone() is not None
 
 
 def access_chat_room(*, user, id: int) -> ChatRoom:  # noqa: A002 - STYLE's access_<entity>
@@ -37,14 +70,12 @@ def access_chat_room(*, user, id: int) -> ChatRoom:  # noqa: A002 - STYLE's acce
 
 def room_members(*, room: ChatRoom) -> list:
     """Current members (the host first, then by join time) as users."""
-    from mealbuddy.groupbuys.models import Participation
-
-    return [
-        p.user
-        for p in Participation.objects.filter(group_order_id=room.group_order_id)
-        .select_related("user")
-        .order_by("joined_at", "id")
-    ]
+    members = (
+        room.group_order.participations.select_related("user").order_by("joined_at", "id")
+        if room.group_order_id
+        else []
+    )
+    return [p.user for p in members]
 
 
 def messages_before(
@@ -66,14 +97,11 @@ def messages_before(
 def _tables() -> dict[str, str]:
     from django.contrib.auth import get_user_model
 
-    from mealbuddy.groupbuys.models import GroupOrder, Participation
-
     return {
         "c": ChatRoom._meta.db_table,
         "m": Message._meta.db_table,
         "rs": ReadState._meta.db_table,
-        "g": GroupOrder._meta.db_table,
-        "p": Participation._meta.db_table,
+        "g": ChatRoom._meta.get_field("group_order").related_model._meta.db_table,
         "u": get_user_model()._meta.db_table,
     }
 
@@ -94,8 +122,7 @@ def room_header(*, room_id: int, viewer_id: int) -> dict | None:
     sql = (
         "SELECT c.id, c.group_order_id, g.title, g.target_count, g.member_count,"  # noqa: S608
         " h.id, h.username, h.email, h.is_active,"
-        f" EXISTS (SELECT 1 FROM {t['p']} p WHERE p.group_order_id = c.group_order_id"
-        " AND p.user_id = %s),"
+        f" {room_member_sql('c')},"
         f" (SELECT rs.last_read_message_id FROM {t['rs']} rs"
         " WHERE rs.room_id = c.id AND rs.user_id = %s)"
         f" FROM {t['c']} c JOIN {t['g']} g ON g.id = c.group_order_id"
@@ -153,7 +180,7 @@ def recent_message_payloads(*, room_id: int, limit: int, viewer_id: int) -> list
         if user_id is not None:
             user = {
                 "id": user_id,
-                "username": username if active else "(탈퇴한 사용자)",
+                "username": display_name_of(username=username, is_active=active),
                 "email": email if user_id == viewer_id else "",
             }
         out.append(
@@ -213,7 +240,7 @@ def _unread_subquery(user_id: int):
 
 def my_rooms_queryset(*, user):
     return (
-        ChatRoom.objects.filter(group_order__participations__user_id=user.pk)
+        ChatRoom.objects.filter(room_member_q(user.pk))
         .select_related("group_order")
         .annotate(
             last_read=_last_read(user.pk),
@@ -249,7 +276,7 @@ def room_unread_counts(*, user) -> dict[int, int]:
 def chat_unread_total(*, user) -> int:
     """Unread messages over all my rooms, in one query (the navigation badge)."""
     return (
-        Message.objects.filter(room__group_order__participations__user_id=user.pk)
+        Message.objects.filter(room_member_q(user.pk, through="room__"))
         .filter(~Q(user_id=user.pk) | Q(user_id__isnull=True))
         .annotate(last_read=_last_read(user.pk, "room_id"))
         .filter(id__gt=F("last_read"))

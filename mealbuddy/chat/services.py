@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 
@@ -11,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from mealbuddy.chat.models import MESSAGE_MAX_LENGTH, ChatRoom, Message, ReadState
+from mealbuddy.chat.selectors import room_member_sql
 from mealbuddy.chat.serializers import message_event
 from mealbuddy.core.errors import ApplicationError, PermissionDenied
 from mealbuddy.core.realtime import (
@@ -77,34 +79,41 @@ def message_text_clean(text) -> str:
     return text
 
 
-# One statement inserts the message only if the author is still a member (the room's group
-# order has their Participation row), so a member removed a moment ago cannot post and the
-# hot path costs two statements. Works on SQLite (3.35+) and PostgreSQL (RETURNING).
-_INSERT_IF_MEMBER = """
-INSERT INTO chat_message (room_id, user_id, kind, text, subject_user_id, created_at)
+# One statement inserts the message only if the author is still a member (the room
+# membership test of chat/selectors.room_member_sql), so a member removed a moment ago cannot
+# post and the hot path costs two statements. Works on SQLite (3.35+) and PostgreSQL
+# (RETURNING). Built once, on first use, from the models' tables.
+@functools.cache
+def _insert_if_member() -> str:
+    # Table names come from _meta; every value is bound.
+    return f"""
+INSERT INTO {Message._meta.db_table} (room_id, user_id, kind, text, subject_user_id, created_at)
 SELECT r.id, %s, %s, %s, NULL, %s
-  FROM chat_chatroom r
-  JOIN groupbuys_participation p ON p.group_order_id = r.group_order_id AND p.user_id = %s
- WHERE r.id = %s
+  FROM {ChatRoom._meta.db_table} r
+ WHERE r.id = %s AND {room_member_sql("r")}
 RETURNING id
-"""
+"""  # noqa: S608
+
 
 # PostgreSQL: the same insert and the room's activity bump in one statement (a data-modifying
 # CTE), run in autocommit: one round trip instead of BEGIN, INSERT, UPDATE, COMMIT. A single
 # statement is atomic on its own, so the message and the bump still commit together.
-_INSERT_IF_MEMBER_AND_TOUCH = """
+@functools.cache
+def _insert_if_member_and_touch() -> str:
+    room = ChatRoom._meta.db_table
+    # Table names come from _meta; every value is bound.
+    return f"""
 WITH ins AS (
-INSERT INTO chat_message (room_id, user_id, kind, text, subject_user_id, created_at)
+INSERT INTO {Message._meta.db_table} (room_id, user_id, kind, text, subject_user_id, created_at)
 SELECT r.id, %s, %s, %s, NULL, %s
-  FROM chat_chatroom r
-  JOIN groupbuys_participation p ON p.group_order_id = r.group_order_id AND p.user_id = %s
- WHERE r.id = %s
+  FROM {room} r
+ WHERE r.id = %s AND {room_member_sql("r")}
 RETURNING id, room_id
 ), touch AS (
-UPDATE chat_chatroom SET last_message_at = %s WHERE id IN (SELECT room_id FROM ins)
+UPDATE {room} SET last_message_at = %s WHERE id IN (SELECT room_id FROM ins)
 )
 SELECT id FROM ins
-"""
+"""  # noqa: S608
 
 
 def room_event(message: Message) -> dict:
@@ -132,8 +141,8 @@ def message_post(*, room_id: int, user, text: str, broadcast: bool = True) -> Me
         stamp = connection.ops.adapt_datetimefield_value(now)
         with connection.cursor() as cursor:
             cursor.execute(
-                _INSERT_IF_MEMBER_AND_TOUCH,
-                [user.pk, Message.Kind.TEXT.value, text, stamp, user.pk, room_id, stamp],
+                _insert_if_member_and_touch(),
+                [user.pk, Message.Kind.TEXT.value, text, stamp, room_id, user.pk, stamp],
             )
             row = cursor.fetchone()
         if row is None:
@@ -149,14 +158,14 @@ def message_post(*, room_id: int, user, text: str, broadcast: bool = True) -> Me
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
-                _INSERT_IF_MEMBER,
+                _insert_if_member(),
                 [
                     user.pk,
                     Message.Kind.TEXT.value,
                     text,
                     connection.ops.adapt_datetimefield_value(now),
-                    user.pk,
                     room_id,
+                    user.pk,
                 ],
             )
             row = cursor.fetchone()

@@ -21,11 +21,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mealbuddy.accounts.models import display_name_of
 from mealbuddy.core.errors import NotFound
 from mealbuddy.groupbuys import selectors, services
 from mealbuddy.groupbuys.access import access_group_order
 from mealbuddy.groupbuys.errors import GroupOrderValidationError
-from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder
+from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder, status_at
 
 TAGS = ["원본 클라이언트: 모집글"]
 PAGE_SIZE = 10
@@ -36,9 +37,7 @@ Status = GroupOrder.Status
 
 
 def _row_payload(row: dict, *, viewer_id: int | None, now) -> dict:
-    status_now = row["status"]
-    if status_now == Status.RECRUITING and row["deadline"] <= now:
-        status_now = Status.CLOSED  # past the deadline reads as closed everywhere
+    status_now = status_at(status=row["status"], deadline=row["deadline"], now=now)
     host_id = row["host_id"]
     return {
         "id": row["id"],
@@ -53,7 +52,9 @@ def _row_payload(row: dict, *, viewer_id: int | None, now) -> dict:
         "chat_id": row["chat_room__id"],
         "writer": {
             "id": host_id,
-            "username": row["host__username"] if row["host__is_active"] else "(탈퇴한 사용자)",
+            "username": display_name_of(
+                username=row["host__username"], is_active=row["host__is_active"]
+            ),
             "email": row["host__email"] if host_id == viewer_id else "",
         },
         "restaurant": row["restaurant"],
@@ -187,6 +188,10 @@ POST_OBJECT = inline_serializer(
             },
         ),
         "is_joined": serializers.BooleanField(required=False),
+        "permissions": serializers.DictField(
+            required=False,
+            help_text="보기·수정 응답에만: 보는 사람이 할 수 있는 일 (/api/groupbuys/ 의 actions와 같음)",
+        ),
         "restaurant": serializers.CharField(),
         "min_order_amount": serializers.IntegerField(),
         "delivery_fee": serializers.IntegerField(),
@@ -305,8 +310,17 @@ def _detail(request, pk: int, *, status_code: int = 200) -> Response:
     row = selectors.post_rows(ids=[pk], member_id=user.pk).get(pk)
     if row is None:
         raise NotFound("주문을 찾을 수 없습니다.")
-    payload = _row_payload(row, viewer_id=user.pk, now=timezone.now())
-    payload["is_joined"] = bool(row["is_joined"])
+    now = timezone.now()
+    payload = _row_payload(row, viewer_id=user.pk, now=now)
+    payload["is_joined"] = row["is_joined"]
+    # What this viewer may do, from the services' own rules (no further query).
+    payload["permissions"] = selectors.group_order_actions(
+        group_order=selectors.group_order_from_row(row),
+        user=user,
+        is_member=row["is_joined"],
+        is_banned=row["is_banned"],
+        now=now,
+    ).as_dict()
     return Response(payload, status=status_code)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
@@ -59,51 +60,6 @@ def query_params(scope) -> dict[str, str]:
     return {key: values[-1] for key, values in parse_qs(raw).items()}
 
 
-def session_user(scope):
-    """The logged-in user of the handshake's session cookie, or None."""
-    if not scope.get("browser_origin"):
-        return None
-    from http.cookies import SimpleCookie
-    from importlib import import_module
-
-    from django.contrib.auth import get_user
-
-    cookie_header = b"; ".join(v for k, v in scope.get("headers", []) if k == b"cookie")
-    if not cookie_header:
-        return None
-    cookies = SimpleCookie()
-    try:
-        cookies.load(cookie_header.decode("latin1"))
-    except Exception:  # noqa: BLE001 - a malformed cookie header is just "no session"
-        return None
-    morsel = cookies.get(settings.SESSION_COOKIE_NAME)
-    if morsel is None or not morsel.value:
-        return None
-    engine = import_module(settings.SESSION_ENGINE)
-
-    class _Request:  # what django.contrib.auth.get_user reads
-        session = engine.SessionStore(morsel.value)
-
-    user = get_user(_Request())
-    return user if user.is_authenticated and user.is_active else None
-
-
-def token_user(raw: str):
-    """The user of an access JWT (``?token=``), with the password-fingerprint check."""
-    if not raw:
-        return None
-    from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
-
-    from mealbuddy.accounts.authentication import TokenJWTAuthentication
-
-    auth = TokenJWTAuthentication()
-    try:
-        user = auth.get_user(auth.get_validated_token(raw.encode("latin1", "ignore")))
-    except (InvalidToken, AuthenticationFailed, UnicodeError):
-        return None
-    return user if user.is_active else None
-
-
 class PeerGoneTolerantConsumer(AsyncJsonWebsocketConsumer):
     """A consumer whose sends after the peer has gone are dropped, not raised.
 
@@ -131,3 +87,14 @@ class PeerGoneTolerantConsumer(AsyncJsonWebsocketConsumer):
             if "after sending 'websocket.close'" in str(exc) or "already completed" in str(exc):
                 return
             raise
+
+
+async def dispatch_without_db_cleanup(consumer, message) -> None:
+    """What ``AsyncConsumer.dispatch`` does, minus its ``aclose_old_connections()``: that is a
+    hop to the one sync thread for every event a socket receives (each chat line costs one per
+    member), and it is redundant for consumers that touch the database only through
+    ``database_sync_to_async``, which closes old connections before and after each call."""
+    handler = getattr(consumer, get_handler_name(message), None)
+    if handler is None:
+        raise ValueError(f"No handler for message type {message['type']}")
+    await handler(message)

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from mealbuddy.groupbuys import selectors, services
 from mealbuddy.groupbuys.access import access_group_order
-from mealbuddy.groupbuys.models import CATEGORIES, Ban, GroupOrder
+from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder
 from mealbuddy.groupbuys.serializers import (
     GroupOrderBanInput,
     GroupOrderCreateInput,
@@ -40,11 +40,11 @@ def detail_payload(group_order: GroupOrder, *, viewer) -> dict:
     members = selectors.group_order_members(group_order=group_order)
     breakdown = selectors.fee_breakdown(group_order, members=members)
     joined = breakdown.share_for(viewer.pk) is not None
+    actions = selectors.group_order_actions(group_order=group_order, user=viewer, is_member=joined)
     payload = group_order_payload(group_order, viewer=viewer, joined=joined)
-    payload["is_host"] = group_order.host_id == viewer.pk
-    payload["is_banned"] = (
-        not joined and Ban.objects.filter(group_order=group_order, user=viewer).exists()
-    )
+    payload["is_host"] = actions.is_host
+    payload["is_banned"] = actions.is_banned
+    payload["actions"] = actions.as_dict()
     payload["fees"] = fees_payload(breakdown, viewer_id=viewer.pk)
     return payload
 

@@ -28,6 +28,39 @@ MIN_TARGET = 2
 MAX_TARGET = 10
 
 
+# --- "Past the deadline means closed": the one definition ---------------------------------
+# The row keeps saying "recruiting" until ``close_expired`` runs; everyone must already see
+# "closed" once the deadline has passed. ``status_at`` is the rule on values (the model method
+# and the plain-SQL reads use it); ``recruiting_q`` / ``status_q`` are the same rule as
+# database filters. Nothing else compares a deadline with the clock to decide a status.
+
+
+def status_at(*, status: str, deadline, now) -> str:
+    """The status people see at ``now`` for a row's ``status`` and ``deadline``."""
+    if status == "recruiting" and deadline <= now:
+        return "closed"
+    return status
+
+
+def recruiting_q(now) -> Q:
+    """Orders still recruiting at ``now`` (the row says so and the deadline is ahead)."""
+    return Q(status="recruiting", deadline__gt=now)
+
+
+def past_deadline_q(now) -> Q:
+    """Rows that still say recruiting but read as closed: the deadline has passed."""
+    return Q(status="recruiting", deadline__lte=now)
+
+
+def status_q(status: str, now) -> Q:
+    """A filter for the status people see (``status_at`` as a database filter)."""
+    if status == "recruiting":
+        return recruiting_q(now)
+    if status == "closed":
+        return Q(status="closed") | past_deadline_q(now)
+    return Q(status=status)
+
+
 class GroupOrder(models.Model):
     """A neighbour's 'I'm ordering from X at 19:00, who's in?' (the original "post")."""
 
@@ -97,9 +130,7 @@ class GroupOrder(models.Model):
 
     # An order past its deadline is closed everywhere, even before `close_expired` runs.
     def current_status(self, now=None) -> str:
-        if self.status == self.Status.RECRUITING and self.deadline <= (now or timezone.now()):
-            return self.Status.CLOSED
-        return self.status
+        return status_at(status=self.status, deadline=self.deadline, now=now or timezone.now())
 
     @property
     def status_label(self) -> str:

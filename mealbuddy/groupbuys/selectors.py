@@ -16,33 +16,20 @@ from django.utils import timezone
 
 from mealbuddy.core.money import split_won
 from mealbuddy.core.sql import aware_datetime
-from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder, OrderItem, Participation
+from mealbuddy.groupbuys.models import (
+    CATEGORIES,
+    Ban,
+    GroupOrder,
+    OrderItem,
+    Participation,
+    recruiting_q,
+    status_q,
+)
+from mealbuddy.groupbuys.rules import is_neighbour  # noqa: F401 - read here by the pages
 
 Status = GroupOrder.Status
 
 SORTS = {"newest": "최신순", "deadline": "마감 임박순"}
-
-
-def status_q(status: str, now: datetime | None = None) -> Q:
-    """A filter for the status people see: past-deadline recruiting orders count as closed."""
-    now = now or timezone.now()
-    if status == Status.RECRUITING:
-        return Q(status=Status.RECRUITING, deadline__gt=now)
-    if status == Status.CLOSED:
-        return Q(status=Status.CLOSED) | Q(status=Status.RECRUITING, deadline__lte=now)
-    return Q(status=status)
-
-
-def is_neighbour(*, group_order: GroupOrder, user) -> bool:
-    """Whether ``user`` lives in the order's neighbourhood or one bordering it."""
-    from mealbuddy.regions.selectors import region_neighbour_ids
-
-    region_id = getattr(user, "region_id", None)
-    if region_id is None:
-        return False
-    return region_id == group_order.region_id or region_id in region_neighbour_ids(
-        region=group_order.region
-    )
 
 
 def feed_region_ids(*, user, include_neighbours: bool = False) -> list[int]:
@@ -85,7 +72,7 @@ def group_order_feed(
         queryset = queryset.filter(Q(title__icontains=q) | Q(restaurant__icontains=q))
     queryset = queryset.annotate(
         open_rank=Case(
-            When(status=Status.RECRUITING, deadline__gt=now, then=Value(0)),
+            When(recruiting_q(now), then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )
@@ -120,6 +107,9 @@ def is_member(*, group_order: GroupOrder, user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return Participation.objects.filter(group_order=group_order, user=user).exists()
+
+
+_is_member = is_member  # group_order_actions takes an ``is_member`` argument of its own
 
 
 @dataclass(frozen=True)
@@ -269,6 +259,9 @@ POST_COLUMNS = (
     ("g.delivery_fee", "delivery_fee"),
     ("g.pickup_spot", "pickup_spot"),
     ("g.fee_split", "fee_split"),
+    ("g.closed_reason", "closed_reason"),
+    ("g.region_id", "region_id"),
+    ("r.code", "region__code"),
 )
 _DATETIME_KEYS = ("created_at", "deadline")
 
@@ -285,6 +278,7 @@ def _tables() -> dict[str, str]:
         "u": get_user_model()._meta.db_table,
         "c": ChatRoom._meta.db_table,
         "p": Participation._meta.db_table,
+        "b": Ban._meta.db_table,
     }
 
 
@@ -310,7 +304,8 @@ def post_feed_ids(*, region_id: int | None, category: str | None, limit: int) ->
 
 def post_rows(*, ids: list[int], member_id: int | None = None) -> dict[int, dict]:
     """The post columns of ``ids`` (keyed by id). With ``member_id``, each row also says
-    ``is_joined``: whether that user is a current member."""
+    ``is_joined`` (that user is a current member) and ``is_banned`` (the host removed them):
+    what ``group_order_actions`` needs besides the row, in the same statement."""
     from django.db import connection
 
     if not ids:
@@ -322,8 +317,10 @@ def post_rows(*, ids: list[int], member_id: int | None = None) -> dict[int, dict
         columns += (
             f", EXISTS (SELECT 1 FROM {t['p']} p WHERE p.group_order_id = g.id"  # noqa: S608
             " AND p.user_id = %s) AS is_joined"
+            f", EXISTS (SELECT 1 FROM {t['b']} b WHERE b.group_order_id = g.id"
+            " AND b.user_id = %s) AS is_banned"
         )
-        params.append(member_id)
+        params.extend([member_id, member_id])
     placeholders = ", ".join(["%s"] * len(ids))
     sql = (
         f"SELECT {columns} FROM {t['g']} g"  # noqa: S608 - names from _meta, values bound
@@ -343,4 +340,147 @@ def post_rows(*, ids: list[int], member_id: int | None = None) -> dict[int, dict
         row["host__is_active"] = bool(row["host__is_active"])
         if "is_joined" in row:
             row["is_joined"] = bool(row["is_joined"])
+            row["is_banned"] = bool(row["is_banned"])
     return {row["id"]: row for row in rows}
+
+
+# --- What the viewer may do: predicted with the services' own rules ------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action for one viewer: allowed, or the Korean reason and code it is refused with
+    (exactly what the service would answer if they tried)."""
+
+    allowed: bool
+    reason: str = ""
+    code: str = ""
+
+    def as_dict(self) -> dict:
+        return {"allowed": self.allowed, "reason": self.reason, "code": self.code}
+
+
+def _action(refusal) -> Action:
+    if refusal is None:
+        return Action(True)
+    return Action(False, refusal.message, refusal.code)
+
+
+# Host moves in the order the panel shows them: (status, button label, css class).
+HOST_MOVES = (
+    (Status.CLOSED, "모집 마감하기", "btn-secondary"),
+    (Status.RECRUITING, "모집 다시 하기", "btn-secondary"),
+    (Status.ORDERED, "주문 완료로 표시", ""),
+    (Status.DELIVERED, "배달 완료로 표시", ""),
+    (Status.CANCELLED, "주문 취소", "btn-danger"),
+)
+
+NOT_A_MEMBER = "참여하고 있지 않아요."
+ALREADY_MEMBER = "이미 참여하고 있어요."
+
+
+@dataclass(frozen=True)
+class Actions:
+    """What ``user`` may do on ``group_order`` now, each with the refusal reason."""
+
+    is_member: bool
+    is_host: bool
+    is_banned: bool
+    join: Action
+    leave: Action
+    edit: Action
+    delete: Action
+    ban: Action
+    items: Action
+    status: dict[str, Action]
+
+    @property
+    def host_moves(self) -> list[tuple[str, str, str]]:
+        """The status buttons to show: the moves allowed now, in the panel's order."""
+        return [
+            (status, label, css) for status, label, css in HOST_MOVES if self.status[status].allowed
+        ]
+
+    def as_dict(self) -> dict:
+        return {
+            "join": self.join.as_dict(),
+            "leave": self.leave.as_dict(),
+            "edit": self.edit.as_dict(),
+            "delete": self.delete.as_dict(),
+            "ban": self.ban.as_dict(),
+            "items": self.items.as_dict(),
+            "status": {status: action.as_dict() for status, action in self.status.items()},
+        }
+
+
+def group_order_actions(
+    *,
+    group_order: GroupOrder,
+    user,
+    is_member: bool | None = None,
+    is_banned: bool | None = None,
+    now: datetime | None = None,
+) -> Actions:
+    """The viewer's permitted actions (join, leave, edit, delete, ban, items, each status
+    move), computed with the functions the services enforce (mealbuddy/groupbuys/rules.py).
+
+    Pass ``is_member`` / ``is_banned`` when already known; otherwise one query each.
+    """
+    from mealbuddy.groupbuys import rules
+
+    now = now or timezone.now()
+    user_id = getattr(user, "pk", None)
+    if is_member is None:
+        is_member = _is_member(group_order=group_order, user=user)
+    if is_banned is None:
+        is_banned = (
+            not is_member
+            and user_id is not None
+            and Ban.objects.filter(group_order=group_order, user_id=user_id).exists()
+        )
+    if is_member:
+        join = Action(False, ALREADY_MEMBER, "already_member")
+        leave = _action(rules.leave_refusal(group_order, user_id=user_id))
+    else:
+        join = _action(rules.join_refusal(group_order, user=user, is_banned=is_banned, now=now))
+        leave = Action(False, NOT_A_MEMBER, "not_member")
+    current = group_order.current_status(now)
+    status = {}
+    for move, _, _ in HOST_MOVES:
+        refusal = rules.status_change_refusal(group_order, user_id=user_id, status=move, now=now)
+        if refusal is None and move == current:
+            # The service accepts it as a no-op; there is nothing to offer.
+            status[move] = Action(False, "지금 이 상태예요.", "invalid_status")
+        else:
+            status[move] = _action(refusal)
+    return Actions(
+        is_member=is_member,
+        is_host=group_order.host_id == user_id,
+        is_banned=is_banned,
+        join=join,
+        leave=leave,
+        edit=_action(rules.edit_refusal(group_order, user_id=user_id, now=now)),
+        delete=_action(rules.delete_refusal(group_order, user_id=user_id)),
+        ban=_action(rules.ban_refusal(group_order, user_id=user_id, now=now)),
+        items=_action(rules.items_refusal(group_order, is_member=is_member, now=now)),
+        status=status,
+    )
+
+
+def group_order_from_row(row: dict) -> GroupOrder:
+    """An unsaved GroupOrder (with its region's id and code) from a ``post_rows`` row: enough
+    for ``current_status`` and ``group_order_actions`` without another query."""
+    from mealbuddy.regions.models import Region
+
+    order = GroupOrder(
+        id=row["id"],
+        host_id=row["host_id"],
+        status=row["status"],
+        closed_reason=row["closed_reason"],
+        deadline=row["deadline"],
+        target_count=row["target_count"],
+        member_count=row["member_count"],
+        region_id=row["region_id"],
+    )
+    order.region = Region(id=row["region_id"], code=row["region__code"])
+    return order

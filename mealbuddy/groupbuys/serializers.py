@@ -189,7 +189,26 @@ class GroupOrderFeesOut(serializers.Serializer):
     members = GroupOrderMemberShareOut(many=True, help_text="방장 먼저, 그다음 참여 순서")
 
 
+class GroupOrderActionOut(serializers.Serializer):
+    allowed = serializers.BooleanField()
+    reason = serializers.CharField(help_text="안 되는 이유 (되면 빈 문자열)")
+    code = serializers.CharField(help_text="안 될 때 서비스가 돌려줄 오류 code")
+
+
+class GroupOrderActionsOut(serializers.Serializer):
+    join = GroupOrderActionOut()
+    leave = GroupOrderActionOut()
+    edit = GroupOrderActionOut()
+    delete = GroupOrderActionOut()
+    ban = GroupOrderActionOut()
+    items = GroupOrderActionOut()
+    status = serializers.DictField(
+        child=GroupOrderActionOut(), help_text="상태별 바꾸기 가능 여부 (방장)"
+    )
+
+
 class GroupOrderDetailOut(GroupOrderOut):
     is_host = serializers.BooleanField()
     is_banned = serializers.BooleanField()
+    actions = GroupOrderActionsOut(help_text="보는 사람이 지금 할 수 있는 일 (서비스와 같은 규칙)")
     fees = GroupOrderFeesOut()

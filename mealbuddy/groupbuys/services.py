@@ -22,17 +22,11 @@ from mealbuddy.chat import services as chat_services
 from mealbuddy.chat.models import ChatRoom, Message
 from mealbuddy.groupbuys.access import access_group_order
 from mealbuddy.groupbuys.errors import (
-    Banned,
-    DeadlinePassed,
-    GroupOrderClosed,
     GroupOrderFull,
     GroupOrderValidationError,
     HostCannotLeave,
-    InvalidStatusChange,
     NoRegion,
-    NotEditable,
     NotMember,
-    NotNeighbour,
 )
 from mealbuddy.groupbuys.models import (
     CATEGORIES,
@@ -42,8 +36,17 @@ from mealbuddy.groupbuys.models import (
     GroupOrder,
     OrderItem,
     Participation,
+    past_deadline_q,
+    recruiting_q,
 )
-from mealbuddy.groupbuys.selectors import is_neighbour
+from mealbuddy.groupbuys.rules import (
+    ban_refusal,
+    edit_refusal,
+    items_refusal,
+    join_refusal,
+    leave_refusal,
+    status_change_refusal,
+)
 from mealbuddy.notifications.models import Notification
 from mealbuddy.notifications.services import notifications_create
 
@@ -54,16 +57,6 @@ MIN_DEADLINE = timedelta(minutes=10)
 MAX_DEADLINE = timedelta(hours=24)
 MAX_WON = 10_000_000
 MAX_QUANTITY = 99
-
-# Allowed host moves. "closed" also covers an order whose deadline passed while the row
-# still says recruiting (see GroupOrder.current_status).
-TRANSITIONS: dict[str, set[str]] = {
-    Status.RECRUITING: {Status.CLOSED, Status.CANCELLED},
-    Status.CLOSED: {Status.RECRUITING, Status.ORDERED, Status.CANCELLED},
-    Status.ORDERED: {Status.DELIVERED},
-    Status.DELIVERED: set(),
-    Status.CANCELLED: set(),
-}
 
 STATUS_MESSAGES = {
     Status.RECRUITING: "모집이 다시 시작되었습니다.",
@@ -249,8 +242,8 @@ def groupbuy_update(*, group_order_id: int, user, **fields) -> GroupOrder:
         raise TypeError(f"not editable: {sorted(unknown)}")
     now = timezone.now()
     group_order = access_group_order(user=user, id=group_order_id, lock=True, require_host=True)
-    if not group_order.is_editable:
-        raise NotEditable("주문이 완료된 뒤에는 상태 말고는 바꿀 수 없습니다.")
+    if (refusal := edit_refusal(group_order, user_id=user.pk, now=now)) is not None:
+        raise refusal
     cleaned = _clean(fields, current=group_order, now=now)
     for name, value in cleaned.items():
         setattr(group_order, name, value)
@@ -300,24 +293,6 @@ def groupbuy_delete(*, group_order_id: int, user) -> None:
 # --- join, leave, ban ------------------------------------------------------------------------
 
 
-def _check_neighbour(*, group_order: GroupOrder, user) -> None:
-    if getattr(user, "region_id", None) is None:
-        raise NoRegion()
-    if not is_neighbour(group_order=group_order, user=user):
-        raise NotNeighbour()
-
-
-def _refuse_unless_open(group_order: GroupOrder, now: datetime) -> None:
-    if group_order.status != Status.RECRUITING:
-        if group_order.status == Status.CLOSED and group_order.closed_reason == "full":
-            raise GroupOrderFull()
-        raise GroupOrderClosed()
-    if group_order.deadline <= now:
-        raise DeadlinePassed()
-    if group_order.member_count >= group_order.target_count:
-        raise GroupOrderFull()
-
-
 @transaction.atomic
 def groupbuy_join(*, group_order_id: int, user) -> Participation:
     """Make ``user`` a member; returns the Participation.
@@ -337,16 +312,17 @@ def groupbuy_join(*, group_order_id: int, user) -> Participation:
     existing = Participation.objects.filter(group_order=group_order, user=user).first()
     if existing is not None:
         return existing
-    if Ban.objects.filter(group_order=group_order, user=user).exists():
-        raise Banned()
-    _check_neighbour(group_order=group_order, user=user)
-    _refuse_unless_open(group_order, now)
+    refusal = join_refusal(
+        group_order,
+        user=user,
+        is_banned=Ban.objects.filter(group_order=group_order, user=user).exists(),
+        now=now,
+    )
+    if refusal is not None:
+        raise refusal
     # Second guard besides the row lock: the count moves only while there is room.
     updated = GroupOrder.objects.filter(
-        pk=group_order.pk,
-        status=Status.RECRUITING,
-        deadline__gt=now,
-        member_count__lt=F("target_count"),
+        recruiting_q(now), pk=group_order.pk, member_count__lt=F("target_count")
     ).update(member_count=F("member_count") + 1, updated_at=now)
     if updated != 1:
         raise GroupOrderFull()
@@ -425,8 +401,8 @@ def groupbuy_leave(*, group_order_id: int, user) -> bool:
     participation = Participation.objects.filter(group_order=group_order, user=user).first()
     if participation is None:
         return False
-    if group_order.status == Status.ORDERED:
-        raise NotEditable("주문이 진행 중이라 지금은 나갈 수 없습니다.")
+    if (refusal := leave_refusal(group_order, user_id=user.pk)) is not None:
+        raise refusal
     _remove_member(group_order=group_order, participation=participation, now=now)
     room = _room(group_order)
     chat_services.system_message_post(
@@ -470,8 +446,8 @@ def groupbuy_ban(*, group_order_id: int, host, target_user_id: int) -> None:
         if Ban.objects.filter(group_order=group_order, user_id=target_id).exists():
             return
         raise NotMember("이 주문에 참여 중인 사용자가 아닙니다.", field="target_user_id")
-    if not group_order.is_editable:
-        raise NotEditable("주문이 완료된 뒤에는 내보낼 수 없습니다.")
+    if (refusal := ban_refusal(group_order, user_id=host.pk, now=now)) is not None:
+        raise refusal
     target = participation.user
     Ban.objects.get_or_create(group_order=group_order, user_id=target_id)
     _remove_member(group_order=group_order, participation=participation, now=now)
@@ -536,23 +512,12 @@ def groupbuy_status_change(*, group_order_id: int, user, status: str) -> GroupOr
     """
     now = timezone.now()
     group_order = access_group_order(user=user, id=group_order_id, lock=True, require_host=True)
+    refusal = status_change_refusal(group_order, user_id=user.pk, status=status, now=now)
+    if refusal is not None:
+        raise refusal
     current = group_order.current_status(now)
-    if status not in Status.values:
-        raise InvalidStatusChange("알 수 없는 상태입니다.", field="status")
     if status == current:
         return group_order
-    if status not in TRANSITIONS[current]:
-        raise InvalidStatusChange(_refusal(current, status), field="status")
-    if status == Status.RECRUITING:
-        if group_order.deadline <= now:
-            raise InvalidStatusChange(
-                "마감 시각이 지나 다시 모집할 수 없습니다. 마감 시각을 늦춰 주세요.",
-                field="status",
-            )
-        if group_order.member_count >= group_order.target_count:
-            raise InvalidStatusChange(
-                "자리가 없어 다시 모집할 수 없습니다. 모집 인원을 늘려 주세요.", field="status"
-            )
     if status == Status.CLOSED:
         group_order.closed_reason = "host"
     elif status == Status.RECRUITING:
@@ -567,22 +532,6 @@ def groupbuy_status_change(*, group_order_id: int, user, status: str) -> GroupOr
     )
     _status_notify(group_order, status)
     return group_order
-
-
-def _refusal(current: str, wanted: str) -> str:
-    if current == Status.CANCELLED:
-        return "취소된 주문은 상태를 바꿀 수 없습니다."
-    if current == Status.DELIVERED:
-        return "배달이 끝난 주문은 상태를 바꿀 수 없습니다."
-    if wanted == Status.ORDERED:
-        return "먼저 모집을 마감한 뒤에 주문 완료로 바꿀 수 있습니다."
-    if wanted == Status.DELIVERED:
-        return "주문 완료 뒤에만 배달 완료로 바꿀 수 있습니다."
-    if wanted == Status.CANCELLED:
-        return "주문한 뒤에는 취소할 수 없습니다."
-    if wanted in (Status.RECRUITING, Status.CLOSED):
-        return "주문한 뒤에는 모집 상태를 바꿀 수 없습니다."
-    return "바꿀 수 없는 상태입니다."
 
 
 def groupbuy_reopen(*, group_order_id: int, user) -> GroupOrder:
@@ -625,9 +574,7 @@ def groupbuy_close_expired_one(*, group_order_id: int) -> bool:
 def groupbuys_close_expired() -> int:
     """Close every recruiting order whose deadline has passed; returns how many closed."""
     ids = list(
-        GroupOrder.objects.filter(
-            status=Status.RECRUITING, deadline__lte=timezone.now()
-        ).values_list("pk", flat=True)
+        GroupOrder.objects.filter(past_deadline_q(timezone.now())).values_list("pk", flat=True)
     )
     return sum(groupbuy_close_expired_one(group_order_id=pk) for pk in ids)
 
@@ -655,10 +602,9 @@ def _clean_item(*, name, unit_price, quantity) -> dict:
 def _member_for_items(*, group_order_id: int, user) -> Participation:
     group_order = access_group_order(user=user, id=group_order_id, lock=True)
     participation = Participation.objects.filter(group_order=group_order, user=user).first()
-    if participation is None:
-        raise NotMember("참여한 사람만 메뉴를 적을 수 있습니다.")
-    if not group_order.is_editable:
-        raise NotEditable("주문이 완료된 뒤에는 메뉴를 바꿀 수 없습니다.")
+    refusal = items_refusal(group_order, is_member=participation is not None, now=timezone.now())
+    if refusal is not None:
+        raise refusal
     return participation
 
 

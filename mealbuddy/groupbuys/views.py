@@ -19,7 +19,7 @@ from mealbuddy.core.errors import ApplicationError, NotFound, PermissionDenied
 from mealbuddy.groupbuys import selectors, services
 from mealbuddy.groupbuys.access import access_group_order
 from mealbuddy.groupbuys.forms import GroupOrderForm, ItemForm, add_service_errors, initial_from
-from mealbuddy.groupbuys.models import CATEGORIES, Ban, GroupOrder, OrderItem
+from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder, OrderItem
 
 PAGE_SIZE = 10
 Status = GroupOrder.Status
@@ -100,49 +100,24 @@ def _detail_context(request, group_order: GroupOrder, **extra) -> dict:
     members = selectors.group_order_members(group_order=group_order)
     breakdown = selectors.fee_breakdown(group_order, members=members)
     mine = breakdown.share_for(request.user.pk)
-    is_host = group_order.host_id == request.user.pk
-    current = group_order.current_status()
+    # What the viewer may do, from the services' own rules: the templates only show it.
+    actions = selectors.group_order_actions(
+        group_order=group_order, user=request.user, is_member=mine is not None
+    )
     context = {
         "order": group_order,
         "breakdown": breakdown,
         "mine": mine,
-        "is_member": mine is not None,
-        "is_host": is_host,
-        "is_banned": mine is None
-        and Ban.objects.filter(group_order=group_order, user=request.user).exists(),
+        "actions": actions,
+        "is_member": actions.is_member,
+        "is_host": actions.is_host,
         "share": selectors.would_be_share(group_order),
-        "current": current,
-        "can_join": current == Status.RECRUITING and group_order.seats_left > 0,
-        "is_far": mine is None
-        and not selectors.is_neighbour(group_order=group_order, user=request.user),
-        "host_moves": _host_moves(group_order, current) if is_host else [],
+        "current": group_order.current_status(),
         "item_form": ItemForm(),
         "chat_url": f"/chats/{group_order.chat_room.pk}/",
     }
     context.update(extra)
     return context
-
-
-def _host_moves(group_order: GroupOrder, current: str) -> list[tuple[str, str, str]]:
-    """(status, button label, css class) the host may press now."""
-    labels = {
-        Status.RECRUITING: ("모집 다시 하기", "btn-secondary"),
-        Status.CLOSED: ("모집 마감하기", "btn-secondary"),
-        Status.ORDERED: ("주문 완료로 표시", ""),
-        Status.DELIVERED: ("배달 완료로 표시", ""),
-        Status.CANCELLED: ("주문 취소", "btn-danger"),
-    }
-    moves = []
-    for status in (Status.CLOSED, Status.RECRUITING, Status.ORDERED, Status.DELIVERED):
-        if status in services.TRANSITIONS[current]:
-            if status == Status.RECRUITING and (
-                group_order.seats_left == 0 or group_order.deadline <= timezone.now()
-            ):
-                continue
-            moves.append((status, *labels[status]))
-    if Status.CANCELLED in services.TRANSITIONS[current]:
-        moves.append((Status.CANCELLED, *labels[Status.CANCELLED]))
-    return moves
 
 
 @login_required

@@ -15,14 +15,13 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 from channels.exceptions import DenyConnection
 
+from mealbuddy.accounts.sockets import session_user, token_user
 from mealbuddy.chat import selectors as chat_selectors
-from mealbuddy.chat.consumers import dispatch_without_db_cleanup
 from mealbuddy.core.realtime import chat_room_group, user_group
 from mealbuddy.core.websocket import (
     PeerGoneTolerantConsumer,
+    dispatch_without_db_cleanup,
     query_params,
-    session_user,
-    token_user,
 )
 from mealbuddy.notifications.selectors import notification_unread_count
 

@@ -67,14 +67,12 @@ def _order_url(order) -> str:
 def notify_deadlines(*, now=None) -> int:
     """Tell every member of a recruiting order that closes within 10 minutes, once per
     order and member (a partial unique constraint backs it if two runs overlap)."""
-    from mealbuddy.groupbuys.models import GroupOrder, Participation
+    from mealbuddy.groupbuys.models import GroupOrder, Participation, recruiting_q
 
     now = now or timezone.now()
     orders = list(
         GroupOrder.objects.filter(
-            status=GroupOrder.Status.RECRUITING,
-            deadline__gt=now,
-            deadline__lte=now + DEADLINE_WINDOW,
+            recruiting_q(now), deadline__lte=now + DEADLINE_WINDOW
         ).select_related("chat_room")
     )
     if not orders:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from mealbuddy.accounts.diet import INGREDIENTS, MEATS
 from mealbuddy.groupbuys.models import CATEGORIES
 
 MENU_PATH = Path(__file__).with_name("menu.json")
@@ -39,8 +40,6 @@ TAGS = frozenset(
         "간식",
     }
 )
-INGREDIENTS = frozenset({"pork", "beef", "chicken", "lamb", "seafood", "dairy", "wheat", "egg"})
-MEATS = frozenset({"pork", "beef", "chicken", "lamb", "seafood"})
 
 
 class CatalogueError(ValueError):

@@ -13,50 +13,13 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from mealbuddy.recommend.catalogue import MEATS, Dish, catalogue
+from mealbuddy.recommend.catalogue import Dish, catalogue
 from mealbuddy.recommend.weather import Weather, format_number
 from mealbuddy.recommend.wish import Wish
 
 RESULT_SIZE = 5
 JITTER = 2.0
 NEARBY_SHOWN = 3
-
-# Profile.dietary_restrictions entries (Korean or English) → ingredients to leave out.
-RESTRICTION_INGREDIENTS: dict[str, frozenset[str]] = {
-    "채식": MEATS,
-    "vegetarian": MEATS,
-    "비건": MEATS | {"dairy", "egg"},
-    "vegan": MEATS | {"dairy", "egg"},
-    "돼지고기": frozenset({"pork"}),
-    "pork": frozenset({"pork"}),
-    "할랄": frozenset({"pork"}),
-    "halal": frozenset({"pork"}),
-    "소고기": frozenset({"beef"}),
-    "beef": frozenset({"beef"}),
-    "닭고기": frozenset({"chicken"}),
-    "chicken": frozenset({"chicken"}),
-    "해산물": frozenset({"seafood"}),
-    "seafood": frozenset({"seafood"}),
-    "갑각류": frozenset({"seafood"}),
-    "유제품": frozenset({"dairy"}),
-    "유당": frozenset({"dairy"}),
-    "dairy": frozenset({"dairy"}),
-    "밀가루": frozenset({"wheat"}),
-    "글루텐": frozenset({"wheat"}),
-    "gluten": frozenset({"wheat"}),
-    "wheat": frozenset({"wheat"}),
-    "계란": frozenset({"egg"}),
-    "달걀": frozenset({"egg"}),
-    "egg": frozenset({"egg"}),
-}
-
-
-def restricted_ingredients(restrictions: list | tuple | None) -> frozenset[str]:
-    out: set[str] = set()
-    for item in restrictions or ():
-        out |= RESTRICTION_INGREDIENTS.get(str(item).strip().lower(), frozenset())
-        out |= RESTRICTION_INGREDIENTS.get(str(item).strip(), frozenset())
-    return frozenset(out)
 
 
 def time_slot(now: datetime) -> str:

@@ -7,15 +7,15 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
+from mealbuddy.accounts.diet import restricted_ingredients
 from mealbuddy.accounts.models import Profile
-from mealbuddy.groupbuys.models import GroupOrder, Participation
+from mealbuddy.groupbuys.models import GroupOrder, Participation, recruiting_q
 from mealbuddy.recommend.catalogue import catalogue
 from mealbuddy.recommend.engine import (
     Context,
     OpenOrder,
     Recommendation,
     recommend,
-    restricted_ingredients,
 )
 from mealbuddy.recommend.models import ConversationTurn
 from mealbuddy.recommend.weather import Weather, kst_now, weather_at
@@ -57,11 +57,7 @@ def open_orders_nearby(*, user, now: datetime | None = None) -> tuple[OpenOrder,
     now = now or timezone.now()
     region_ids = [user.region_id, *region_neighbour_ids(region=user.region)]
     rows = (
-        GroupOrder.objects.filter(
-            region_id__in=region_ids,
-            status=GroupOrder.Status.RECRUITING,
-            deadline__gt=now,
-        )
+        GroupOrder.objects.filter(recruiting_q(now), region_id__in=region_ids)
         .order_by("deadline", "id")
         .values_list(
             "id", "title", "category", "member_count", "target_count", "deadline", "region__name"

@@ -6,6 +6,8 @@ const root = document.querySelector("[data-chat-room]");
 const roomId = Number(root.dataset.roomId);
 const me = Number(root.dataset.userId);
 const isHost = root.dataset.isHost === "true";
+// Joining, leaving and bans belong to the group order: the native /api/groupbuys/ endpoints.
+const orderId = Number(root.dataset.groupOrderId);
 const scroller = root.querySelector("[data-scroll]");
 const list = root.querySelector("[data-messages]");
 const more = root.querySelector("[data-more]");
@@ -260,13 +262,11 @@ async function loadMembers() {
 
 async function banMember(member) {
   if (!confirm(`${member.username} 님을 내보낼까요? 다시 참여할 수 없습니다.`)) return;
-  const body = new FormData();
-  body.append("target_user_id", String(member.id));
-  const response = await fetch(`/api/chat/${roomId}/user/ban/`, {
+  const response = await fetch(`/api/groupbuys/${orderId}/ban/`, {
     method: "POST",
-    body,
+    body: JSON.stringify({ user_id: member.id }),
     credentials: "same-origin",
-    headers: { "X-CSRFToken": csrfToken() },
+    headers: { "X-CSRFToken": csrfToken(), "Content-Type": "application/json" },
   });
   if (!response.ok) {
     const data = await response.json().catch(() => null);
@@ -283,12 +283,12 @@ membersToggle.addEventListener("click", () => {
 
 root.querySelector("[data-leave]")?.addEventListener("click", async () => {
   if (!confirm("채팅방에서 나갈까요? 참여도 함께 취소됩니다.")) return;
-  const response = await fetch(`/api/chat/${roomId}/user/`, {
-    method: "DELETE",
+  const response = await fetch(`/api/groupbuys/${orderId}/leave/`, {
+    method: "POST",
     credentials: "same-origin",
     headers: { "X-CSRFToken": csrfToken() },
   });
-  if (response.status === 202) leave("채팅방에서 나왔습니다.");
+  if (response.ok) leave("채팅방에서 나왔습니다.");
   else {
     const data = await response.json().catch(() => null);
     alert(data?.errors ? Object.values(data.errors).flat().join("\n") : "나가지 못했습니다.");

@@ -73,3 +73,52 @@ def test_notifications_page_shows_mine_and_marks_them_read(trio):
     assert "notification-unread" in page
     assert not Notification.objects.filter(user=me, read_at__isnull=True).exists()
     assert Notification.objects.filter(user=other, read_at__isnull=True).exists()
+
+
+def test_our_chat_pages_use_only_the_native_api():
+    # The original client's /api/chat/... endpoints are for that client; our own pages and
+    # scripts talk to /api/chats/... and /api/groupbuys/... (the chat journey drives them).
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [
+        *(root / "static" / "js").glob("chat*.js"),
+        *(root / "mealbuddy" / "chat" / "templates").rglob("*.html"),
+    ]
+    assert len(sources) >= 4
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        assert "/api/chat/" not in text, path
+    room_js = (root / "static" / "js" / "chat-room.js").read_text(encoding="utf-8")
+    assert "/api/groupbuys/${orderId}/leave/" in room_js
+    assert "/api/groupbuys/${orderId}/ban/" in room_js
+
+
+def test_room_page_leave_and_ban_calls_work_as_the_script_sends_them(trio):
+    # chat-room.js: POST /api/groupbuys/<order>/leave/ and .../ban/ {"user_id"} with the
+    # session cookie and X-CSRFToken, the order id read from data-group-order-id.
+    host, guest, third = trio
+    room = room_with(host, guest, third)
+    order_id = room.group_order_id
+
+    def browser(user) -> tuple[Client, str]:
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(user)
+        page = client.get(f"/chats/{room.pk}/").content.decode()
+        assert f'data-group-order-id="{order_id}"' in page
+        return client, client.cookies["csrftoken"].value
+
+    client, token = browser(guest)
+    assert client.post(f"/api/groupbuys/{order_id}/leave/").status_code == 403  # no CSRF
+    response = client.post(f"/api/groupbuys/{order_id}/leave/", HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 200 and response.json() == {"left": True}
+
+    client, token = browser(host)
+    response = client.post(
+        f"/api/groupbuys/{order_id}/ban/",
+        {"user_id": third.pk},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code == 200
+    assert logged_in(third).get(f"/chats/{room.pk}/").status_code == 403

@@ -236,5 +236,6 @@ def test_detail_tells_a_far_away_visitor_why_they_cannot_join(client, far_region
     visitor = UserFactory(region=far_region)
     client.force_login(visitor)
     html = client.get(f"/groupbuys/{order.pk}/").content.decode()
-    assert "서교동과 이웃 동네 주민만 참여할 수 있어요." in html
+    # The reason is the one the join service would answer (the panel shows the selector's).
+    assert "같은 동네나 바로 옆 동네의 주문에만 참여할 수 있습니다." in html
     assert "참여하기 (" not in html

@@ -85,7 +85,7 @@ def test_nearby_orders_in_my_area_and_bordering_only(seogyo, hapjeong, far_regio
 
 def test_recent_orders_and_profile_are_used(seogyo, no_weather):
     me = UserFactory(region=seogyo)
-    Profile.objects.create(user=me, spicy_tolerance=0, dietary_restrictions=["채식"])
+    Profile.objects.create(user=me, spicy_tolerance=0, dietary_restrictions=["vegetarian"])
     for seed in range(3):
         body = client_for(me).get("/api/recommendations/", {"seed": seed}).json()
         assert all(i["spicy"] < 2 for i in body["items"])
