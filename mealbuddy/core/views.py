@@ -6,7 +6,7 @@ import re
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.templatetags.static import static
@@ -83,15 +83,15 @@ def service_worker_source() -> str:
 
     In production the pages load hashed names (manifest storage), so the worker must precache
     those, and its cache name follows them: a deploy that changes a file changes the worker,
-    which drops the old cache. DEBUG reads the source through the finders; production reads
-    the collected copy, since the sources need not be deployed next to STATIC_ROOT.
+    which drops the old cache. Production (manifest storage) reads the collected copy, since
+    the sources need not be deployed next to STATIC_ROOT; DEBUG reads them through the finders.
     """
-    if settings.DEBUG:
-        with open(finders.find("js/sw.js"), encoding="utf-8") as source:
-            text = source.read()
-    else:
+    if isinstance(staticfiles_storage, ManifestFilesMixin):
         with staticfiles_storage.open("js/sw.js") as source:
             text = source.read().decode("utf-8")
+    else:
+        with open(finders.find("js/sw.js"), encoding="utf-8") as source:
+            text = source.read()
     text = _STATIC_LITERAL.sub(lambda match: json.dumps(static(match.group(1))), text)
     version = hashlib.sha256(text.encode()).hexdigest()[:12]
     return text.replace('"mb-v1"', json.dumps(f"mb-{version}"), 1)
