@@ -271,7 +271,7 @@ WORKERS = env.int("WORKERS", default=1)
 # Everything the pages load comes from this origin: no inline scripts, styles or handlers
 # (htmx's indicator style is switched off in base.html and lives in app.css). 'self' in
 # connect-src covers ws:/wss: to the same host (CSP level 3), which the chat sockets use.
-CONTENT_SECURITY_POLICY = {
+_CSP = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
@@ -287,6 +287,12 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# Debug mode only reports violations (the browser console still shows them): Django's own
+# debug pages are built from inline scripts and styles.
+if DEBUG:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 # --- Integrations (all off or offline by default) ------------------------------------------
 KMA_SERVICE_KEY = env.str("KMA_SERVICE_KEY", default="")
