@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.allow_csp_violations
-def test_injected_inline_script_and_style_are_blocked_and_reported(new_page, csp_violations):
+def test_injected_inline_script_and_handler_are_blocked_and_reported(new_page, csp_violations):
     page = new_page()
     response = page.goto("/accounts/login/")
     assert "script-src 'self'" in response.headers["content-security-policy"]
