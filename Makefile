@@ -32,9 +32,19 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	$(MAKE) --no-print-directory serve
 
+# What a user should see by default: production mode (no debug pages, hashed static files
+# collected by `manage.py serve`); `DEBUG=1 make run` asks for debug mode.
+run serve: export DEBUG ?= 0
+# A loopback address is plain HTTP: switch off SSL redirect, HSTS and Secure cookies there.
+# Any other HOST keeps them on (a deployment behind TLS); HTTPS=0 asks for plain HTTP anyway.
+ifneq ($(filter 127.0.0.1 localhost ::1,$(HOST)),)
+run serve: export HTTPS ?= 0
+endif
+
+# Refuses a configuration that would break silently (e.g. WORKERS>1 without REDIS_URL),
+# collects static files, then runs uvicorn.
 serve:
-	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) \
-		--no-access-log --no-proxy-headers --lifespan off --ws-per-message-deflate false
+	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 # Browser tests drive Debian's Chromium; install it when it is missing and apt can.
 browser:

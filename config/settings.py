@@ -28,6 +28,10 @@ def _local_secret_key() -> str:
 
 
 DEBUG = env.bool("DEBUG", default=True)
+# A key generated into .secret_key is per checkout: fine for one process on one machine, but
+# processes or machines that must verify each other's sessions and tokens need the same key,
+# so several workers refuse to start on a generated one (mealbuddy.core.checks).
+SECRET_KEY_GENERATED = not env.str("SECRET_KEY", default="")
 SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -45,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "django_htmx",
+    "csp",
     "channels",
     "mealbuddy.core",
     "mealbuddy.regions",
@@ -67,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -221,7 +227,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
-WHITENOISE_USE_FINDERS = True
+# DEBUG serves static files straight from the sources; production serves what
+# collectstatic (run by `manage.py serve`) put into STATIC_ROOT, under hashed names.
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -239,15 +247,52 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS=0 turns off what only works behind TLS (SSL redirect, HSTS, Secure cookies) so a
+# production-mode server on a plain-HTTP loopback address (`make run`) still works; a real
+# deployment (DEBUG=0 behind TLS) keeps the default and passes `check --deploy`.
+HTTPS = env.bool("HTTPS", default=not DEBUG)
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if HTTPS:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# --- Production mode: error pages, CSP, launcher checks -----------------------------------
+# Error views answer JSON under /api/ and Korean pages elsewhere (mealbuddy.core.errorviews).
+CSRF_FAILURE_VIEW = "mealbuddy.core.errorviews.csrf_failure"
+# Processes `manage.py serve` starts; WORKERS>1 requires REDIS_URL and an explicit SECRET_KEY
+# (mealbuddy.core.checks), since chat, tickets, throttles and sessions must be shared.
+WORKERS = env.int("WORKERS", default=1)
+# Everything the pages load comes from this origin: no inline scripts, styles or handlers
+# (htmx's indicator style is switched off in base.html and lives in app.css). 'self' in
+# connect-src covers ws:/wss: to the same host (CSP level 3), which the chat sockets use.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Debug mode only reports violations (the browser console still shows them): Django's own
+# debug pages are built from inline scripts and styles.
+if DEBUG:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 # --- Integrations (all off or offline by default) ------------------------------------------
 KMA_SERVICE_KEY = env.str("KMA_SERVICE_KEY", default="")
@@ -268,6 +313,9 @@ LLM_DAILY_LIMIT = env.int("LLM_DAILY_LIMIT", default=10)
 CHAT_BURST = env.int("CHAT_BURST", default=20)
 CHAT_RATE_PER_SECOND = env.float("CHAT_RATE_PER_SECOND", default=5.0)
 
+# Django configures logging after uvicorn did, so this also puts the query-string redaction
+# (no ?token= or ?ticket= in logs) on uvicorn's own loggers.
+LOGGING_CONFIG = "mealbuddy.core.logs.configure_logging"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

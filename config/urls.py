@@ -1,10 +1,20 @@
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from mealbuddy.core.views import healthz, manifest, offline, service_worker
+
+SWAGGER_CDN = "https://cdn.jsdelivr.net"
+# drf-spectacular's page also carries a three-line inline <style>; the docs page shows no
+# user content, so inline styles are allowed there and nowhere else.
+SWAGGER_CSP = {
+    "script-src": [SWAGGER_CDN],
+    "style-src": [SWAGGER_CDN, "'unsafe-inline'"],
+    "img-src": [SWAGGER_CDN],
+}
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -13,7 +23,13 @@ urlpatterns = [
     path("offline/", offline, name="offline"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Swagger UI comes from its CDN; the split view serves its start-up script as a file,
+    # so the page needs no inline script, only the CDN allowed for itself.
+    path(
+        "api/docs/",
+        csp_update(SWAGGER_CSP)(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="api-docs",
+    ),
     # The original React client's contract, unchanged.
     path("api/", include("mealbuddy.compat.urls")),
     # Our own REST API.
@@ -32,3 +48,9 @@ urlpatterns = [
     path("recommend/", include("mealbuddy.recommend.urls")),
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
 ]
+
+# JSON under /api/, Korean pages elsewhere.
+handler400 = "mealbuddy.core.errorviews.bad_request"
+handler403 = "mealbuddy.core.errorviews.permission_denied"
+handler404 = "mealbuddy.core.errorviews.page_not_found"
+handler500 = "mealbuddy.core.errorviews.server_error"

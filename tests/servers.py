@@ -1,18 +1,28 @@
-"""Real uvicorn processes serving the test database, for browser and cross-process tests."""
+"""Real uvicorn processes serving the test database, for browser and cross-process tests.
+
+They run in production settings (DEBUG=0, manifest static files collected once per test
+session, an explicit SECRET_KEY and ALLOWED_HOSTS), plain HTTP on loopback (HTTPS=0), so
+the browser journeys and the page sweep see what a deployment serves.
+"""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import httpx
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
+_static_root: Path | None = None
 
 
 def free_port() -> int:
@@ -34,14 +44,53 @@ def test_database_url() -> str:
     return f"postgres://{auth}{host}:{port}/{settings['NAME']}"
 
 
+def production_env() -> dict[str, str]:
+    """What a production server gets; the same SECRET_KEY as this process, so sessions and
+    tokens the tests mint here are valid there."""
+    return {
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "STATIC_ROOT": str(production_static_root()),
+    }
+
+
+def production_static_root() -> Path:
+    """collectstatic in production settings, once per test session, into a temporary dir."""
+    global _static_root
+    if _static_root is None:
+        path = Path(tempfile.mkdtemp(prefix="mb-static-"))
+        env = dict(os.environ)
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        env.update({"DEBUG": "0", "STATIC_ROOT": str(path), "SECRET_KEY": settings.SECRET_KEY})
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=120,
+        )
+        atexit.register(shutil.rmtree, path, ignore_errors=True)
+        _static_root = path
+    return _static_root
+
+
 class LiveServer:
     """``with LiveServer() as server: server.url`` — one uvicorn process on a free port."""
 
-    def __init__(self, *, env: dict[str, str] | None = None, log_name: str = "server") -> None:
+    def __init__(
+        self,
+        *,
+        env: dict[str, str] | None = None,
+        log_name: str = "server",
+        log_level: str = "warning",
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         self.extra_env = env or {}
+        self.log_level = log_level
         self.log_path = ROOT / "test-artifacts" / f"{log_name}-{self.port}.log"
         self.process: subprocess.Popen | None = None
 
@@ -54,8 +103,8 @@ class LiveServer:
             {
                 "DATABASE_URL": test_database_url(),
                 "DJANGO_SETTINGS_MODULE": "config.settings",
-                "DEBUG": "1",
                 "PYTHONUNBUFFERED": "1",
+                **production_env(),
             }
         )
         env.update(self.extra_env)
@@ -71,7 +120,7 @@ class LiveServer:
                 "--port",
                 str(self.port),
                 "--log-level",
-                "warning",
+                self.log_level,
                 "--no-proxy-headers",
                 # Chat frames are ~200 bytes: compressing them costs more CPU than it saves.
                 "--ws-per-message-deflate",

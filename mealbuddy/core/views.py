@@ -1,8 +1,15 @@
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+
 from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 
@@ -46,9 +53,9 @@ MANIFEST = {
     "background_color": "#f6f7f9",
     "theme_color": "#ff6b35",
     "icons": [
-        {"src": "/static/icons/icon-192.png", "sizes": "192x192", "type": "image/png"},
+        {"src": "icons/icon-192.png", "sizes": "192x192", "type": "image/png"},
         {
-            "src": "/static/icons/icon-512.png",
+            "src": "icons/icon-512.png",
             "sizes": "512x512",
             "type": "image/png",
             "purpose": "any maskable",
@@ -58,19 +65,42 @@ MANIFEST = {
 
 
 def manifest(request):
-    response = JsonResponse(MANIFEST, json_dumps_params={"ensure_ascii": False})
+    # Icons under the names static files are served by (hashed in production).
+    data = {
+        **MANIFEST,
+        "icons": [{**icon, "src": static(icon["src"])} for icon in MANIFEST["icons"]],
+    }
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     response["Content-Type"] = "application/manifest+json"
     return response
+
+
+_STATIC_LITERAL = re.compile(r'"/static/([^"]+)"')
+
+
+def service_worker_source() -> str:
+    """js/sw.js with its precached static URLs as the pages reference them.
+
+    In production the pages load hashed names (manifest storage), so the worker must precache
+    those, and its cache name follows them: a deploy that changes a file changes the worker,
+    which drops the old cache. Production (manifest storage) reads the collected copy, since
+    the sources need not be deployed next to STATIC_ROOT; DEBUG reads them through the finders.
+    """
+    if isinstance(staticfiles_storage, ManifestFilesMixin):
+        with staticfiles_storage.open("js/sw.js") as source:
+            text = source.read().decode("utf-8")
+    else:
+        with open(finders.find("js/sw.js"), encoding="utf-8") as source:
+            text = source.read()
+    text = _STATIC_LITERAL.sub(lambda match: json.dumps(static(match.group(1))), text)
+    version = hashlib.sha256(text.encode()).hexdigest()[:12]
+    return text.replace('"mb-v1"', json.dumps(f"mb-{version}"), 1)
 
 
 @never_cache
 def service_worker(request):
     """Served from the root so its scope covers every page."""
-    from django.contrib.staticfiles import finders
-    from django.http import HttpResponse
-
-    with open(finders.find("js/sw.js"), encoding="utf-8") as source:
-        response = HttpResponse(source.read(), content_type="text/javascript")
+    response = HttpResponse(service_worker_source(), content_type="text/javascript")
     response["Service-Worker-Allowed"] = "/"
     return response
 

@@ -4,3 +4,8 @@ if ("serviceWorker" in navigator && window.isSecureContext) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
   });
 }
+
+// Buttons that reload the page (the offline page's "다시 시도"); no inline handlers under the CSP.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-reload]")) location.reload();
+});

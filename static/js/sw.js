@@ -1,5 +1,7 @@
 // Mealbuddy service worker: static files cache-first, pages network-first with an
 // offline fallback. API calls and WebSockets are never cached.
+// The /sw.js view rewrites the static URLs below to the served (hashed) names and this
+// cache name to a hash of the result, so every deploy that changes them starts a new cache.
 const VERSION = "mb-v1";
 const OFFLINE_URL = "/offline/";
 const PRECACHE = [OFFLINE_URL, "/static/css/app.css", "/static/icons/icon-192.png"];

@@ -50,9 +50,33 @@ def live_server_url(regions_tx):
         yield server.url
 
 
+# Chromium reports a blocked resource or script both on the console and as a DOM event; the
+# event is re-logged with a marker so one console listener sees every violation.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || location.href}:${event.lineNumber}`);
+});
+"""
+
+
+def is_csp_violation(text: str) -> bool:
+    return text.startswith("CSP violation:") or "Content Security Policy" in text
+
+
 @pytest.fixture
-def new_page(browser, live_server_url):
-    """``page = new_page()`` opens a fresh context (a separate person) on the live server."""
+def csp_violations():
+    """Every CSP violation seen by the test's pages; a test that expects none fails on any."""
+    return []
+
+
+@pytest.fixture
+def new_page(browser, live_server_url, csp_violations, request):
+    """``page = new_page()`` opens a fresh context (a separate person) on the live server.
+
+    Every page fails its test on a Content-Security-Policy violation (a blocked script,
+    style, handler or socket), unless the test marks itself ``allow_csp_violations``.
+    """
     contexts = []
 
     def make(**kwargs):
@@ -63,9 +87,21 @@ def new_page(browser, live_server_url):
             **kwargs,
         )
         context.set_default_timeout(10_000)
+        context.add_init_script(CSP_LISTENER)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                csp_violations.append(f"{page.url}: {message.text}")
+                if is_csp_violation(message.text)
+                else None
+            ),
+        )
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    if csp_violations and request.node.get_closest_marker("allow_csp_violations") is None:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(csp_violations))

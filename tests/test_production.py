@@ -1,0 +1,362 @@
+"""Production mode, tried from the outside: the launcher, a production server, its pages.
+
+Servers here are real uvicorn processes in production settings (tests/servers.py): DEBUG=0,
+hashed static files collected once per session, plain HTTP on loopback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from mealbuddy.accounts.tokens import tokens_for_user
+from mealbuddy.chat.models import ChatRoom, Message
+from mealbuddy.groupbuys.models import GroupOrder, Participation
+from mealbuddy.notifications.models import Notification
+from tests import servers
+from tests.factories import UserFactory
+from tests.servers import ROOT, LiveServer, free_port, production_static_root
+
+PYTHON = sys.executable
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment of an operator who set nothing but what is given."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "DEBUG",
+            "HTTPS",
+            "SECRET_KEY",
+            "REDIS_URL",
+            "WORKERS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "SECURE_SSL_REDIRECT",
+        }
+    }
+    env.update(extra)
+    return env
+
+
+def serve_check(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [PYTHON, "manage.py", "serve", "--check-only", *args],
+        cwd=ROOT,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# --- 2. A deployment refuses to start in a state that silently breaks ----------------------
+
+
+def test_several_workers_without_redis_refuse_to_start_with_one_line_each():
+    result = serve_check("--workers", "2", DEBUG="1")
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if "mealbuddy.E" in line]
+    assert len(lines) == 2, result.stderr
+    assert "WORKERS=2 needs REDIS_URL" in lines[0]
+    assert "WORKERS=2 needs an explicit SECRET_KEY" in lines[1]
+
+
+def test_workers_from_the_environment_need_an_explicit_secret_key_even_with_redis():
+    result = serve_check(DEBUG="1", WORKERS="4", REDIS_URL="redis://127.0.0.1:6379/2")
+    assert result.returncode != 0
+    assert "mealbuddy.E002" in result.stderr
+    assert "mealbuddy.E001" not in result.stderr
+
+
+def test_several_workers_with_redis_and_a_shared_key_may_start():
+    result = serve_check(
+        "--workers",
+        "3",
+        DEBUG="1",
+        REDIS_URL="redis://127.0.0.1:6379/2",
+        SECRET_KEY="a-key-every-machine-shares-" + "x" * 40,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+# --- 1. `make serve` with nothing set: production pages over plain HTTP on loopback ----------
+
+
+@pytest.fixture
+def make_serve(region_tx, tmp_path):
+    """The documented command itself (`make serve`, which `make run` ends with)."""
+    port = free_port()
+    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "serve", f"BIN={Path(PYTHON).parent}", f"PORT={port}"],
+        cwd=ROOT,
+        env=clean_env(
+            DATABASE_URL=servers.test_database_url(),
+            STATIC_ROOT=str(tmp_path / "static"),
+            WEATHER_PROVIDERS="",
+        ),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                pytest.fail((tmp_path / "serve.log").read_text()[-3000:])
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("make serve did not answer: " + (tmp_path / "serve.log").read_text())
+            time.sleep(0.3)
+        yield url, tmp_path / "static"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def test_make_serve_with_nothing_set_serves_production_over_plain_http(make_serve):
+    url, static_root = make_serve
+    assert (static_root / "staticfiles.json").exists(), "serve did not collect static files"
+    with httpx.Client(base_url=url, timeout=10) as client:
+        login = client.get("/accounts/login/")
+        assert login.status_code == 200
+        # Plain HTTP on loopback: no redirect to https, no HSTS, cookies the browser keeps.
+        assert "strict-transport-security" not in login.headers
+        assert "secure" not in login.headers.get("set-cookie", "").lower()
+        assert "content-security-policy" in login.headers
+        # Hashed static names, each served.
+        for src in static_urls(login.text):
+            assert re.search(r"\.[0-9a-f]{12}\.(css|js|png)$", src), src
+            assert client.get(src).status_code == 200, src
+        # DEBUG is off: a Korean 404, not Django's debug page.
+        missing = client.get("/no-such-page/")
+        assert missing.status_code == 404
+        assert "페이지를 찾을 수 없어요" in missing.text
+        assert "URLconf" not in missing.text
+
+
+def test_production_settings_keep_https_behaviour_unless_switched_off():
+    """A deployment (DEBUG=0, HTTPS unset) redirects to https and sends HSTS."""
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+        "s.SECURE_HSTS_SECONDS > 0)"
+    )
+    env = clean_env(DEBUG="0", SECRET_KEY="k" * 50, DJANGO_SETTINGS_MODULE="config.settings")
+    on = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert on.stdout.split() == ["True", "True", "True", "True"], on.stderr
+    env["HTTPS"] = "0"
+    off = subprocess.run(
+        [PYTHON, "-c", code.replace("s.SECURE_SSL_REDIRECT", "getattr(s, 'SECURE_SSL_REDIRECT')")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert off.stdout.split() == ["False", "False", "False", "False"], off.stderr
+
+
+# --- 6. The page sweep against a production server -------------------------------------------
+
+SRC = re.compile(r'<(?:link|script)\b[^>]*?\b(?:href|src)="(/static/[^"]+)"')
+
+
+def static_urls(html: str) -> set[str]:
+    return set(SRC.findall(html))
+
+
+@pytest.fixture
+def production(regions_tx):
+    with LiveServer(log_name="prod-sweep", env={"WEATHER_PROVIDERS": ""}) as server:
+        yield server
+
+
+@pytest.fixture
+def member_with_data(regions_tx):
+    """A user who hosts an order with a chat (one message) and has a notification."""
+    host, guest = UserFactory(), UserFactory()
+    order = GroupOrder.objects.create(
+        host=host,
+        title="치킨 같이 시켜요",
+        category="치킨",
+        target_count=4,
+        member_count=2,
+        deadline=timezone.now() + timedelta(hours=1),
+        region_id=host.region_id,
+    )
+    for user in (host, guest):
+        Participation.objects.create(group_order=order, user=user)
+    room = ChatRoom.objects.create(group_order=order)
+    Message.objects.create(room=room, user=guest, text="저도 반반이요")
+    Notification.objects.create(
+        user=host,
+        kind=Notification.Kind.JOINED,
+        text="새 이웃이 참여했어요",
+        group_order=order,
+        url=f"/groupbuys/{order.pk}/",
+    )
+    return host, order, room
+
+
+def logged_in(server: LiveServer, user) -> httpx.Client:
+    """A browser-like client holding a session made in the shared test database."""
+    django_client = Client()
+    django_client.force_login(user)
+    client = httpx.Client(base_url=server.url, timeout=15, follow_redirects=False)
+    client.cookies.set("sessionid", django_client.cookies["sessionid"].value)
+    return client
+
+
+def test_page_sweep_in_production(production, member_with_data):
+    host, order, room = member_with_data
+    pages = {
+        "/": 200,
+        f"/groupbuys/{order.pk}/": 200,
+        f"/groupbuys/{order.pk}/?part=summary": 200,
+        f"/groupbuys/{order.pk}/edit/": 200,
+        "/groupbuys/new/": 200,
+        "/chats/": 200,
+        f"/chats/{room.pk}/": 200,
+        "/notifications/": 200,
+        "/accounts/me/": 200,
+        "/accounts/password/": 200,
+        "/accounts/delete/": 200,
+        "/recommend/": 200,
+        "/recommend/weather-card/": 200,
+        "/recommend/panel/": 200,
+        "/regions/search/?q=서교&field=address": 200,
+        "/regions/search/?address=합정&field=address": 200,
+        "/regions/reverse/?lat=37.555&lon=126.92&field=address": 200,
+        "/regions/reverse/?lat=abc&lon=126.92": 400,
+        "/offline/": 200,
+        "/groupbuys/987654321/": 404,
+        "/chats/987654321/": 404,
+        "/no-such-page/": 404,
+        "/accounts/login/": 302,  # already logged in
+        "/sw.js": 200,
+        "/manifest.webmanifest": 200,
+        "/api/no-such-endpoint/": 404,
+    }
+    seen_static: set[str] = set()
+    with logged_in(production, host) as client:
+        problems = []
+        for path, expected in pages.items():
+            response = client.get(path)
+            if response.status_code != expected:
+                problems.append(f"{path}: {response.status_code} (expected {expected})")
+            if response.headers.get("content-type", "").startswith("text/html"):
+                seen_static |= static_urls(response.text)
+        assert not problems, problems
+        # Every referenced static file is served (manifest names included).
+        assert any("htmx" in src for src in seen_static)
+        for src in seen_static:
+            assert client.get(src).status_code == 200, src
+
+        # The anonymous pages.
+        client.cookies.clear()
+        for path in ("/accounts/login/", "/accounts/signup/", "/offline/", "/no-such-page/"):
+            response = client.get(path)
+            assert response.status_code in (200, 404), (path, response.status_code)
+            for src in static_urls(response.text):
+                assert client.get(src).status_code == 200, src
+        assert client.get("/").status_code == 302
+    log = production.log_path.read_text()
+    assert "Traceback" not in log, log[-3000:]
+
+
+def test_service_worker_and_manifest_point_at_served_files(production):
+    with httpx.Client(base_url=production.url, timeout=10) as client:
+        worker = client.get("/sw.js")
+        assert worker.status_code == 200
+        precached = re.findall(r'"(/static/[^"]+)"', worker.text)
+        assert precached and all(re.search(r"\.[0-9a-f]{12}\.", url) for url in precached)
+        for url in precached:
+            assert client.get(url).status_code == 200, url
+        assert '"mb-v1"' not in worker.text  # the cache name follows the files
+        for icon in client.get("/manifest.webmanifest").json()["icons"]:
+            assert client.get(icon["src"]).status_code == 200, icon
+
+
+def test_pages_carry_a_content_security_policy_without_inline_allowances(production):
+    response = httpx.get(f"{production.url}/accounts/login/", timeout=10)
+    policy = response.headers["content-security-policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert "'self'" in directives["connect-src"]
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe" not in policy
+    assert "<script>" not in response.text and " style=" not in response.text
+
+
+# --- 5. No tokens in logs -----------------------------------------------------------------
+
+
+def test_socket_tokens_and_tickets_never_reach_the_server_log(region_tx):
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import InvalidStatus
+
+    from tests.chat.helpers import room_with
+
+    host, guest = UserFactory(), UserFactory()
+    room = room_with(host, guest)
+    jwt = tokens_for_user(guest)["token"]
+    ticket = "ticket-secret-" + "z" * 20
+
+    async def handshakes(server: LiveServer) -> None:
+        async with connect(f"{server.ws_url}/ws/chat/{room.pk}/?token={jwt}"):
+            pass
+        with pytest.raises(InvalidStatus):
+            async with connect(f"{server.ws_url}/ws/chat/{room.pk}/?ticket={ticket}"):
+                pass
+
+    with LiveServer(log_name="redaction", log_level="info") as server:
+        asyncio.run(handshakes(server))
+        httpx.get(f"{server.url}/api/user/current/?token={jwt}", timeout=10)
+        time.sleep(0.5)  # let the log lines reach the file
+    log = server.log_path.read_text()
+    # The lines are there (the filter redacts, it does not drop)…
+    assert f'"WebSocket /ws/chat/{room.pk}/?token=…"' in log, log
+    assert "?ticket=…" in log
+    assert "/api/user/current/?token=…" in log
+    # …and no credential is.
+    assert jwt not in log
+    assert jwt.split(".")[2] not in log
+    assert ticket not in log
+
+
+def test_redaction_keeps_names_and_drops_values():
+    from mealbuddy.core.logs import redact_query
+
+    assert redact_query('"GET /ws/chat/1/?token=a.b.c&after=5 HTTP/1.1"') == (
+        '"GET /ws/chat/1/?token=…&after=… HTTP/1.1"'
+    )
+    assert redact_query("/plain/path/") == "/plain/path/"
+
+
+def test_static_root_for_servers_is_collected_once():
+    assert production_static_root() is production_static_root()
+    assert (production_static_root() / "staticfiles.json").exists()
