@@ -56,6 +56,8 @@ class LiveServer:
                 "DJANGO_SETTINGS_MODULE": "config.settings",
                 "DEBUG": "1",
                 "PYTHONUNBUFFERED": "1",
+                # No worker runs beside a test server: tasks run inside the request.
+                "TASKS_BACKEND": "immediate",
             }
         )
         env.update(self.extra_env)
