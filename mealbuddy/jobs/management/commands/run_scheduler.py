@@ -24,6 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="run one tick and exit")
 
     def handle(self, *args, once: bool = False, **options):
+        self.verbosity = options["verbosity"]
         if once:
             self._tick()
             return
