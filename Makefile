@@ -7,7 +7,7 @@ PORT   ?= 8000
 WORKERS ?= 1
 PYTEST_ARGS ?=
 
-.PHONY: run serve test lint format bench install install-test browser clean
+.PHONY: run serve serve-all worker scheduler test lint format bench install install-test browser clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -30,11 +30,23 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_regions
 	$(BIN)/python manage.py seed_demo
-	$(MAKE) --no-print-directory serve
+	$(MAKE) --no-print-directory serve-all
 
 serve:
 	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) \
 		--no-access-log --no-proxy-headers --lifespan off --ws-per-message-deflate false
+
+# --- Background jobs (issue 9): web + worker + scheduler in one command, or each alone -----------
+# serve-all supervises uvicorn, one task worker and the scheduler; one Ctrl+C stops all three.
+serve-all:
+	$(BIN)/python manage.py serve_all --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+# Production runs these as their own processes (any number of workers, a scheduler per machine).
+worker:
+	$(BIN)/python manage.py db_worker --no-reload
+
+scheduler:
+	$(BIN)/python manage.py run_scheduler
 
 # Browser tests drive Debian's Chromium; install it when it is missing and apt can.
 browser:
