@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -92,3 +93,40 @@ def test_serve_all_serves_runs_tasks_and_stops_everything_on_one_ctrl_c(regions_
         if supervisor.poll() is None:
             supervisor.kill()
             supervisor.wait()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_all_stops_the_others_and_fails_when_one_part_dies(tmp_path):
+    # The web server cannot bind a port that is taken: it exits at once.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {
+            **os.environ,
+            "DATABASE_URL": servers.test_database_url(),
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "TASKS_BACKEND": "database",
+            "PYTHONUNBUFFERED": "1",
+        }
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        log = tmp_path / "serve_all.log"
+        with open(log, "wb") as out:
+            supervisor = subprocess.Popen(
+                [sys.executable, "manage.py", "serve_all", "--port", str(port)],
+                cwd=servers.ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            assert supervisor.wait(60) == 1
+        finally:
+            if supervisor.poll() is None:
+                supervisor.kill()
+                supervisor.wait()
+    text = log.read_text()
+    assert "web stopped" in text, text
+    pids = [int(p) for p in re.findall(r"pid (\d+)", text)]
+    assert len(pids) == 3
+    _wait_for(lambda: not any(_alive(pid) for pid in pids), 10, "every child to exit")
