@@ -27,13 +27,21 @@ def jobs_tick(*, now: datetime | None = None) -> list[str]:
     Returns the names this call enqueued. Each job takes its lease (a ``PeriodicRun`` row,
     unique per job and tick) and enqueues its task in one transaction: a second scheduler
     waits on the row, then gets an IntegrityError and skips; a failed enqueue releases the
-    lease so the next attempt at the same tick can take it.
+    lease so the next attempt at the same tick can take it. A job whose last task is still
+    waiting in the queue (no worker running, or a backlog) is not queued again: when the
+    worker comes back it runs once, not once per minute it missed.
     """
     tick = tick_start(now=now or timezone.now())
     tick_minute = int(tick.timestamp()) // 60
+    waiting = set(
+        DBTaskResult.objects.filter(status="READY")
+        .values_list("task_path", flat=True)
+        .distinct()
+        .order_by()
+    )
     enqueued = []
     for job in periodic_jobs():
-        if not job.due(tick_minute=tick_minute):
+        if not job.due(tick_minute=tick_minute) or job.task.module_path in waiting:
             continue
         try:
             with transaction.atomic():

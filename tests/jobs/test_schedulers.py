@@ -58,18 +58,28 @@ def test_two_scheduler_processes_enqueue_each_tick_exactly_once():
         "JOBS_TICK_SECONDS": "2",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    argv = [sys.executable, "manage.py", "run_scheduler"]
+    scheduler = [sys.executable, "manage.py", "run_scheduler"]
+    # A worker drains the queue; a job still waiting from the last tick is not queued again.
+    worker = [
+        sys.executable,
+        "manage.py",
+        "db_worker",
+        "--no-reload",
+        "--no-startup-delay",
+        "--interval",
+        "0.2",
+    ]
     processes = [
         subprocess.Popen(argv, cwd=servers.ROOT, env=env, stderr=subprocess.PIPE, text=True)
-        for _ in range(2)
+        for argv in (scheduler, scheduler, worker)
     ]
     try:
-        time.sleep(9)  # four or five ticks of 2 s, with process start-up
+        time.sleep(10)  # four or five ticks of 2 s, with process start-up
     finally:
         for p in processes:
             p.send_signal(signal.SIGTERM)
         outputs = [p.communicate(timeout=20)[1] for p in processes]
-    assert [p.returncode for p in processes] == [0, 0], outputs
+    assert [p.returncode for p in processes] == [0, 0, 0], outputs
     assert not any("tick failed" in out for out in outputs), outputs
     per_tick = Counter(PeriodicRun.objects.values_list("name", "tick"))
     ticks = {tick for _, tick in per_tick}
