@@ -9,7 +9,8 @@ hours later. Measured, on the database backend as in production:
 - ``busy_tick_s``: a worker running everything that tick queued, to an empty queue: 50
   orders closed with their members told (fan-out tasks), 150 deadline notices, and the rest;
 - ``quiet_tick_s``: the next minute's tick and its jobs when nothing is due (the scan cost
-  of 10,000 open orders alone).
+  of 10,000 open orders alone);
+- ``task_ms_last_round``: how long each kind of task ran (started → finished) in the busy tick.
 
 ``BENCH_JOBS_ROUNDS`` (default 3) repeats the whole measurement on fresh data.
 """
@@ -133,6 +134,12 @@ def _one_round(region, users) -> dict:
     started = time.perf_counter()
     _drain_queue()
     busy = time.perf_counter() - started
+    per_task: dict[str, list[float]] = {}
+    for path, started_at, finished_at in DBTaskResult.objects.filter(
+        status="SUCCESSFUL"
+    ).values_list("task_path", "started_at", "finished_at"):
+        name = path.removeprefix("mealbuddy.")
+        per_task.setdefault(name, []).append((finished_at - started_at).total_seconds())
     closed = GroupOrder.objects.filter(
         region=region, title__startswith=TITLE, closed_reason="deadline"
     ).count()
@@ -152,6 +159,10 @@ def _one_round(region, users) -> dict:
         "closed_notices": told_closed,
         "deadline_notices": notices,
         "failed_tasks": failed,
+        "task_ms": {
+            name: {"count": len(v), "mean_ms": round(1000 * sum(v) / len(v), 1)}
+            for name, v in sorted(per_task.items())
+        },
     }
 
 
@@ -178,4 +189,5 @@ def run(ctx) -> dict:
             "deadline_notices": last["deadline_notices"],
             "failed_tasks": last["failed_tasks"],
         },
+        "task_ms_last_round": last["task_ms"],
     }
