@@ -7,7 +7,7 @@ PORT   ?= 8000
 WORKERS ?= 1
 PYTEST_ARGS ?=
 
-.PHONY: run serve test lint format bench install install-test browser clean
+.PHONY: run serve serve-all worker scheduler test lint format bench install install-test browser clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -30,21 +30,33 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_regions
 	$(BIN)/python manage.py seed_demo
-	$(MAKE) --no-print-directory serve
+	$(MAKE) --no-print-directory serve-all
 
 # What a user should see by default: production mode (no debug pages, hashed static files
 # collected by `manage.py serve`); `DEBUG=1 make run` asks for debug mode.
-run serve: export DEBUG ?= 0
+run serve serve-all: export DEBUG ?= 0
 # A loopback address is plain HTTP: switch off SSL redirect, HSTS and Secure cookies there.
 # Any other HOST keeps them on (a deployment behind TLS); HTTPS=0 asks for plain HTTP anyway.
 ifneq ($(filter 127.0.0.1 localhost ::1,$(HOST)),)
-run serve: export HTTPS ?= 0
+run serve serve-all: export HTTPS ?= 0
 endif
 
 # Refuses a configuration that would break silently (e.g. WORKERS>1 without REDIS_URL),
 # collects static files, then runs uvicorn.
 serve:
 	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+# --- Background jobs (issue 9): web + worker + scheduler in one command, or each alone -----------
+# serve-all supervises uvicorn, one task worker and the scheduler; one Ctrl+C stops all three.
+serve-all:
+	$(BIN)/python manage.py serve_all --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+# Production runs these as their own processes (any number of workers, a scheduler per machine).
+worker:
+	$(BIN)/python manage.py db_worker --no-reload
+
+scheduler:
+	$(BIN)/python manage.py run_scheduler
 
 # Browser tests drive Debian's Chromium; install it when it is missing and apt can.
 browser:

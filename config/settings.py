@@ -316,6 +316,33 @@ CHAT_RATE_PER_SECOND = env.float("CHAT_RATE_PER_SECOND", default=5.0)
 # Django configures logging after uvicorn did, so this also puts the query-string redaction
 # (no ?token= or ?ticket= in logs) on uvicorn's own loggers.
 LOGGING_CONFIG = "mealbuddy.core.logs.configure_logging"
+# --- Background jobs (issue 9: the job runner) -------------------------------------------------
+# django-tasks (the Django 6 tasks API) with django-tasks-db: tasks are rows in our own
+# database, so the embedded default needs no broker, and on PostgreSQL several workers claim
+# rows with SELECT ... FOR UPDATE SKIP LOCKED. TASKS_BACKEND=immediate runs every task inside
+# its caller (the test suite does, so a request shows its notifications at once).
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "mealbuddy.jobs"]
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {
+    "default": {
+        "BACKEND": _TASK_BACKENDS[env.str("TASKS_BACKEND", default="database")],
+        "QUEUES": ["default"],
+    }
+}
+# The scheduler enqueues every periodic job once per tick (a lease row per job and tick).
+JOBS_TICK_SECONDS = env.int("JOBS_TICK_SECONDS", default=60)
+# Finished task rows and tick leases older than this are pruned (hourly job).
+JOBS_KEEP_DAYS = env.int("JOBS_KEEP_DAYS", default=7)
+# A task still "running" after this long lost its worker (killed, machine gone): run it again.
+# Every task here is idempotent, so a second run does no harm.
+JOBS_STALE_MINUTES = env.int("JOBS_STALE_MINUTES", default=15)
+# Warm the weather cache for regions with recruiting orders. Only a shared cache (Redis)
+# lets the web processes read what the worker fetched, so it is on with REDIS_URL.
+WEATHER_WARM = env.bool("WEATHER_WARM", default=bool(REDIS_URL))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

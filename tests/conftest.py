@@ -67,6 +67,20 @@ def _fresh_cache_and_channel_layer():
     channel_layers.backends = {}
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(settings):
+    """Tasks run inside their caller, so a request shows its notifications at once.
+
+    Tests of the job runner itself take ``db_tasks`` (tests/jobs/conftest.py) instead.
+    """
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default"],
+        }
+    }
+
+
 def ensure_regions() -> None:
     if not Region.objects.filter(level=Region.Level.EMD).exists():
         regions_load()

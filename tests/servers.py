@@ -105,6 +105,8 @@ class LiveServer:
                 "DJANGO_SETTINGS_MODULE": "config.settings",
                 "PYTHONUNBUFFERED": "1",
                 **production_env(),
+                # No worker runs beside a test server: tasks run inside the request.
+                "TASKS_BACKEND": "immediate",
             }
         )
         env.update(self.extra_env)

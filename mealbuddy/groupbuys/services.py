@@ -48,7 +48,7 @@ from mealbuddy.groupbuys.rules import (
     status_change_refusal,
 )
 from mealbuddy.notifications.models import Notification
-from mealbuddy.notifications.services import notifications_create
+from mealbuddy.notifications.services import notifications_create, notifications_send
 
 Status = GroupOrder.Status
 
@@ -282,7 +282,7 @@ def groupbuy_delete(*, group_order_id: int, user) -> None:
     room = ChatRoom.objects.filter(group_order_id=group_order.pk).first()
     if room is not None:
         chat_services.room_sockets_close_deleted(room_id=room.pk)
-    notifications_create(
+    notifications_send(
         users=others,
         kind=Notification.Kind.CANCELLED,
         text=f"'{group_order.title}' 모집글이 삭제되었습니다.",
@@ -351,7 +351,7 @@ def groupbuy_join(*, group_order_id: int, user) -> Participation:
             kind=Message.Kind.STATUS,
             text="모집 인원이 다 찼습니다. 모집이 마감되었습니다.",
         )
-        notifications_create(
+        notifications_send(
             users=_member_users(group_order),
             kind=Notification.Kind.FILLED,
             text=f"'{group_order.title}' 모집 인원이 다 찼습니다.",
@@ -491,7 +491,7 @@ def _status_notify(group_order: GroupOrder, status: str, *, by_deadline: bool = 
         Status.DELIVERED: "배달이 완료되었습니다.",
         Status.CANCELLED: "주문이 취소되었습니다.",
     }[status]
-    notifications_create(
+    notifications_send(
         users=users,
         kind=kind,
         text=f"'{group_order.title}' {text}",
@@ -577,6 +577,19 @@ def groupbuys_close_expired() -> int:
         GroupOrder.objects.filter(past_deadline_q(timezone.now())).values_list("pk", flat=True)
     )
     return sum(groupbuy_close_expired_one(group_order_id=pk) for pk in ids)
+
+
+def groupbuys_refunds_due() -> int:
+    """Refund what members hold for orders that failed; returns how many refunds were made.
+
+    The extension point for the wallet (PRODUCT §6): once members' shares are held when they
+    join, this finds the orders that failed (cancelled, or closed by the deadline and never
+    ordered) whose holds are still open and calls the wallet's refund service for each member,
+    idempotent by the ledger reference ``order:<id>``. Until the wallet exists nothing is ever
+    held, so there is nothing to refund and this returns 0. The periodic job
+    ``groupbuys.refunds_due`` (groupbuys/tasks.py) already runs it every minute.
+    """
+    return 0
 
 
 # --- items -----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mealbuddy.core.realtime import broadcast_on_commit, user_group
+from mealbuddy.jobs.services import task_once_claim
 from mealbuddy.notifications.models import Notification
 
 DEADLINE_WINDOW = timedelta(minutes=10)
@@ -45,6 +46,59 @@ def notifications_create(
         )
         created.append(notification)
     return created
+
+
+def notifications_send(
+    *, users: Iterable, kind: str, text: str, group_order=None, url: str = ""
+) -> None:
+    """Notify many members from a background task; the caller's request only enqueues it.
+
+    The task row is written in the caller's transaction (the database task backend), so a
+    change that rolls back notifies nobody and one that commits always does.
+    """
+    from mealbuddy.notifications.tasks import send_notifications
+
+    user_ids = list(dict.fromkeys(user.pk for user in users))
+    if not user_ids:
+        return
+    send_notifications.enqueue(
+        user_ids=user_ids,
+        kind=kind,
+        text=text,
+        group_order_id=group_order.pk if group_order is not None else None,
+        url=url,
+    )
+
+
+def notifications_deliver(
+    *,
+    key: str,
+    user_ids: list[int],
+    kind: str,
+    text: str,
+    group_order_id: int | None = None,
+    url: str = "",
+) -> int:
+    """Create (and push live) the notifications a ``notifications_send`` asked for, once per
+    ``key`` however often the task runs; returns how many were created."""
+    from django.contrib.auth import get_user_model
+
+    if kind not in Notification.Kind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    with transaction.atomic():
+        if not task_once_claim(key=key):
+            return 0
+        group_order = None
+        if group_order_id is not None:
+            # The order may be gone by now (deleted right after): notify without the link.
+            order_model = Notification._meta.get_field("group_order").related_model
+            group_order = order_model.objects.filter(pk=group_order_id).first()
+        users = get_user_model().objects.filter(pk__in=user_ids).only("pk").order_by("pk")
+        return len(
+            notifications_create(
+                users=users, kind=kind, text=text, group_order=group_order, url=url
+            )
+        )
 
 
 @transaction.atomic

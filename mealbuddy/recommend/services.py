@@ -8,8 +8,10 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from mealbuddy.core.errors import ApplicationError, RateLimited
+from mealbuddy.recommend.grid import latlon_to_grid
 from mealbuddy.recommend.llm import llm_answer
 from mealbuddy.recommend.models import ConversationTurn, DailyUsage
 from mealbuddy.recommend.selectors import (
@@ -18,6 +20,7 @@ from mealbuddy.recommend.selectors import (
     recommendation_for_user,
     recommendation_text,
 )
+from mealbuddy.recommend.weather import weather_at
 
 MAX_QUESTION_LENGTH = 300
 
@@ -86,3 +89,23 @@ def conversation_ask(
 
 def conversation_reset(*, user) -> None:
     ConversationTurn.objects.filter(user=user).delete()
+
+
+def weather_warm(*, now: datetime | None = None) -> int:
+    """Fetch the weather for every 기상청 grid cell with a recruiting order, so the first
+    neighbour who opens "뭐 먹지?" this hour does not wait for a provider; returns how many
+    cells have weather now. Cells already cached cost one cache read, no provider call."""
+    from mealbuddy.groupbuys.models import GroupOrder
+
+    if not settings.WEATHER_WARM:
+        return 0
+    now = now or timezone.now()
+    points = (
+        GroupOrder.objects.filter(status=GroupOrder.Status.RECRUITING, deadline__gt=now)
+        .values_list("region__lat", "region__lon")
+        .distinct()
+    )
+    cells: dict[tuple[int, int], tuple[float, float]] = {}
+    for lat, lon in points:
+        cells.setdefault(latlon_to_grid(lat, lon), (lat, lon))
+    return sum(weather_at(lat=lat, lon=lon) is not None for lat, lon in cells.values())

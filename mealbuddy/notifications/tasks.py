@@ -1,0 +1,36 @@
+"""Notifications sent in the background: fan-outs to members and the deadline notices."""
+
+from __future__ import annotations
+
+from django_tasks import TaskContext, task
+
+from mealbuddy.jobs.registry import periodic
+from mealbuddy.notifications.services import notifications_deliver, notify_deadlines
+
+
+@task(takes_context=True)
+def send_notifications(
+    context: TaskContext,
+    *,
+    user_ids: list[int],
+    kind: str,
+    text: str,
+    group_order_id: int | None = None,
+    url: str = "",
+) -> int:
+    # The task's own id is the run-once key: a retry of this task creates nothing twice.
+    return notifications_deliver(
+        key=f"notifications.send:{context.task_result.id}",
+        user_ids=[int(pk) for pk in user_ids],
+        kind=str(kind),
+        text=str(text),
+        group_order_id=int(group_order_id) if group_order_id is not None else None,
+        url=str(url),
+    )
+
+
+@periodic("notifications.deadlines")
+@task()
+def deadlines() -> int:
+    # One notice per order and member, backed by a partial unique constraint.
+    return notify_deadlines()
