@@ -157,8 +157,13 @@ PASSWORD_HASHERS = env.list(
         "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     ],
 )
-# Failed logins allowed per email and per client address in LOGIN_THROTTLE_WINDOW seconds.
+# --- Sessions, log-in and write throttles (accounts) --------------------------------------
+# Failed logins allowed per (email, client address) and, much higher so that one NAT or proxy
+# is not locked out by a few typos, per client address, in LOGIN_THROTTLE_WINDOW seconds.
+# Every login door counts here: the pages, both APIs and /admin/login/. The counters live in
+# the cache, shared by every process when REDIS_URL is set.
 LOGIN_THROTTLE_LIMIT = env.int("LOGIN_THROTTLE_LIMIT", default=5)
+LOGIN_THROTTLE_IP_LIMIT = env.int("LOGIN_THROTTLE_IP_LIMIT", default=50)
 LOGIN_THROTTLE_WINDOW = env.int("LOGIN_THROTTLE_WINDOW", default=300)
 # How many proxies in front of the app append to X-Forwarded-For (0: ignore the header).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

@@ -4,7 +4,12 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
-from mealbuddy.accounts.tokens import PASSWORD_CLAIM, password_fingerprint
+from mealbuddy.accounts.tokens import (
+    PASSWORD_CLAIM,
+    SESSION_CLAIM,
+    password_fingerprint,
+    token_session_active,
+)
 
 _KEYWORDS = {b"token", b"bearer"}
 
@@ -27,8 +32,11 @@ class TokenJWTAuthentication(JWTAuthentication):
         return parts[1]
 
     def get_user(self, validated_token):
+        """Also used by socket handshakes (``core.websocket.token_user``)."""
         user = super().get_user(validated_token)
-        if validated_token.get(PASSWORD_CLAIM) != password_fingerprint(user):
+        if validated_token.get(PASSWORD_CLAIM) != password_fingerprint(
+            user
+        ) or not token_session_active(sid=validated_token.get(SESSION_CLAIM)):
             raise AuthenticationFailed(
                 _("만료된 인증 정보입니다. 다시 로그인해 주세요."), code="token_not_valid"
             )

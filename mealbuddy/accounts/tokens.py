@@ -1,24 +1,167 @@
-"""JWTs for API clients.
+"""JWTs for API clients, grouped into log-in sessions.
 
-Each token carries ``pwd``: a fingerprint of the user's password hash. Changing the password
-(or deactivating the account) changes or invalidates it, so every token issued before stops
-working, access tokens included, without a per-request blacklist lookup.
+Each token carries two claims checked on every request:
+
+``pwd``
+    a fingerprint of the user's password hash and session epoch. Changing the password,
+    deactivating the account or logging out everywhere changes it, so every token issued
+    before stops working without any lookup.
+``sid``
+    the ``TokenSession`` (one log-in) it was minted from. Rotation and ``current/`` keep it;
+    logging out revokes it. The "is this session still live" answer is cached (the shared
+    Redis cache when ``REDIS_URL`` is set), the database is the source of truth.
 """
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch
+
+from mealbuddy.accounts.models import TokenSession
 
 PASSWORD_CLAIM = "pwd"
+SESSION_CLAIM = "sid"
+
+# How long a "session live / revoked" answer is cached. A revocation overwrites the entry at
+# once, so this only bounds how stale a process can be if that write to the cache failed.
+SESSION_CACHE_SECONDS = 300
 
 
 def password_fingerprint(user) -> str:
-    return salted_hmac("mealbuddy.jwt.pwd", user.password, algorithm="sha256").hexdigest()[:16]
+    secret = user.password if not user.session_epoch else f"{user.password}:{user.session_epoch}"
+    return salted_hmac("mealbuddy.jwt.pwd", secret, algorithm="sha256").hexdigest()[:16]
+
+
+def _session_key(sid) -> str:
+    return f"tok-sid:{sid}"
+
+
+def token_session_active(*, sid) -> bool:
+    """Whether tokens of session ``sid`` may still be used (one cache read per request)."""
+    if not sid:
+        return False
+    try:
+        sid = uuid.UUID(str(sid))
+    except ValueError:
+        return False
+    key = _session_key(sid)
+    state = cache.get(key)
+    if state is not None:
+        return bool(state)
+    active = TokenSession.objects.filter(
+        sid=sid, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).exists()
+    # ``add``, not ``set``: a revocation written meanwhile must not be overwritten by the
+    # "live" this process read just before the revocation committed.
+    cache.add(key, int(active), SESSION_CACHE_SECONDS)
+    return active
+
+
+def token_sessions_forget(sids) -> None:
+    """After commit, mark ``sids`` revoked in the cache every process reads."""
+    keys = {_session_key(sid): 0 for sid in sids}
+    if keys:
+        transaction.on_commit(lambda: cache.set_many(keys, SESSION_CACHE_SECONDS))
+
+
+def _access_token(user, session: TokenSession) -> str:
+    access = AccessToken()
+    access[jwt_settings.USER_ID_CLAIM] = str(user.pk)
+    access[PASSWORD_CLAIM] = password_fingerprint(user)
+    access[SESSION_CLAIM] = str(session.sid)
+    return str(access)
+
+
+def _refresh_mint(user, session: TokenSession) -> str:
+    """A new refresh token for ``session``, recorded (with its claims) as outstanding."""
+    refresh = RefreshToken()
+    refresh[jwt_settings.USER_ID_CLAIM] = str(user.pk)
+    refresh[PASSWORD_CLAIM] = password_fingerprint(user)
+    refresh[SESSION_CLAIM] = str(session.sid)
+    raw = str(refresh)
+    expires_at = datetime_from_epoch(refresh["exp"])
+    outstanding = OutstandingToken.objects.create(
+        user=user,
+        jti=refresh[jwt_settings.JTI_CLAIM],
+        token=raw,
+        created_at=refresh.current_time,
+        expires_at=expires_at,
+    )
+    session.refresh = outstanding
+    session.expires_at = expires_at
+    session.save(update_fields=["refresh", "expires_at"])
+    return raw
 
 
 def tokens_for_user(user) -> dict[str, str]:
-    refresh = RefreshToken.for_user(user)
-    refresh[PASSWORD_CLAIM] = password_fingerprint(user)
-    access = refresh.access_token
-    return {"token": str(access), "refresh": str(refresh)}
+    """A new log-in session and its first token pair."""
+    with transaction.atomic():
+        session = TokenSession.objects.create(user=user, expires_at=timezone.now())
+        refresh = _refresh_mint(user, session)
+    return {"token": _access_token(user, session), "refresh": refresh, "sid": str(session.sid)}
+
+
+def tokens_rotate(*, user, session: TokenSession) -> dict[str, str]:
+    """A new pair in the same session (the caller has blacklisted the refresh token used)."""
+    return {"token": _access_token(user, session), "refresh": _refresh_mint(user, session)}
+
+
+def tokens_current(*, user, sid) -> dict[str, str]:
+    """A fresh access token in session ``sid``, and the session's refresh token.
+
+    ``/api/user/current/`` runs on every page load of the original client: it gets a new
+    access token (no row), and the refresh token the session already has. A new refresh
+    token is minted (one row) only when that one is used up or past half its lifetime.
+    """
+    session = _session_with_refresh(sid=sid, user=user)
+    if session is None or session.revoked_at is not None:
+        # Authentication has just checked the session; a revocation landed in between.
+        return tokens_for_user(user)
+    if _reusable(session):
+        return _pair(user, session)
+    with transaction.atomic():
+        TokenSession.objects.select_for_update().filter(pk=session.pk).exists()
+        # A concurrent call may have minted one while this one waited for the lock.
+        session = _session_with_refresh(sid=sid, user=user)
+        if not _reusable(session):
+            if session.refresh_id is not None:
+                BlacklistedToken.objects.get_or_create(token_id=session.refresh_id)
+            _refresh_mint(user, session)
+    return _pair(user, session)
+
+
+def _pair(user, session: TokenSession) -> dict[str, str]:
+    return {
+        "token": _access_token(user, session),
+        "refresh": session.refresh.token,
+        "sid": str(session.sid),
+    }
+
+
+def _session_with_refresh(*, sid, user) -> TokenSession | None:
+    used = BlacklistedToken.objects.filter(token_id=OuterRef("refresh_id"))
+    return (
+        TokenSession.objects.select_related("refresh")
+        .annotate(refresh_used=Exists(used))
+        .filter(sid=sid, user=user)
+        .first()
+    )
+
+
+def _reusable(session: TokenSession) -> bool:
+    lifetime: timedelta = jwt_settings.REFRESH_TOKEN_LIFETIME
+    return (
+        session.refresh is not None
+        and not session.refresh_used
+        and session.refresh.expires_at - timezone.now() > lifetime / 2
+    )

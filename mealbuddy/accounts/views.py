@@ -101,6 +101,15 @@ def logout_view(request):
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
+@require_POST
+@login_required
+def logout_everywhere(request):
+    services.user_logout_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, "모든 기기에서 로그아웃했어요.")
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
 @login_required
 def me(request):
     user = request.user

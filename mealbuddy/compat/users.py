@@ -23,11 +23,13 @@ from mealbuddy.accounts.serializers import (
     text,
     user_payload,
 )
+from mealbuddy.accounts.tokens import SESSION_CLAIM, tokens_current
 from mealbuddy.core.api import application_error_response
 from mealbuddy.core.errors import RateLimited
 
 TAGS = ["원본 클라이언트: 사용자"]
 DELETE_REFUSED = "유효하지 않은 유저정보 입니다."
+API_SESSION_KEY = "api_sid"
 
 
 class RegisterView(APIView):
@@ -97,7 +99,16 @@ class CurrentView(APIView):
         tags=TAGS, summary="현재 사용자 (새 토큰 발급)", responses={200: UserEnvelopeSerializer}
     )
     def get(self, request):
-        return Response({"user": user_payload(request.user)})
+        # The same log-in session goes on (no new refresh-token row per page load); a page's
+        # cookie session keeps one API session of its own.
+        if request.auth is not None:
+            sid = request.auth.get(SESSION_CLAIM)
+        else:
+            sid = request.session.get(API_SESSION_KEY)
+        tokens = tokens_current(user=request.user, sid=sid)
+        if request.auth is None:
+            request.session[API_SESSION_KEY] = tokens["sid"]
+        return Response({"user": user_payload(request.user, tokens=tokens)})
 
 
 class UpdateView(APIView):
