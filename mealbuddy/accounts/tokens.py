@@ -108,6 +108,9 @@ def tokens_for_user(user) -> dict[str, str]:
     with transaction.atomic():
         session = TokenSession.objects.create(user=user, expires_at=timezone.now())
         refresh = _refresh_mint(user, session)
+    # Known live: the first requests with these tokens need no database lookup. (Set now, not
+    # on commit: if the caller rolls back, nobody ever receives a token naming this sid.)
+    cache.add(_session_key(session.sid), 1, SESSION_CACHE_SECONDS)
     return {"token": _access_token(user, session), "refresh": refresh, "sid": str(session.sid)}
 
 

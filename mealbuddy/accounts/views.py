@@ -20,6 +20,7 @@ from mealbuddy.accounts.forms import (
     SignupForm,
     add_service_errors,
 )
+from mealbuddy.accounts.throttling import write_throttle_check
 from mealbuddy.core.errors import ApplicationError, RateLimited
 
 
@@ -50,6 +51,7 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            write_throttle_check(request, scope="signup")
             user = services.user_register(
                 email=data["email"],
                 username=data["username"],
@@ -58,6 +60,11 @@ def signup(request):
                 address=data["address"],
                 region_id=data["region"],
             )
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+            response = _render(request, "accounts/signup.html", {"form": form}, form, 429)
+            response["Retry-After"] = str(exc.extra["retry_after"])
+            return response
         except ApplicationError as exc:
             add_service_errors(form, exc, rename={"password": "password1"})
         else:

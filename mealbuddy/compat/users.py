@@ -33,6 +33,7 @@ API_SESSION_KEY = "api_sid"
 
 
 class RegisterView(APIView):
+    throttle_scope = "signup"
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
