@@ -479,6 +479,14 @@ def auth_logout(*, refresh: str) -> None:
                 _token_sessions_revoke(TokenSession.objects.filter(sid=sid))
 
 
+def token_session_end(*, user: User, sid: str | None) -> None:
+    """End one API session of ``user`` (a web page's, when its cookie session logs out)."""
+    if not sid:
+        return
+    with transaction.atomic(), contextlib.suppress(ValidationError):
+        _token_sessions_revoke(TokenSession.objects.filter(sid=sid, user=user))
+
+
 def tokens_flush() -> dict[str, int]:
     """Delete expired or used refresh-token rows and ended sessions (a periodic job).
 

@@ -31,6 +31,8 @@ from mealbuddy.accounts.models import TokenSession
 
 PASSWORD_CLAIM = "pwd"
 SESSION_CLAIM = "sid"
+# Where a web (cookie) session keeps the id of the API session ``current/`` gave it.
+WEB_API_SESSION_KEY = "api_sid"
 
 # How long a "session live / revoked" answer is cached. A revocation overwrites the entry at
 # once, so this only bounds how stale a process can be if that write to the cache failed.

@@ -21,6 +21,7 @@ from mealbuddy.accounts.forms import (
     add_service_errors,
 )
 from mealbuddy.accounts.throttling import write_throttle_check
+from mealbuddy.accounts.tokens import WEB_API_SESSION_KEY
 from mealbuddy.core.errors import ApplicationError, RateLimited
 
 
@@ -103,6 +104,9 @@ def login_view(request):
 
 @require_POST
 def logout_view(request):
+    if request.user.is_authenticated:
+        # Tokens this page got from /api/user/current/ end with it.
+        services.token_session_end(user=request.user, sid=request.session.get(WEB_API_SESSION_KEY))
     logout(request)
     messages.success(request, "로그아웃했어요.")
     return redirect(settings.LOGOUT_REDIRECT_URL)

@@ -23,13 +23,12 @@ from mealbuddy.accounts.serializers import (
     text,
     user_payload,
 )
-from mealbuddy.accounts.tokens import SESSION_CLAIM, tokens_current
+from mealbuddy.accounts.tokens import SESSION_CLAIM, WEB_API_SESSION_KEY, tokens_current
 from mealbuddy.core.api import application_error_response
 from mealbuddy.core.errors import RateLimited
 
 TAGS = ["원본 클라이언트: 사용자"]
 DELETE_REFUSED = "유효하지 않은 유저정보 입니다."
-API_SESSION_KEY = "api_sid"
 
 
 class RegisterView(APIView):
@@ -105,10 +104,10 @@ class CurrentView(APIView):
         if request.auth is not None:
             sid = request.auth.get(SESSION_CLAIM)
         else:
-            sid = request.session.get(API_SESSION_KEY)
+            sid = request.session.get(WEB_API_SESSION_KEY)
         tokens = tokens_current(user=request.user, sid=sid)
         if request.auth is None:
-            request.session[API_SESSION_KEY] = tokens["sid"]
+            request.session[WEB_API_SESSION_KEY] = tokens["sid"]
         return Response({"user": user_payload(request.user, tokens=tokens)})
 
 

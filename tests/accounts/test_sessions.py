@@ -170,6 +170,17 @@ def test_current_from_a_web_page_keeps_one_api_session(client, user):
     assert OutstandingToken.objects.filter(user=user).count() == 1
 
 
+def test_logging_out_of_the_page_ends_the_api_session_it_got(
+    client, user, django_capture_on_commit_callbacks
+):
+    client.force_login(user)
+    token = client.get("/api/user/current/").json()["user"]["token"]
+    assert current(token).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/logout/")
+    assert current(token).status_code == 401
+
+
 # --- log out everywhere ------------------------------------------------------------------------
 
 
