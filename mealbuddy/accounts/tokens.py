@@ -135,7 +135,7 @@ def tokens_current(*, user, sid) -> dict[str, str]:
     if _reusable(session):
         return _pair(user, session)
     with transaction.atomic():
-        TokenSession.objects.select_for_update().filter(pk=session.pk).exists()
+        TokenSession.objects.select_for_update().only("pk").get(pk=session.pk)
         # A concurrent call may have minted one while this one waited for the lock.
         session = _session_with_refresh(sid=sid, user=user)
         if not _reusable(session):
