@@ -121,17 +121,19 @@ def tokens_rotate(*, user, session: TokenSession) -> dict[str, str]:
     return {"token": _access_token(user, session), "refresh": _refresh_mint(user, session)}
 
 
-def tokens_current(*, user, sid) -> dict[str, str]:
+def tokens_current(*, user, sid, start_if_ended: bool = False) -> dict[str, str] | None:
     """A fresh access token in session ``sid``, and the session's refresh token.
 
     ``/api/user/current/`` runs on every page load of the original client: it gets a new
     access token (no row), and the refresh token the session already has. A new refresh
     token is minted (one row) only when that one is used up or past half its lifetime.
+
+    When ``sid`` names no live session: None, or with ``start_if_ended`` (a signed-in web
+    page, which holds no token) a new session. The result names its ``sid``.
     """
-    session = _session_with_refresh(sid=sid, user=user)
+    session = _session_with_refresh(sid=sid, user=user) if sid else None
     if session is None or session.revoked_at is not None:
-        # Authentication has just checked the session; a revocation landed in between.
-        return tokens_for_user(user)
+        return tokens_for_user(user) if start_if_ended else None
     if _reusable(session):
         return _pair(user, session)
     with transaction.atomic():

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -102,11 +102,15 @@ class CurrentView(APIView):
         # The same log-in session goes on (no new refresh-token row per page load); a page's
         # cookie session keeps one API session of its own.
         if request.auth is not None:
-            sid = request.auth.get(SESSION_CLAIM)
+            tokens = tokens_current(user=request.user, sid=request.auth.get(SESSION_CLAIM))
+            if tokens is None:  # logged out between authentication and here
+                raise exceptions.AuthenticationFailed()
         else:
-            sid = request.session.get(WEB_API_SESSION_KEY)
-        tokens = tokens_current(user=request.user, sid=sid)
-        if request.auth is None:
+            tokens = tokens_current(
+                user=request.user,
+                sid=request.session.get(WEB_API_SESSION_KEY),
+                start_if_ended=True,
+            )
             request.session[WEB_API_SESSION_KEY] = tokens["sid"]
         return Response({"user": user_payload(request.user, tokens=tokens)})
 

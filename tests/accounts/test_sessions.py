@@ -160,6 +160,20 @@ def test_current_with_a_rotated_session_returns_the_newest_refresh_token(user):
     assert body["refresh"] == rotated["refresh"]
 
 
+def test_current_never_starts_a_new_session_for_a_token_of_an_ended_one(user):
+    """A logout that lands between authentication and current/ must not hand out a new log-in."""
+    from mealbuddy.accounts.tokens import tokens_current
+
+    pair = api_login(user)
+    sid = sid_of(pair["token"])
+    TokenSession.objects.filter(sid=sid).update(revoked_at=timezone.now())
+    rows = OutstandingToken.objects.count()
+    assert tokens_current(user=user, sid=sid) is None
+    assert OutstandingToken.objects.count() == rows
+    fresh = tokens_current(user=user, sid=sid, start_if_ended=True)  # a signed-in web page
+    assert fresh["sid"] != sid
+
+
 def test_current_from_a_web_page_keeps_one_api_session(client, user):
     client.force_login(user)
     first = client.get("/api/user/current/").json()["user"]
