@@ -7,7 +7,6 @@ web pages alike, so the rules live in one place.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import re
@@ -35,8 +34,7 @@ from mealbuddy.accounts.tokens import (
     PASSWORD_CLAIM,
     SESSION_CLAIM,
     password_fingerprint,
-    token_session_active,
-    token_sessions_forget,
+    session_id,
     tokens_rotate,
 )
 from mealbuddy.core.errors import ApplicationError, RateLimited
@@ -237,11 +235,9 @@ def user_update(
 
 
 def _token_sessions_revoke(sessions) -> None:
-    """Revoke ``sessions`` (a TokenSession queryset): their tokens stop working everywhere."""
-    sids = list(sessions.filter(revoked_at__isnull=True).values_list("sid", flat=True))
-    if sids:
-        TokenSession.objects.filter(sid__in=sids).update(revoked_at=timezone.now())
-        token_sessions_forget(sids)
+    """Revoke ``sessions`` (a TokenSession queryset): their tokens stop working at once, in
+    every process (authentication reads the row)."""
+    sessions.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 def account_sessions_end(*, user: User) -> None:
@@ -431,12 +427,12 @@ def auth_refresh(*, refresh: str) -> dict[str, str]:
     caller wins, and a token of a revoked session is refused."""
     token = _refresh_token(refresh)
     user = User.objects.filter(pk=token.payload.get(jwt_settings.USER_ID_CLAIM)).first()
-    sid = token.payload.get(SESSION_CLAIM)
+    sid = session_id(token.payload.get(SESSION_CLAIM))
     if (
         user is None
         or not user.is_active
         or token.payload.get(PASSWORD_CLAIM) != password_fingerprint(user)
-        or not token_session_active(sid=sid)
+        or sid is None
     ):
         raise Unauthenticated(INVALID_REFRESH, field="refresh", code="token_not_valid")
     jti = token.payload[jwt_settings.JTI_CLAIM]
@@ -472,18 +468,15 @@ def auth_logout(*, refresh: str) -> None:
         ).first()
         if outstanding is not None:
             BlacklistedToken.objects.get_or_create(token=outstanding)
-        sid = token.payload.get(SESSION_CLAIM)
-        if sid:
-            # A ``sid`` that is no UUID was never minted here: nothing to revoke.
-            with contextlib.suppress(ValidationError):
-                _token_sessions_revoke(TokenSession.objects.filter(sid=sid))
+        sid = session_id(token.payload.get(SESSION_CLAIM))
+        if sid is not None:
+            _token_sessions_revoke(TokenSession.objects.filter(sid=sid))
 
 
 def token_session_end(*, user: User, sid: str | None) -> None:
     """End one API session of ``user`` (a web page's, when its cookie session logs out)."""
-    if not sid:
-        return
-    with transaction.atomic(), contextlib.suppress(ValidationError):
+    sid = session_id(sid)
+    if sid is not None:
         _token_sessions_revoke(TokenSession.objects.filter(sid=sid, user=user))
 
 

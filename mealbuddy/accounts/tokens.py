@@ -8,8 +8,9 @@ Each token carries two claims checked on every request:
     before stops working without any lookup.
 ``sid``
     the ``TokenSession`` (one log-in) it was minted from. Rotation and ``current/`` keep it;
-    logging out revokes it. The "is this session still live" answer is cached (the shared
-    Redis cache when ``REDIS_URL`` is set), the database is the source of truth.
+    logging out revokes it. Authentication checks it in the query that loads the user (an
+    EXISTS on the session's primary key): no extra round trip, and no cache that processes
+    could disagree on.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -34,46 +34,18 @@ SESSION_CLAIM = "sid"
 # Where a web (cookie) session keeps the id of the API session ``current/`` gave it.
 WEB_API_SESSION_KEY = "api_sid"
 
-# How long a "session live / revoked" answer is cached. A revocation overwrites the entry at
-# once, so this only bounds how stale a process can be if that write to the cache failed.
-SESSION_CACHE_SECONDS = 300
-
 
 def password_fingerprint(user) -> str:
     secret = user.password if not user.session_epoch else f"{user.password}:{user.session_epoch}"
     return salted_hmac("mealbuddy.jwt.pwd", secret, algorithm="sha256").hexdigest()[:16]
 
 
-def _session_key(sid) -> str:
-    return f"tok-sid:{sid}"
-
-
-def token_session_active(*, sid) -> bool:
-    """Whether tokens of session ``sid`` may still be used (one cache read per request)."""
-    if not sid:
-        return False
+def session_id(value) -> uuid.UUID | None:
+    """The ``sid`` claim as a UUID; None when missing or malformed (never minted here)."""
     try:
-        sid = uuid.UUID(str(sid))
+        return uuid.UUID(str(value)) if value else None
     except ValueError:
-        return False
-    key = _session_key(sid)
-    state = cache.get(key)
-    if state is not None:
-        return bool(state)
-    active = TokenSession.objects.filter(
-        sid=sid, revoked_at__isnull=True, expires_at__gt=timezone.now()
-    ).exists()
-    # ``add``, not ``set``: a revocation written meanwhile must not be overwritten by the
-    # "live" this process read just before the revocation committed.
-    cache.add(key, int(active), SESSION_CACHE_SECONDS)
-    return active
-
-
-def token_sessions_forget(sids) -> None:
-    """After commit, mark ``sids`` revoked in the cache every process reads."""
-    keys = {_session_key(sid): 0 for sid in sids}
-    if keys:
-        transaction.on_commit(lambda: cache.set_many(keys, SESSION_CACHE_SECONDS))
+        return None
 
 
 def _access_token(user, session: TokenSession) -> str:
@@ -110,9 +82,6 @@ def tokens_for_user(user) -> dict[str, str]:
     with transaction.atomic():
         session = TokenSession.objects.create(user=user, expires_at=timezone.now())
         refresh = _refresh_mint(user, session)
-    # Known live: the first requests with these tokens need no database lookup. (Set now, not
-    # on commit: if the caller rolls back, nobody ever receives a token naming this sid.)
-    cache.add(_session_key(session.sid), 1, SESSION_CACHE_SECONDS)
     return {"token": _access_token(user, session), "refresh": refresh, "sid": str(session.sid)}
 
 
@@ -131,6 +100,7 @@ def tokens_current(*, user, sid, start_if_ended: bool = False) -> dict[str, str]
     When ``sid`` names no live session: None, or with ``start_if_ended`` (a signed-in web
     page, which holds no token) a new session. The result names its ``sid``.
     """
+    sid = session_id(sid)
     session = _session_with_refresh(sid=sid, user=user) if sid else None
     if session is None or session.revoked_at is not None:
         return tokens_for_user(user) if start_if_ended else None

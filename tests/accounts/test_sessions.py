@@ -89,8 +89,10 @@ def test_logout_leaves_other_sessions_alone(user, django_capture_on_commit_callb
     assert current(laptop["token"]).status_code == 200
 
 
-def test_the_database_decides_when_the_cache_has_nothing(user, django_capture_on_commit_callbacks):
-    """Another process, whose cache never saw the revocation, still refuses the token."""
+def test_revoked_or_flushed_sessions_are_refused_whatever_a_cache_holds(
+    user, django_capture_on_commit_callbacks
+):
+    """The database decides, so no process can hold a stale "still live"."""
     pair = api_login(user)
     with django_capture_on_commit_callbacks(execute=True):
         logout_call(pair["refresh"])
