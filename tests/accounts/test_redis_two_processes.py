@@ -1,9 +1,9 @@
 """Production shape: login throttles and session revocations hold across two processes.
 
-Both uvicorn processes share the Redis cache (throttle counters, revoked sessions) and the
-database, so an attacker cannot spread guesses over workers, and a logout through one
-worker ends the session on the other even after that worker cached it as live. Runs only
-with REDIS_URL (a local-memory cache is per process by design).
+Both uvicorn processes share the Redis cache (throttle counters) and the database (sessions),
+so an attacker cannot spread guesses over workers, and a logout through one worker ends the
+session on the other, which had just served it. Runs only with REDIS_URL (a local-memory
+cache is per process by design).
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def test_logout_through_one_process_ends_the_session_on_the_other(two_servers, r
     user = UserFactory()
     pair = api_login(a, user.email, DEFAULT_PASSWORD).json()["user"]
     headers = {"Authorization": f"token {pair['token']}"}
-    assert httpx.get(f"{b.url}/api/user/current/", headers=headers).status_code == 200  # cached
+    assert httpx.get(f"{b.url}/api/user/current/", headers=headers).status_code == 200
     logout = httpx.post(f"{a.url}/api/auth/logout/", json={"refresh": pair["refresh"]})
     assert logout.status_code == 200
     assert httpx.get(f"{b.url}/api/user/current/", headers=headers).status_code == 401
