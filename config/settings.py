@@ -163,9 +163,35 @@ PASSWORD_HASHERS = env.list(
         "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     ],
 )
-# Failed logins allowed per email and per client address in LOGIN_THROTTLE_WINDOW seconds.
+# --- Sessions, log-in and write throttles (accounts) --------------------------------------
+# Failed logins allowed per (email, client address) and, much higher so that one NAT or proxy
+# is not locked out by a few typos, per client address, in LOGIN_THROTTLE_WINDOW seconds.
+# Every login door counts here: the pages, both APIs and /admin/login/. The counters live in
+# the cache, shared by every process when REDIS_URL is set.
 LOGIN_THROTTLE_LIMIT = env.int("LOGIN_THROTTLE_LIMIT", default=5)
+LOGIN_THROTTLE_IP_LIMIT = env.int("LOGIN_THROTTLE_IP_LIMIT", default=50)
 LOGIN_THROTTLE_WINDOW = env.int("LOGIN_THROTTLE_WINDOW", default=300)
+# Write limits by scope (mealbuddy/accounts/throttling.py): per signed-in user and per client
+# address, "count/second|minute|hour|day". A view names its scope with `throttle_scope`.
+# The env variables override single scopes: API_THROTTLE_RATES="post=10/hour,join=30/hour".
+# Defaults are generous: they stop scripts, not people (nor the test suite).
+API_THROTTLE_RATES = {
+    "post": "30/hour",
+    "join": "120/hour",
+    "item": "300/hour",
+    "chat": "600/hour",
+    "report": "30/hour",
+    **env.dict("API_THROTTLE_RATES", default={}),
+}
+API_THROTTLE_IP_RATES = {
+    "signup": "60/hour",
+    "post": "120/hour",
+    "join": "600/hour",
+    "item": "1200/hour",
+    "chat": "3000/hour",
+    "report": "120/hour",
+    **env.dict("API_THROTTLE_IP_RATES", default={}),
+}
 # How many proxies in front of the app append to X-Forwarded-For (0: ignore the header).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
@@ -182,6 +208,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "mealbuddy.core.api.exception_handler",
+    # Writes only, for views that name a `throttle_scope` (accounts.throttling).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "mealbuddy.accounts.throttling.WriteUserThrottle",
+        "mealbuddy.accounts.throttling.WriteAddressThrottle",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

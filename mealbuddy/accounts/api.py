@@ -57,6 +57,22 @@ class AuthLogoutView(APIView):
         return Response({"message": "로그아웃되었습니다."})
 
 
+class AuthLogoutEverywhereView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="모든 기기에서 로그아웃",
+        description="이 계정의 모든 토큰·웹 세션이 끝나고 열린 소켓이 닫힙니다 (4001). "
+        "이 요청에 쓴 토큰도 더 이상 쓸 수 없습니다.",
+        request=None,
+        responses={200: MessageSerializer},
+    )
+    def post(self, request):
+        services.user_logout_everywhere(user=request.user)
+        return Response({"message": "모든 기기에서 로그아웃되었습니다."})
+
+
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
 

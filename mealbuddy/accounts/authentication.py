@@ -1,10 +1,18 @@
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
-from mealbuddy.accounts.tokens import PASSWORD_CLAIM, password_fingerprint
+from mealbuddy.accounts.models import TokenSession, User
+from mealbuddy.accounts.tokens import (
+    PASSWORD_CLAIM,
+    SESSION_CLAIM,
+    password_fingerprint,
+    session_id,
+)
 
 _KEYWORDS = {b"token", b"bearer"}
 
@@ -27,8 +35,28 @@ class TokenJWTAuthentication(JWTAuthentication):
         return parts[1]
 
     def get_user(self, validated_token):
-        user = super().get_user(validated_token)
-        if validated_token.get(PASSWORD_CLAIM) != password_fingerprint(user):
+        """The token's user, if its log-in session is live and its fingerprint current.
+
+        Also used by socket handshakes (``core.websocket.token_user``). The session check
+        rides on the query that loads the user, so it costs no extra round trip.
+        """
+        sid = session_id(validated_token.get(SESSION_CLAIM))
+        try:
+            user_id = int(validated_token[jwt_settings.USER_ID_CLAIM])
+        except (KeyError, TypeError, ValueError):
+            raise InvalidToken(_("Token contained no recognizable user identification")) from None
+        live = TokenSession.objects.filter(sid=sid, user_id=OuterRef("pk"), revoked_at__isnull=True)
+        user = (
+            User.objects.annotate(session_live=Exists(live)).filter(pk=user_id).first()
+            if sid is not None
+            else None
+        )
+        if (
+            user is None
+            or not user.is_active
+            or not user.session_live
+            or validated_token.get(PASSWORD_CLAIM) != password_fingerprint(user)
+        ):
             raise AuthenticationFailed(
                 _("만료된 인증 정보입니다. 다시 로그인해 주세요."), code="token_not_valid"
             )

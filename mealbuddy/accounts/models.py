@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 # How a departed (deactivated) user is shown everywhere: pages, APIs, sockets, plain-SQL rows.
 DEACTIVATED_NAME = "(탈퇴한 사용자)"
@@ -56,6 +59,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    # Raised by "log out everywhere": mixed into the session hash and the JWT fingerprint,
+    # so every web session and token issued before stops working at once.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -74,6 +80,47 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         return display_name_of(username=self.username, is_active=self.is_active)
+
+    def _get_session_auth_hash(self, secret=None):
+        # Epoch 0 keeps Django's own hash, so sessions opened before this field existed last.
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+
+class TokenSession(models.Model):
+    """One API log-in. Every token pair minted from it carries its id as the ``sid`` claim.
+
+    Refresh rotation and ``/api/user/current/`` keep the ``sid``; logging out revokes it, and
+    from then on every access or refresh token of that log-in is refused. ``refresh`` is the
+    session's newest refresh token, which ``current/`` hands back instead of minting a row
+    per call.
+    """
+
+    sid = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="token_sessions")
+    created_at = models.DateTimeField(default=timezone.now)
+    # When the newest refresh token expires: past it, no token of this session is alive.
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    refresh = models.ForeignKey(
+        "token_blacklist.OutstandingToken",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "revoked_at"]), models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} session {self.sid}"
 
 
 class Profile(models.Model):

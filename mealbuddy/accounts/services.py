@@ -1,4 +1,5 @@
-"""Account writes: sign-up, log-in (with throttling), edits, password, deactivation, tokens.
+"""Account writes: sign-up, log-in (with throttling), edits, password, deactivation, tokens,
+sessions (log out, log out everywhere) and flushing used tokens.
 
 Every function here is used by the original client's API (compat), our REST API and the
 web pages alike, so the rules live in one place.
@@ -19,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 from rest_framework_simplejwt.exceptions import TokenError
@@ -28,9 +30,16 @@ from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 
 from mealbuddy.accounts.diet import DIETARY_CHOICES
 from mealbuddy.accounts.errors import InvalidInput, Unauthenticated
-from mealbuddy.accounts.models import DEACTIVATED_NAME, Profile, User
-from mealbuddy.accounts.tokens import PASSWORD_CLAIM, password_fingerprint, tokens_for_user
+from mealbuddy.accounts.models import DEACTIVATED_NAME, Profile, TokenSession, User
+from mealbuddy.accounts.tokens import (
+    PASSWORD_CLAIM,
+    SESSION_CLAIM,
+    password_fingerprint,
+    session_id,
+    tokens_rotate,
+)
 from mealbuddy.core.errors import ApplicationError, RateLimited
+from mealbuddy.core.realtime import account_sockets_close
 from mealbuddy.groupbuys.models import CATEGORIES
 from mealbuddy.groupbuys.services import groupbuys_member_departing
 from mealbuddy.regions.models import Region
@@ -225,14 +234,26 @@ def user_update(
 # --- Passwords and deactivation -----------------------------------------------------------------
 
 
-def _revoke_refresh_tokens(user: User) -> None:
-    """Blacklist every refresh token the user still holds."""
+def _token_sessions_revoke(sessions) -> None:
+    """Revoke ``sessions`` (a TokenSession queryset): their tokens stop working at once, in
+    every process (authentication reads the row)."""
+    sessions.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def account_sessions_end(*, user: User) -> None:
+    """End every API session of ``user`` and, after commit, close all their sockets.
+
+    The one rule behind deletion, deactivation (also by staff), password changes and "log out
+    everywhere". Web sessions end through the session hash (password or ``session_epoch``).
+    """
     live = OutstandingToken.objects.filter(
         user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
     )
     BlacklistedToken.objects.bulk_create(
         [BlacklistedToken(token=token) for token in live], ignore_conflicts=True
     )
+    _token_sessions_revoke(TokenSession.objects.filter(user=user))
+    account_sockets_close(user_id=user.pk)
 
 
 def user_change_password(
@@ -255,8 +276,9 @@ def user_change_password(
     with transaction.atomic():
         user.set_password(new_password1)
         user.save(update_fields=["password"])
-        # The password fingerprint already kills old tokens; blacklisting keeps the record.
-        _revoke_refresh_tokens(user)
+        # The password fingerprint already kills old tokens; revoking keeps the record straight
+        # and closes the sockets opened with the old password.
+        account_sessions_end(user=user)
     return user
 
 
@@ -289,9 +311,28 @@ def user_deactivate(*, user: User, password: str) -> User:
             if avatar:
                 storage = Profile._meta.get_field("avatar").storage
                 transaction.on_commit(lambda: storage.delete(avatar))
-        _revoke_refresh_tokens(locked)
+        account_sessions_end(user=locked)
     user.refresh_from_db()
     return user
+
+
+def user_suspend(*, user: User) -> User:
+    """Staff deactivation (Django admin): the account stays as it is, but cannot log in and
+    every session and socket it holds ends. Reactivating it is an ordinary edit."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        account_sessions_end(user=user)
+    user.is_active = False
+    return user
+
+
+def user_logout_everywhere(*, user: User) -> None:
+    """모든 기기에서 로그아웃: every web session, token and socket of ``user`` ends."""
+    with transaction.atomic():
+        # The epoch is part of the session hash and of the token fingerprint.
+        User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+        account_sessions_end(user=user)
+    user.refresh_from_db(fields=["session_epoch"])
 
 
 # --- Log-in and its throttling ------------------------------------------------------------------
@@ -314,16 +355,27 @@ def client_ip(request) -> str:
 
 
 def _throttle_keys(*, email: str, ip: str) -> tuple[str, str]:
-    email_hash = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    """Failures are counted per (email, address) and per address.
+
+    Counting per email alone would let anyone lock a victim out from anywhere; counting per
+    address alone with a small limit would let a few typos lock everyone behind one NAT or
+    proxy. The address keeps a much higher limit (LOGIN_THROTTLE_IP_LIMIT) that still stops
+    one address from trying passwords across many accounts.
+    """
+    pair = f"{email.strip().lower()}\n{ip}".encode()
+    pair_hash = hashlib.sha256(pair).hexdigest()[:32]
     ip_hash = hashlib.sha256(ip.encode()).hexdigest()[:32]
-    return f"login-fail:email:{email_hash}", f"login-fail:ip:{ip_hash}"
+    return f"login-fail:pair:{pair_hash}", f"login-fail:ip:{ip_hash}"
 
 
 def login_throttle_check(*, email: str, ip: str) -> None:
-    """Refuse once an email or an address has failed LOGIN_THROTTLE_LIMIT times."""
-    limit = settings.LOGIN_THROTTLE_LIMIT
-    counts = cache.get_many(_throttle_keys(email=email, ip=ip))
-    if any(count >= limit for count in counts.values()):
+    """Refuse once an (email, address) pair or an address has failed too often."""
+    pair_key, ip_key = _throttle_keys(email=email, ip=ip)
+    counts = cache.get_many([pair_key, ip_key])
+    if (
+        counts.get(pair_key, 0) >= settings.LOGIN_THROTTLE_LIMIT
+        or counts.get(ip_key, 0) >= settings.LOGIN_THROTTLE_IP_LIMIT
+    ):
         minutes = max(1, settings.LOGIN_THROTTLE_WINDOW // 60)
         raise RateLimited(
             f"로그인 시도가 너무 많습니다. {minutes}분 후에 다시 시도해 주세요.",
@@ -341,9 +393,9 @@ def login_failure_record(*, email: str, ip: str) -> None:
             cache.set(key, 1, timeout=window)
 
 
-def login_success_record(*, email: str) -> None:
-    email_key, _ = _throttle_keys(email=email, ip="")
-    cache.delete(email_key)
+def login_success_record(*, email: str, ip: str) -> None:
+    pair_key, _ = _throttle_keys(email=email, ip=ip)
+    cache.delete(pair_key)
 
 
 def user_login(*, email: str, password: str, ip: str) -> User:
@@ -354,7 +406,7 @@ def user_login(*, email: str, password: str, ip: str) -> User:
     if user is None:
         login_failure_record(email=email, ip=ip)
         raise InvalidInput({"error": [WRONG_CREDENTIALS]})
-    login_success_record(email=email)
+    login_success_record(email=email, ip=ip)
     return user
 
 
@@ -371,13 +423,16 @@ def _refresh_token(raw: str) -> RefreshToken:
 
 
 def auth_refresh(*, refresh: str) -> dict[str, str]:
-    """Rotate a refresh token: the old one is blacklisted, exactly one caller wins."""
+    """Rotate a refresh token within its session: the old one is blacklisted, exactly one
+    caller wins, and a token of a revoked session is refused."""
     token = _refresh_token(refresh)
     user = User.objects.filter(pk=token.payload.get(jwt_settings.USER_ID_CLAIM)).first()
+    sid = session_id(token.payload.get(SESSION_CLAIM))
     if (
         user is None
         or not user.is_active
         or token.payload.get(PASSWORD_CLAIM) != password_fingerprint(user)
+        or sid is None
     ):
         raise Unauthenticated(INVALID_REFRESH, field="refresh", code="token_not_valid")
     jti = token.payload[jwt_settings.JTI_CLAIM]
@@ -388,22 +443,59 @@ def auth_refresh(*, refresh: str) -> dict[str, str]:
         _, created = BlacklistedToken.objects.get_or_create(token=outstanding)
         if not created:  # a concurrent refresh used it first
             raise Unauthenticated(INVALID_REFRESH, field="refresh", code="token_not_valid")
-    return tokens_for_user(user)
+        session = (
+            TokenSession.objects.select_for_update()
+            .filter(sid=sid, user=user, revoked_at__isnull=True)
+            .first()
+        )
+        if session is None:
+            raise Unauthenticated(INVALID_REFRESH, field="refresh", code="token_not_valid")
+        return tokens_rotate(user=user, session=session)
 
 
 def auth_logout(*, refresh: str) -> None:
-    """Revoke a refresh token. Revoking one already revoked is fine."""
+    """Log out one session: its refresh token is blacklisted and its ``sid`` revoked, so the
+    access tokens minted from it stop working too. Logging out twice is fine."""
     try:
         token = UntypedToken(refresh)  # signature and expiry, whatever the blacklist says
     except TokenError:
         raise InvalidInput({"refresh": [INVALID_REFRESH]}) from None
     if token.payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != RefreshToken.token_type:
         raise InvalidInput({"refresh": [INVALID_REFRESH]})
-    try:
-        with transaction.atomic():
-            RefreshToken(refresh, verify=False).blacklist()
-    except IntegrityError:
-        pass
+    with transaction.atomic():
+        outstanding = OutstandingToken.objects.filter(
+            jti=token.payload.get(jwt_settings.JTI_CLAIM)
+        ).first()
+        if outstanding is not None:
+            BlacklistedToken.objects.get_or_create(token=outstanding)
+        sid = session_id(token.payload.get(SESSION_CLAIM))
+        if sid is not None:
+            _token_sessions_revoke(TokenSession.objects.filter(sid=sid))
+
+
+def token_session_end(*, user: User, sid: str | None) -> None:
+    """End one API session of ``user`` (a web page's, when its cookie session logs out)."""
+    sid = session_id(sid)
+    if sid is not None:
+        _token_sessions_revoke(TokenSession.objects.filter(sid=sid, user=user))
+
+
+def tokens_flush() -> dict[str, int]:
+    """Delete expired or used refresh-token rows and ended sessions (a periodic job).
+
+    A deleted row never revives a token: refresh needs its outstanding row, and a session
+    that no longer exists counts as revoked.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        sessions, _ = TokenSession.objects.filter(
+            Q(expires_at__lte=now) | Q(revoked_at__isnull=False)
+        ).delete()
+        dead = OutstandingToken.objects.filter(
+            Q(expires_at__lte=now) | Q(blacklistedtoken__isnull=False)
+        )
+        _, deleted = dead.delete()  # their blacklist rows go with them
+    return {"sessions": sessions, "tokens": deleted.get(OutstandingToken._meta.label, 0)}
 
 
 # --- Profile ------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from mealbuddy.accounts.forms import (
     SignupForm,
     add_service_errors,
 )
+from mealbuddy.accounts.throttling import write_throttle_check
+from mealbuddy.accounts.tokens import WEB_API_SESSION_KEY
 from mealbuddy.core.errors import ApplicationError, RateLimited
 
 
@@ -50,6 +52,7 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            write_throttle_check(request, scope="signup")
             user = services.user_register(
                 email=data["email"],
                 username=data["username"],
@@ -58,6 +61,11 @@ def signup(request):
                 address=data["address"],
                 region_id=data["region"],
             )
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+            response = _render(request, "accounts/signup.html", {"form": form}, form, 429)
+            response["Retry-After"] = str(exc.extra["retry_after"])
+            return response
         except ApplicationError as exc:
             add_service_errors(form, exc, rename={"password": "password1"})
         else:
@@ -96,8 +104,20 @@ def login_view(request):
 
 @require_POST
 def logout_view(request):
+    if request.user.is_authenticated:
+        # Tokens this page got from /api/user/current/ end with it.
+        services.token_session_end(user=request.user, sid=request.session.get(WEB_API_SESSION_KEY))
     logout(request)
     messages.success(request, "로그아웃했어요.")
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@require_POST
+@login_required
+def logout_everywhere(request):
+    services.user_logout_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, "모든 기기에서 로그아웃했어요.")
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 

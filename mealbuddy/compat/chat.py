@@ -15,7 +15,7 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
     inline_serializer,
 )
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -126,6 +126,15 @@ ACCEPTED = OpenApiResponse(description="처리됨 (본문 없음)")
 
 
 class ChatRoomView(APIView):
+    throttle_scope = {"POST": "join"}
+
+    def handle_exception(self, exc):
+        # The client alert()s the body of a refused join: a bare string, throttled or not.
+        response = super().handle_exception(exc)
+        if isinstance(exc, exceptions.Throttled):
+            response.data = response.data["errors"]["error"][0]
+        return response
+
     @extend_schema(
         tags=TAGS,
         summary="채팅방 상태 (최근 메시지 100개)",

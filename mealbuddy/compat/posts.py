@@ -266,6 +266,8 @@ class PostListView(APIView):
 
 
 class PostWriteView(APIView):
+    throttle_scope = "post"
+
     @extend_schema(
         tags=TAGS,
         summary="모집글 쓰기 (채팅방이 함께 만들어지고 글쓴이가 첫 참여자)",

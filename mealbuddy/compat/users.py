@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,6 +23,7 @@ from mealbuddy.accounts.serializers import (
     text,
     user_payload,
 )
+from mealbuddy.accounts.tokens import SESSION_CLAIM, WEB_API_SESSION_KEY, tokens_current
 from mealbuddy.core.api import application_error_response
 from mealbuddy.core.errors import RateLimited
 
@@ -31,6 +32,7 @@ DELETE_REFUSED = "유효하지 않은 유저정보 입니다."
 
 
 class RegisterView(APIView):
+    throttle_scope = "signup"
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
@@ -97,7 +99,20 @@ class CurrentView(APIView):
         tags=TAGS, summary="현재 사용자 (새 토큰 발급)", responses={200: UserEnvelopeSerializer}
     )
     def get(self, request):
-        return Response({"user": user_payload(request.user)})
+        # The same log-in session goes on (no new refresh-token row per page load); a page's
+        # cookie session keeps one API session of its own.
+        if request.auth is not None:
+            tokens = tokens_current(user=request.user, sid=request.auth.get(SESSION_CLAIM))
+            if tokens is None:  # logged out between authentication and here
+                raise exceptions.AuthenticationFailed()
+        else:
+            tokens = tokens_current(
+                user=request.user,
+                sid=request.session.get(WEB_API_SESSION_KEY),
+                start_if_ended=True,
+            )
+            request.session[WEB_API_SESSION_KEY] = tokens["sid"]
+        return Response({"user": user_payload(request.user, tokens=tokens)})
 
 
 class UpdateView(APIView):

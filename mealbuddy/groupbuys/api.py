@@ -55,6 +55,8 @@ def _detail_response(request, pk: int, *, status_code: int = 200) -> Response:
 
 
 class GroupOrderListView(APIView):
+    throttle_scope = "post"
+
     @extend_schema(
         tags=TAGS,
         summary="동네 공동주문 목록",
@@ -137,6 +139,8 @@ class GroupOrderDetailView(APIView):
 
 
 class JoinView(APIView):
+    throttle_scope = "join"
+
     @extend_schema(
         tags=TAGS,
         summary="참여하기",
@@ -197,6 +201,8 @@ class StatusView(APIView):
 
 
 class ItemListView(APIView):
+    throttle_scope = "item"
+
     @extend_schema(
         tags=TAGS,
         summary="내 메뉴 추가 (참여자만, 주문 완료 전까지)",
@@ -210,6 +216,8 @@ class ItemListView(APIView):
 
 
 class ItemDetailView(APIView):
+    throttle_scope = "item"
+
     @extend_schema(
         tags=TAGS,
         summary="내 메뉴 고치기",

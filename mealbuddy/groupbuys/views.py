@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from mealbuddy.accounts.throttling import write_throttled
 from mealbuddy.core.errors import ApplicationError, NotFound, PermissionDenied
 from mealbuddy.groupbuys import selectors, services
 from mealbuddy.groupbuys.access import access_group_order
@@ -155,6 +156,7 @@ def _action(service, **kwargs):
 
 
 @login_required
+@write_throttled("join")
 @require_POST
 def join(request, pk: int):
     error = _action(services.groupbuy_join, group_order_id=pk, user=request.user)
@@ -193,6 +195,7 @@ def ban(request, pk: int):
 
 
 @login_required
+@write_throttled("item")
 @require_POST
 def item_add(request, pk: int):
     form = ItemForm(request.POST)
@@ -252,6 +255,7 @@ def item_delete(request, item_id: int):
 
 
 @login_required
+@write_throttled("post")
 def write(request):
     if request.method == "POST":
         form = GroupOrderForm(request.POST)

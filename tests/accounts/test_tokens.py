@@ -142,3 +142,14 @@ def test_logout_refuses_forged_and_access_tokens(user):
         assert response.status_code == 400, bad
         assert response.json()["errors"]["refresh"]
     assert refresh_call(pair["refresh"]).status_code == 200
+
+
+def test_a_signed_token_without_a_session_is_refused(user):
+    """Tokens from before sessions existed (or forged without one) cannot be revoked: refused."""
+    token = AccessToken.for_user(user)
+    token[PASSWORD_CLAIM] = password_fingerprint(user)
+    assert current(str(token)).status_code == 401
+    token["sid"] = "not-a-uuid"
+    assert current(str(token)).status_code == 401
+    token["sid"] = "00000000-0000-4000-8000-000000000000"  # no such session
+    assert current(str(token)).status_code == 401

@@ -45,7 +45,7 @@ def test_accounts_journey(new_page):
     expect(page.locator(".topbar-region")).to_have_text("서교동")
 
     # Log out, log in.
-    page.get_by_role("button", name="로그아웃").click()
+    page.get_by_role("button", name="로그아웃", exact=True).click()
     page.wait_for_url("**/accounts/login/")
     log_in(page, FIRST_PASSWORD)
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
@@ -68,10 +68,23 @@ def test_accounts_journey(new_page):
     expect(page.get_by_text("비밀번호를 바꿨어요.")).to_be_visible()
 
     # Log out; the old password no longer works, the new one does.
-    page.get_by_role("button", name="로그아웃").click()
+    page.get_by_role("button", name="로그아웃", exact=True).click()
     log_in(page, FIRST_PASSWORD)
     expect(page.get_by_text("이메일 또는 비밀번호가 올바르지 않습니다.")).to_be_visible()
     expect(page.get_by_label("이메일")).to_have_value(EMAIL)
+    log_in(page, SECOND_PASSWORD)
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    # A second device; 모든 기기에서 로그아웃 on this one ends both.
+    phone = new_page()
+    log_in(phone, SECOND_PASSWORD)
+    phone.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.goto("/accounts/me/")
+    page.get_by_role("button", name="모든 기기에서 로그아웃").click()
+    page.wait_for_url("**/accounts/login/")
+    expect(page.get_by_text("모든 기기에서 로그아웃했어요.")).to_be_visible()
+    phone.goto("/accounts/me/")
+    expect(phone).to_have_url(re.compile(r"/accounts/login/\?next=/accounts/me/$"))
     log_in(page, SECOND_PASSWORD)
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 

@@ -114,7 +114,7 @@ def test_refunds_due_is_a_real_job_that_finds_nothing_until_the_wallet_exists(db
     assert refunds_due.call() == 0
 
 
-def test_flush_tokens_deletes_expired_refresh_tokens_only(user):
+def test_flush_tokens_deletes_expired_and_used_refresh_tokens_only(user):
     now = timezone.now()
     expired = OutstandingToken.objects.create(
         user=user,
@@ -124,6 +124,10 @@ def test_flush_tokens_deletes_expired_refresh_tokens_only(user):
         expires_at=now - timedelta(days=1),
     )
     BlacklistedToken.objects.create(token=expired)
+    used = OutstandingToken.objects.create(
+        user=user, jti="used", token="z", created_at=now, expires_at=now + timedelta(days=1)
+    )
+    BlacklistedToken.objects.create(token=used)
     live = OutstandingToken.objects.create(
         user=user, jti="new", token="y", created_at=now, expires_at=now + timedelta(days=1)
     )
