@@ -116,7 +116,7 @@ def test_a_live_session_costs_no_query_beyond_the_user(user, django_assert_num_q
 def test_a_socket_handshake_token_of_a_logged_out_session_is_refused(
     user, django_capture_on_commit_callbacks
 ):
-    from mealbuddy.core.websocket import token_user
+    from mealbuddy.accounts.sockets import token_user
 
     pair = api_login(user)
     assert token_user(pair["token"]) == user
