@@ -82,7 +82,9 @@ def test_writes_stand_and_retries_do_not_duplicate_while_redis_is_down(region_tx
         assert join().status_code == 200
         assert join().status_code == 200
         assert Participation.objects.filter(group_order_id=room.group_order_id).count() == 3
-        assert Message.objects.filter(room=room, kind="join", subject_user_id=joiner.pk).count() == 1
+        assert (
+            Message.objects.filter(room=room, kind="join", subject_user_id=joiner.pk).count() == 1
+        )
         http.close()
     log = server.log_path.read_text()
     assert "broadcast to chat.room." in log and "failed" in log

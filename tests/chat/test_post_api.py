@@ -45,9 +45,7 @@ def test_a_retry_with_the_same_client_id_returns_the_first_message(
 
     def post():
         if how == "body":
-            return client.post(
-                url(room), {"message": "한 번만", "client_id": "c-1"}, format="json"
-            )
+            return client.post(url(room), {"message": "한 번만", "client_id": "c-1"}, format="json")
         return client.post(
             url(room), {"message": "한 번만"}, format="json", HTTP_IDEMPOTENCY_KEY="c-1"
         )
@@ -60,9 +58,12 @@ def test_a_retry_with_the_same_client_id_returns_the_first_message(
     assert Message.objects.filter(room=room, kind="text").count() == 1
     assert callbacks == []  # nobody hears it twice
     # The same id from someone else, or without an id, is a new message.
-    assert client_for(host).post(
-        url(room), {"message": "한 번만", "client_id": "c-1"}, format="json"
-    ).status_code == 201
+    assert (
+        client_for(host)
+        .post(url(room), {"message": "한 번만", "client_id": "c-1"}, format="json")
+        .status_code
+        == 201
+    )
     assert client.post(url(room), {"message": "또"}, format="json").status_code == 201
     assert client.post(url(room), {"message": "또"}, format="json").status_code == 201
     assert Message.objects.filter(room=room, kind="text").count() == 4
@@ -102,4 +103,6 @@ def test_posting_shares_the_flood_budget_and_answers_429_with_retry_after(trio, 
     assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
     assert 1 <= int(refused["Retry-After"]) <= 2
     assert Message.objects.filter(user=guest).count() == 2
-    assert client_for(host).post(url(room), {"message": "나는 됨"}, format="json").status_code == 201
+    assert (
+        client_for(host).post(url(room), {"message": "나는 됨"}, format="json").status_code == 201
+    )
