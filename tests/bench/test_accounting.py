@@ -52,30 +52,38 @@ def test_correct_answers_give_a_rate(ctx, tool):
 
 @pytest.mark.parametrize("tool", TOOLS)
 def test_a_server_answering_500_sometimes_fails_the_run(ctx, tool):
-    with FakeServer(flaky(5, (500, JSON, {"error": "boom"}))) as server:
-        with pytest.raises(BenchFailure) as failure:
-            ctx.http_load(server.url, ["/api/post/"], concurrency=2, check=CHECK, tool=tool)
+    with (
+        FakeServer(flaky(5, (500, JSON, {"error": "boom"}))) as server,
+        pytest.raises(BenchFailure) as failure,
+    ):
+        ctx.http_load(server.url, ["/api/post/"], concurrency=2, check=CHECK, tool=tool)
     assert "non-2xx" in str(failure.value)
 
 
 @pytest.mark.parametrize("tool", TOOLS)
 def test_redirects_are_not_success(ctx, tool):
-    with FakeServer(flaky(4, (302, JSON, ""))) as server:
-        with pytest.raises(BenchFailure, match="non-2xx"):
-            ctx.http_load(server.url, ["/api/post/"], concurrency=2, check=CHECK, tool=tool)
+    with (
+        FakeServer(flaky(4, (302, JSON, ""))) as server,
+        pytest.raises(BenchFailure, match="non-2xx"),
+    ):
+        ctx.http_load(server.url, ["/api/post/"], concurrency=2, check=CHECK, tool=tool)
 
 
 def test_a_200_with_the_wrong_body_is_not_counted_as_correct(ctx):
-    with FakeServer(flaky(7, (200, JSON, {"posts": []}))) as server:
-        with pytest.raises(BenchFailure, match="wrong answers"):
-            ctx.http_load(server.url, ["/api/post/"], concurrency=2, check=CHECK, tool="httpx")
+    with (
+        FakeServer(flaky(7, (200, JSON, {"posts": []}))) as server,
+        pytest.raises(BenchFailure, match="wrong answers"),
+    ):
+        ctx.http_load(server.url, ["/api/post/"], concurrency=2, check=CHECK, tool="httpx")
 
 
 @pytest.mark.parametrize("tool", TOOLS)
 def test_wrong_bodies_are_caught_before_loading_even_where_wrk_sees_only_statuses(ctx, tool):
-    with FakeServer(lambda *a: (200, "text/html", "<h1>Server Error</h1>", 0)) as server:
-        with pytest.raises(BenchFailure, match="sample check"):
-            ctx.http_load(server.url, ["/api/post/"], concurrency=2, check=CHECK, tool=tool)
+    with (
+        FakeServer(lambda *a: (200, "text/html", "<h1>Server Error</h1>", 0)) as server,
+        pytest.raises(BenchFailure, match="sample check"),
+    ):
+        ctx.http_load(server.url, ["/api/post/"], concurrency=2, check=CHECK, tool=tool)
 
 
 def test_a_failed_scenario_exits_non_zero_with_no_rate(monkeypatch, tmp_path, capsys):
