@@ -3,6 +3,15 @@
 Acceptance, in order of preference: the session cookie (only on a handshake from an allowed
 browser Origin), a single-use ticket (``?ticket=``), the original client's ``?token=<jwt>``.
 Only current members are accepted; anyone else is refused at the handshake.
+
+Frames: ``{"message": "...", "client_id"?: "..."}`` posts (a resend with the same
+``client_id`` is answered with the saved message, to the sender only, never saved twice);
+``{"type": "read", "id": n}`` marks read. Posts share one flood budget per user with all
+their other sockets and the REST post (``rate_limited`` errors past it).
+
+Close codes: 4001 the account was deleted, deactivated, changed its password or logged
+out everywhere (also when a post or read mark finds it so); 4003 left or banned; 4029 the
+user already holds WS_MAX_SOCKETS_PER_USER sockets; 4040 the room was deleted.
 """
 
 from __future__ import annotations

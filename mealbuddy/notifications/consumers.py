@@ -8,6 +8,8 @@ Server → client events:
   and whenever counts are recomputed (joined/left a room, read elsewhere);
 - ``{"type": "chat.unread", "room_id", "unread", "chats", "message": M}`` per chat line;
 - ``{"type": "notification", "notification": {...}, "notifications": n}``.
+
+Closed with 4001 when the account is revoked; 4029 over the per-user socket cap.
 """
 
 from __future__ import annotations
