@@ -178,6 +178,7 @@ def _post_refused(*, room_id: int, user, client_id: str | None) -> Message:
             room_id=room_id, user_id=user.pk, client_id=client_id
         ).first()
         if existing is not None:
+            existing.user = user  # it is theirs: no lazy load (the socket calls from async code)
             existing.replayed = True
             return existing
     if not account_is_current(user):

@@ -160,3 +160,19 @@ async def test_a_refused_handshake_does_not_keep_a_slot(people, room, settings):
         assert not ok
     bell = await connected(notifications(tok), origin=False)
     await bell.disconnect()
+
+
+async def test_a_resent_frame_with_the_same_client_id_is_saved_once(people, room):
+    host, guest, _ = people
+    sender = await connected(chat(room, await atoken(guest)), origin=False)
+    listener = await connected(chat(room, await atoken(host)), origin=False)
+    for _ in range(2):
+        await sender.send_json_to({"message": "한 번만", "client_id": "frame-1"})
+    first, again = await sender.receive_json_from(), await sender.receive_json_from()
+    assert first["message"]["id"] == again["message"]["id"]
+    heard = await listener.receive_json_from()
+    assert heard["message"]["id"] == first["message"]["id"]
+    assert await listener.receive_nothing(timeout=0.3)
+    assert await db(Message.objects.filter(kind="text").count)() == 1
+    for comm in (sender, listener):
+        await comm.disconnect()
