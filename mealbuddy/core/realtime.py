@@ -59,7 +59,9 @@ async def group_send_logged(group: str, event: dict) -> bool:
     if layer is None:
         return False
     try:
-        await asyncio.wait_for(layer.group_send(group, event), settings.BROADCAST_TIMEOUT)
+        # asyncio.timeout, not wait_for: no extra task per message on the chat hot path.
+        async with asyncio.timeout(settings.BROADCAST_TIMEOUT):
+            await layer.group_send(group, event)
     except Exception:  # noqa: BLE001 - ConnectionError, TimeoutError, anything from the layer
         logger.error("broadcast to %s failed; clients catch up on reconnect", group, exc_info=True)
         return False
