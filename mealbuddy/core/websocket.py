@@ -40,7 +40,10 @@ def _origin_parts(url: str) -> tuple[str, str, int] | None:
         scheme = parsed.scheme.lower()
         if scheme not in _DEFAULT_PORTS or not parsed.hostname:
             return None
-        return scheme, parsed.hostname.lower(), parsed.port or _DEFAULT_PORTS[scheme]
+        host = parsed.hostname.lower()
+        if ":" in host:  # IPv6: the Host header keeps the brackets
+            host = f"[{host}]"
+        return scheme, host, parsed.port or _DEFAULT_PORTS[scheme]
     except ValueError:  # a port that is not a number or out of range
         return None
 

@@ -57,6 +57,12 @@ def test_behind_a_tls_proxy_the_forwarded_scheme_counts(hosts, settings):
     assert not origin_allowed("https://mealbuddy.example", proxied)
 
 
+def test_ipv6_hosts_compare_with_their_brackets(hosts, settings):
+    settings.ALLOWED_HOSTS = ["[::1]"]
+    assert origin_allowed("http://[::1]:8000", scope("[::1]:8000"))
+    assert not origin_allowed("http://[::1]:8001", scope("[::1]:8000"))
+
+
 def test_a_host_outside_allowed_hosts_is_no_origin_of_ours(hosts):
     # DNS rebinding: evil.example resolves to us and its page connects to itself.
     assert not origin_allowed("http://evil.example", scope("evil.example"))
