@@ -96,9 +96,22 @@ def _flood_checked_post(**kwargs):
     return services.message_post(**kwargs)
 
 
+def _flood_checked_post_pooled(**kwargs):
+    """The same on an executor thread, handing the connection back to the pool before
+    returning. ``database_sync_to_async`` closes old connections outside the context the
+    call ran in, so it never sees this one: without the close every socket that posts kept
+    a pooled connection checked out (20 sockets and the pool was empty)."""
+    try:
+        return _flood_checked_post(**kwargs)
+    finally:
+        connections["default"].close()
+
+
 async def _message_post(**kwargs):
     if _parallel_posts():
-        return await database_sync_to_async(_flood_checked_post, thread_sensitive=False)(**kwargs)
+        return await database_sync_to_async(_flood_checked_post_pooled, thread_sensitive=False)(
+            **kwargs
+        )
     return await database_sync_to_async(_flood_checked_post)(**kwargs)
 
 
