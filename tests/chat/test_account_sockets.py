@@ -176,3 +176,27 @@ async def test_a_resent_frame_with_the_same_client_id_is_saved_once(people, room
     assert await db(Message.objects.filter(kind="text").count)() == 1
     for comm in (sender, listener):
         await comm.disconnect()
+
+
+async def test_posting_sockets_do_not_keep_pooled_connections(region_tx, settings):
+    """PostgreSQL posts run on executor threads; each must hand its connection back, or
+    DB_POOL_MAX posting sockets empty the pool and every later query waits for a timeout."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the connection pool is PostgreSQL's")
+    pool = connection.pool
+    users = [await db(UserFactory)() for _ in range(3)]
+    rooms = [await db(room_with)(u, title=f"혼자 {n}") for n, u in enumerate(users)]
+    in_use_before = pool.get_stats()["pool_size"] - pool.get_stats()["pool_available"]
+    sockets = []
+    for n in range(8):
+        user, room = users[n % 3], rooms[n % 3]
+        comm = await connected(chat(room, await atoken(user)), origin=False)
+        await comm.send_json_to({"message": f"{n}"})
+        assert (await comm.receive_json_from())["type"] == "chat.message"
+        sockets.append(comm)
+    stats = pool.get_stats()
+    assert stats["pool_size"] - stats["pool_available"] <= in_use_before + 1
+    for comm in sockets:
+        await comm.disconnect()
