@@ -3,6 +3,10 @@
 Scenarios: every module in bench/scenarios/ with a ``run(ctx)`` function (all by default).
 Environment: DATABASE_URL (default: bench/results/bench.sqlite3), REDIS_URL (optional),
 BENCH_DURATION (seconds per measurement, default 10).
+
+Only correct answers are counted (see ``BenchContext.http_load``) and chat deliveries are
+counted one by one; a scenario with any wrong answer, error or lost message is reported as
+failed, with what failed and no rate, and the run exits non-zero.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import time
 from datetime import UTC, datetime
 
 from bench import scenarios
-from bench.common import RESULTS, BenchContext, setup_django
+from bench.common import RESULTS, BenchContext, BenchFailure, setup_django
 
 
 def main(argv: list[str]) -> int:
@@ -47,9 +51,15 @@ def main(argv: list[str]) -> int:
         started = time.monotonic()
         try:
             result = module.run(ctx)
+        except BenchFailure as exc:
+            # Wrong answers or lost messages: no rate is reported for this scenario.
+            failed = True
+            result = {"failed": str(exc).splitlines()}
+            print(f"FAILED {name}:\n{exc}", file=sys.stderr, flush=True)
         except Exception as exc:  # noqa: BLE001 - report and go on with the other scenarios
             failed = True
             result = {"error": f"{exc.__class__.__name__}: {exc}"}
+            print(f"FAILED {name}: {result['error']}", file=sys.stderr, flush=True)
         result["seconds"] = round(time.monotonic() - started, 1)
         report["scenarios"][name] = result
         print(json.dumps(result, ensure_ascii=False, indent=2), flush=True)
@@ -57,6 +67,8 @@ def main(argv: list[str]) -> int:
     for path in (RESULTS / f"bench-{stamp}.json", RESULTS / "latest.json"):
         path.write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print(f"written to {RESULTS / 'latest.json'}")
+    if failed:
+        print("the benchmark FAILED: see the scenarios marked failed/error above", file=sys.stderr)
     return 1 if failed else 0
 
 

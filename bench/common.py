@@ -22,9 +22,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -51,10 +53,51 @@ def latency_summary(seconds: list[float]) -> dict:
     }
 
 
+class BenchFailure(Exception):
+    """A measurement saw wrong answers or lost messages: there is no rate to report."""
+
+
+# A check looks at one answer and says what is wrong with it (None: it is right).
+Check = Callable[[str, int, bytes], "str | None"]
+
+
+def expect_json(*keys: str, predicate: Callable[[str, Any], bool] | None = None) -> Check:
+    """2xx, a JSON object with ``keys``, and ``predicate(path, data)`` true when given."""
+
+    def check(path: str, status: int, body: bytes) -> str | None:
+        if not 200 <= status < 300:
+            return f"status {status}: {body[:200]!r}"
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return f"not JSON: {body[:200]!r}"
+        if keys and (not isinstance(data, dict) or any(k not in data for k in keys)):
+            return f"missing {[k for k in keys if not isinstance(data, dict) or k not in data]}"
+        if predicate is not None and not predicate(path, data):
+            return f"unexpected body: {body[:200]!r}"
+        return None
+
+    return check
+
+
+def failure_report(what: str, total: int, failures: dict[str, int], examples: list[str]) -> str:
+    parts = ", ".join(f"{count} {kind}" for kind, count in failures.items() if count)
+    lines = [f"{what}: {parts} out of {total} answers"]
+    lines += [f"  e.g. {example}" for example in examples[:5]]
+    return "\n".join(lines)
+
+
+# wrk reports only status >= 400 as errors; response() counts everything outside 2xx
+# (redirects included), per thread, and done() adds the threads up.
 _WRK_SCRIPT = r"""
 local paths = {}
 local headers = {}
 local i = 0
+local threads = {}
+non2xx = 0
+function setup(thread)
+  table.insert(threads, thread)
+end
 function init(args)
   for line in io.lines(args[1]) do table.insert(paths, line) end
   if args[2] ~= nil and args[2] ~= "" then headers["Authorization"] = args[2] end
@@ -64,11 +107,16 @@ function request()
   local path = paths[(i % #paths) + 1]
   return wrk.format("GET", path, headers)
 end
+function response(status, hdrs, body)
+  if status < 200 or status > 299 then non2xx = non2xx + 1 end
+end
 function done(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do bad = bad + thread:get("non2xx") end
   io.write(string.format(
     "JSON {\"requests\": %d, \"duration_us\": %d, \"non2xx\": %d, \"errors\": %d, " ..
     "\"p50_us\": %d, \"p95_us\": %d, \"p99_us\": %d, \"max_us\": %d}\n",
-    summary.requests, summary.duration, summary.errors.status,
+    summary.requests, summary.duration, bad,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
 end
@@ -178,17 +226,44 @@ class BenchContext:
         authorization: str = "",
         concurrency: int = 16,
         duration: float | None = None,
+        check: Check | None = None,
+        tool: str | None = None,
     ) -> dict:
         """GET ``paths`` round-robin with ``concurrency`` connections for ``duration`` s.
 
-        Returns requests/s, latency percentiles in ms, and the count of non-2xx answers.
+        Only correct answers count. ``check`` (default: 2xx and JSON) is applied to a sample
+        of every path before loading, and to every answer with the httpx loader; wrk can
+        only see statuses, so there every non-2xx is counted. Any wrong answer, refused
+        connection or timeout raises ``BenchFailure`` with what failed, instead of a rate.
+        ``tool`` forces "wrk" or "httpx" (default: wrk when installed).
         """
         duration = duration or self.duration
+        check = check or expect_json()
+        verify_sample(base_url, paths, authorization, check)
         # A short warm-up so first-request costs (imports, pools) are not measured.
-        self._httpx_load(base_url, paths[:50], authorization, min(concurrency, 4), 1.0)
-        if shutil.which("wrk"):
-            return self._wrk_load(base_url, paths, authorization, concurrency, duration)
-        return self._httpx_load(base_url, paths, authorization, concurrency, duration)
+        self._httpx_load(base_url, paths[:50], authorization, min(concurrency, 4), 1.0, check)
+        tool = tool or ("wrk" if shutil.which("wrk") else "httpx")
+        if tool == "wrk":
+            result = self._wrk_load(base_url, paths, authorization, concurrency, duration)
+        else:
+            result = self._httpx_load(base_url, paths, authorization, concurrency, duration, check)
+        failures = {
+            "wrong answers": result.pop("wrong", 0),
+            "non-2xx": result["non_2xx"],
+            "connection errors/timeouts": result["socket_errors"],
+        }
+        if any(failures.values()):
+            raise BenchFailure(
+                failure_report(
+                    f"GET {base_url}{paths[0]}"
+                    + (f" (+{len(paths) - 1} paths)" if paths[1:] else ""),
+                    result["requests"],
+                    failures,
+                    result.pop("examples", []),
+                )
+            )
+        result.pop("examples", None)
+        return result
 
     def _wrk_load(self, base_url, paths, authorization, concurrency, duration) -> dict:
         with tempfile.TemporaryDirectory() as tmp:
@@ -201,7 +276,7 @@ class BenchContext:
                     "wrk",
                     "-t2",
                     f"-c{concurrency}",
-                    f"-d{int(duration)}s",
+                    f"-d{max(1, int(duration))}s",
                     "--timeout",
                     "5s",
                     "-s",
@@ -228,25 +303,34 @@ class BenchContext:
             "max_ms": round(data["max_us"] / 1000, 2),
             "non_2xx": data["non2xx"],
             "socket_errors": data["errors"],
+            "body_checked": "sample",
         }
 
-    def _httpx_load(self, base_url, paths, authorization, concurrency, duration) -> dict:
+    def _httpx_load(self, base_url, paths, authorization, concurrency, duration, check) -> dict:
         import httpx
 
         latencies: list[float] = []
-        failures = 0
+        counts = {"wrong": 0, "non_2xx": 0, "socket_errors": 0}
+        examples: list[str] = []
 
         async def worker(client: httpx.AsyncClient, offset: int, stop_at: float) -> None:
-            nonlocal failures
             i = offset
             while time.monotonic() < stop_at:
                 path = paths[i % len(paths)]
                 i += concurrency
                 started = time.perf_counter()
-                response = await client.get(path)
+                try:
+                    response = await client.get(path)
+                except httpx.HTTPError as exc:
+                    counts["socket_errors"] += 1
+                    examples.append(f"GET {path}: {exc.__class__.__name__}")
+                    continue
                 latencies.append(time.perf_counter() - started)
-                if not 200 <= response.status_code < 300:
-                    failures += 1
+                problem = check(path, response.status_code, response.content)
+                if problem is not None:
+                    kind = "wrong" if 200 <= response.status_code < 300 else "non_2xx"
+                    counts[kind] += 1
+                    examples.append(f"GET {path}: {problem}")
 
         async def main() -> float:
             headers = {"Authorization": authorization} if authorization else {}
@@ -264,13 +348,17 @@ class BenchContext:
         return {
             "tool": "httpx",
             "concurrency": concurrency,
-            "requests": summary["count"],
+            "requests": summary["count"] + counts["socket_errors"],
             "rps": round(summary["count"] / elapsed, 1),
             "p50_ms": summary["p50_ms"],
             "p95_ms": summary["p95_ms"],
             "p99_ms": summary["p99_ms"],
             "max_ms": summary["max_ms"],
-            "non_2xx": failures,
+            "non_2xx": counts["non_2xx"],
+            "socket_errors": counts["socket_errors"],
+            "wrong": counts["wrong"],
+            "examples": examples,
+            "body_checked": "every answer",
         }
 
     @staticmethod
@@ -279,6 +367,35 @@ class BenchContext:
         from mealbuddy.accounts.tokens import tokens_for_user
 
         return f"token {tokens_for_user(user)['token']}"
+
+
+def verify_sample(base_url: str, paths: list[str], authorization: str, check: Check) -> None:
+    """Before loading: up to 20 paths (spread over the list) must answer correctly."""
+    import httpx
+
+    step = max(1, len(paths) // 20)
+    sample = list(dict.fromkeys(paths[::step]))[:20]
+    headers = {"Authorization": authorization} if authorization else {}
+    problems = []
+    with httpx.Client(base_url=base_url, headers=headers, timeout=10) as client:
+        for path in sample:
+            try:
+                response = client.get(path)
+            except httpx.HTTPError as exc:
+                problems.append(f"GET {path}: {exc.__class__.__name__}")
+                continue
+            problem = check(path, response.status_code, response.content)
+            if problem is not None:
+                problems.append(f"GET {path}: {problem}")
+    if problems:
+        raise BenchFailure(
+            failure_report(
+                f"sample check before loading {base_url}",
+                len(sample),
+                {"wrong answers": len(problems)},
+                problems,
+            )
+        )
 
 
 def refresh_planner_statistics() -> None:

@@ -340,9 +340,19 @@ LLM_MODEL = env.str("LLM_MODEL", default="gpt-4o-mini")
 LLM_TIMEOUT = env.float("LLM_TIMEOUT", default=8.0)
 LLM_DAILY_LIMIT = env.int("LLM_DAILY_LIMIT", default=10)
 
-# Chat socket flood control: a token bucket per connection.
+# --- Sockets: per-user budgets shared by every process (issue 8, "Sockets") ---------------
+# Chat flood control: one token bucket per user across all their sockets and the REST post
+# (in Redis when REDIS_URL is set, so every process counts together; see core/limits.py).
 CHAT_BURST = env.int("CHAT_BURST", default=20)
 CHAT_RATE_PER_SECOND = env.float("CHAT_RATE_PER_SECOND", default=5.0)
+# Open sockets (chat + notifications) one user may hold at once; more are closed with 4029.
+WS_MAX_SOCKETS_PER_USER = env.int("WS_MAX_SOCKETS_PER_USER", default=20)
+# Seconds a socket's slot is leased for; open sockets renew it every third of that, so the
+# slots of a process that died free themselves after at most this long.
+WS_SOCKET_SLOT_TTL = env.float("WS_SOCKET_SLOT_TTL", default=60.0)
+# Seconds a broadcast may wait for the channel layer before it is logged and given up.
+BROADCAST_TIMEOUT = env.float("BROADCAST_TIMEOUT", default=2.0)
+# --- end Sockets ---------------------------------------------------------------------------
 
 # Django configures logging after uvicorn did, so this also puts the query-string redaction
 # (no ?token= or ?ticket= in logs) on uvicorn's own loggers.

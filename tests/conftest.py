@@ -59,11 +59,16 @@ def _fast_password_hashing(request, settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache_and_channel_layer():
-    """Login throttles live in the cache; in-memory layer queues belong to one event loop."""
+    """Login throttles live in the cache; in-memory layer queues belong to one event loop;
+    socket budgets live in the cache (Redis) or in this process's memory."""
+    from mealbuddy.core.limits import limits_reset_local
+
     cache.clear()
+    limits_reset_local()
     channel_layers.backends = {}
     yield
     cache.clear()
+    limits_reset_local()
     channel_layers.backends = {}
 
 

@@ -25,7 +25,7 @@ import os
 import time
 from datetime import timedelta
 
-from bench.common import latency_summary
+from bench.common import BenchFailure, expect_json, latency_summary
 
 ROOMS = 20
 MEMBERS = 5
@@ -89,6 +89,9 @@ async def _fan_out(ws_url: str, rooms, tokens, interval: float) -> dict:
 
     latencies: list[float] = []
     errors: list[str] = []
+    # Every (receiving socket, message) pair once: a duplicate is an error, not a delivery.
+    delivered: set[tuple[int, int]] = set()
+    duplicates = 0
     expected = ROOMS * MEMBERS * MESSAGES_EACH * MEMBERS
     done = asyncio.Event()
     last_receive = 0.0
@@ -101,18 +104,23 @@ async def _fan_out(ws_url: str, rooms, tokens, interval: float) -> dict:
             )
             sockets.append(ws)
 
-    async def reader(ws):
-        nonlocal last_receive
+    async def reader(ws, index):
+        nonlocal last_receive, duplicates
         async for raw in ws:
             data = json.loads(raw)
-            if data["type"] == "error":
-                errors.append(data["message"])
+            if data["type"] != "chat.message":
+                errors.append(f"{data['type']}: {data.get('code')} {data.get('message')}")
                 continue
+            key = (index, data["message"]["id"])
+            if key in delivered:
+                duplicates += 1
+                continue
+            delivered.add(key)
             sent_at = float(data["message"]["message"].rsplit(" ", 1)[1])
             now = time.perf_counter()
             latencies.append(now - sent_at)
             last_receive = now
-            if len(latencies) >= expected:
+            if len(delivered) >= expected:
                 done.set()
 
     async def writer(ws, index):
@@ -123,7 +131,7 @@ async def _fan_out(ws_url: str, rooms, tokens, interval: float) -> dict:
             if interval:
                 await asyncio.sleep(interval)
 
-    readers = [asyncio.create_task(reader(ws)) for ws in sockets]
+    readers = [asyncio.create_task(reader(ws, i)) for i, ws in enumerate(sockets)]
     first_send = time.perf_counter()
     await asyncio.gather(*(writer(ws, i) for i, ws in enumerate(sockets)))
     with contextlib.suppress(TimeoutError):
@@ -132,14 +140,19 @@ async def _fan_out(ws_url: str, rooms, tokens, interval: float) -> dict:
         await ws.close()
     for task in readers:
         task.cancel()
+    if errors or duplicates or len(delivered) != expected:
+        raise BenchFailure(
+            f"chat fan-out (interval {interval} s): delivered {len(delivered)} of {expected}, "
+            f"{len(errors)} error events, {duplicates} duplicates"
+            + "".join(f"\n  e.g. {e}" for e in errors[:5])
+        )
     elapsed = max(last_receive - first_send, 1e-9)
     summary = latency_summary(latencies)
     return {
         "interval_s": interval,
         "sent": ROOMS * MEMBERS * MESSAGES_EACH,
-        "delivered": len(latencies),
+        "delivered": len(delivered),
         "expected": expected,
-        "errors": len(errors),
         "seconds": round(elapsed, 2),
         "delivered_per_s": round(len(latencies) / elapsed, 1),
         **{k: summary[k] for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms")},
@@ -184,6 +197,9 @@ def _measure(ctx, label: str, env: dict, workers: int, rooms, tokens, history_ro
             [f"/api/chat/{history_room.pk}/"],
             authorization=f"token {tokens[reader.pk]}",
             concurrency=16,
+            check=expect_json(
+                "messages", "title", predicate=lambda path, data: len(data["messages"]) == 100
+            ),
         )
     paced, get = out["paced"], out["room_get"]
     out["meets_targets"] = {
@@ -206,10 +222,10 @@ def run(ctx) -> dict:
         "SECRET_KEY": settings.SECRET_KEY,
         "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"],
     }
-    result: dict = {
-        "targets": TARGETS,
-        "original_service": {"delivered_per_s": 300, "p99_ms": 2300, "room_get_rps": "< 1"},
-    }
+    # The bench offers each member more than one person's flood budget (20 lines in 3 s,
+    # then 20 at once); flood control is tested in tests/chat, not measured here.
+    keys["CHAT_BURST"] = "100000"
+    result: dict = {"targets": TARGETS}
     result["in_memory"] = _measure(
         ctx, "in-memory", {**keys, "REDIS_URL": ""}, 1, rooms, tokens, history_room, reader
     )

@@ -17,10 +17,11 @@ import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from bench.common import latency_summary
+from bench.common import BenchFailure, expect_json, latency_summary
 
 TARGET_P95_MS = 20.0
 CALLS = 1000
+FIVE_PICKS = expect_json("items", predicate=lambda path, data: len(data["items"]) == 5)
 WISHES = [
     "",
     "국물 있는 매운 거",
@@ -120,8 +121,9 @@ def run(ctx) -> dict:
             started = time.perf_counter()
             response = client.get(paths[i % len(paths)])
             in_process.append(time.perf_counter() - started)
-            if response.status_code != 200:
-                raise RuntimeError(f"{paths[i % len(paths)]} answered {response.status_code}")
+            problem = FIVE_PICKS(paths[i % len(paths)], response.status_code, response.content)
+            if problem is not None:
+                raise BenchFailure(f"GET {paths[i % len(paths)]} in process: {problem}")
 
         result = {
             "target_p95_ms": TARGET_P95_MS,
@@ -138,7 +140,7 @@ def run(ctx) -> dict:
         }
         with ctx.server(workers=2, env=env) as server:
             result["http"] = ctx.http_load(
-                server.url, paths, authorization=authorization, concurrency=4
+                server.url, paths, authorization=authorization, concurrency=4, check=FIVE_PICKS
             )
         result["weather_provider_calls"] = weather.count
     # The target is the server's answer time; over HTTP the figure also holds the load

@@ -19,10 +19,12 @@ from __future__ import annotations
 import time
 from urllib.parse import urlencode
 
-from bench.common import latency_summary
+from bench.common import BenchFailure, expect_json, latency_summary
 
 TARGET_P95_MS = 20.0
 WORKERS = 2
+SEARCH_OK = expect_json("results")
+REVERSE_OK = expect_json("code", "name")
 CALLS = 1000
 SEARCHES = [
     "서",
@@ -60,7 +62,7 @@ def _search_paths() -> list[str]:
     return [f"/api/regions/?{urlencode({'q': q})}" for q in SEARCHES]
 
 
-def _in_process(paths: list[str]) -> dict:
+def _in_process(paths: list[str], check) -> dict:
     from django.test import Client
 
     client = Client()
@@ -70,8 +72,9 @@ def _in_process(paths: list[str]) -> dict:
         response = client.get(paths[i % len(paths)])
         seconds.append(time.perf_counter() - started)
         cpu_seconds.append(time.thread_time() - cpu_started)
-        if response.status_code != 200:
-            raise RuntimeError(f"{paths[i % len(paths)]} answered {response.status_code}")
+        problem = check(paths[i % len(paths)], response.status_code, response.content)
+        if problem is not None:
+            raise BenchFailure(f"GET {paths[i % len(paths)]} in process: {problem}")
     summary = latency_summary(seconds)
     # CPU time of the calling thread: what one call costs, whatever else the (shared)
     # machine is doing at the time. Wall-clock figures above include waiting for a core.
@@ -94,13 +97,18 @@ def run(ctx) -> dict:
     result = {
         "target_p95_ms": TARGET_P95_MS,
         "reverse_first_call_in_process_ms": cold_ms,
-        "search_in_process": _in_process(search_paths),
-        "reverse_in_process": _in_process(reverse_paths),
+        "search_in_process": _in_process(search_paths, SEARCH_OK),
+        "reverse_in_process": _in_process(reverse_paths, REVERSE_OK),
     }
     with ctx.server(workers=WORKERS) as server:
-        ctx.http_load(server.url, reverse_paths[:40], concurrency=4, duration=2)  # warm-up
-        result["search_http"] = ctx.http_load(server.url, search_paths, concurrency=WORKERS)
-        result["reverse_http"] = ctx.http_load(server.url, reverse_paths, concurrency=WORKERS)
+        # warm-up
+        ctx.http_load(server.url, reverse_paths[:40], concurrency=4, duration=2, check=REVERSE_OK)
+        result["search_http"] = ctx.http_load(
+            server.url, search_paths, concurrency=WORKERS, check=SEARCH_OK
+        )
+        result["reverse_http"] = ctx.http_load(
+            server.url, reverse_paths, concurrency=WORKERS, check=REVERSE_OK
+        )
     result["meets_target"] = all(
         result[key]["p95_ms"] < TARGET_P95_MS
         for key in ("search_in_process", "reverse_in_process", "search_http", "reverse_http")

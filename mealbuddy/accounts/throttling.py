@@ -17,6 +17,7 @@ when REDIS_URL is set, so every process counts together.
 from __future__ import annotations
 
 import functools
+import logging
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -25,6 +26,8 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from mealbuddy.accounts.services import client_ip
 from mealbuddy.core.errors import RateLimited
+
+logger = logging.getLogger(__name__)
 
 
 def _scope_for(view, method: str) -> str | None:
@@ -63,7 +66,15 @@ class _WriteThrottle(SimpleRateThrottle):
         if not self.rate:
             return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except Exception:  # noqa: BLE001 - the cache (Redis) is down
+            # Fail open, like the chat flood budget (core/limits.py): an outage of the cache
+            # must not turn every write into an error. Logged, so the outage is seen.
+            logger.warning(
+                "write throttle %s skipped: cache unavailable", self.scope, exc_info=True
+            )
+            return True
 
 
 class WriteUserThrottle(_WriteThrottle):

@@ -150,6 +150,68 @@ class MessageHistoryApi(APIView):
         )
 
 
+@extend_schema_serializer(component_name="ChatPostInput")
+class PostInput(serializers.Serializer):
+    # Types and lengths are checked by the service (one rule for REST and sockets).
+    message = serializers.JSONField(help_text="보낼 메시지 (1–300자)")
+    client_id = serializers.JSONField(
+        required=False,
+        help_text="보내는 쪽이 정한 메시지 id (64자 이하). 같은 id로 다시 보내면 새로 "
+        "저장하지 않고 처음 저장된 메시지를 200으로 돌려줍니다. `Idempotency-Key` "
+        "헤더로 보내도 됩니다.",
+    )
+
+
+class MessagePostApi(APIView):
+    """POST /api/chats/<room>/messages/ ``{message, client_id?}`` — post a message.
+
+    A client that got no answer (or an error) retries with the same ``client_id`` (or
+    ``Idempotency-Key``) and gets the message saved the first time, never a twin.
+    """
+
+    @extend_schema(
+        tags=TAGS,
+        summary="메시지 보내기 (client_id로 재시도해도 한 번만 저장)",
+        request=PostInput,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="client_id 대신 헤더로 (64자 이하)",
+            )
+        ],
+        responses={
+            201: inline_serializer("ChatPostOut", {"message": CHAT_MESSAGE}),
+            200: inline_serializer("ChatPostReplayed", {"message": CHAT_MESSAGE}),
+            400: chat_error("메시지가 비었거나 너무 김, client_id 형식 오류"),
+            403: NOT_MEMBER,
+            404: NO_ROOM,
+            429: chat_error("너무 빨리 보냄 (code `rate_limited`, `Retry-After` 헤더)"),
+        },
+    )
+    def post(self, request, room_id: int):
+        data = PostInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        client_id = data.validated_data.get("client_id") or request.headers.get("Idempotency-Key")
+        room = selectors.access_chat_room(user=request.user, id=room_id)
+        services.message_text_clean(data.validated_data["message"])
+        services.client_id_clean(client_id)
+        services.chat_flood_check(user_id=request.user.pk)
+        message = services.message_post(
+            room_id=room.pk,
+            user=request.user,
+            text=data.validated_data["message"],
+            client_id=client_id,
+        )
+        replayed = getattr(message, "replayed", False)
+        return Response(
+            {"message": message_payload(message, viewer_id=request.user.pk)},
+            status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
+        )
+
+
 class TicketApi(APIView):
     """POST /api/chats/<room>/ticket/ — a single-use socket ticket valid 30 seconds."""
 
@@ -252,3 +314,7 @@ class MembersApi(APIView):
                 ]
             }
         )
+
+
+class MessagesApi(MessagePostApi, MessageHistoryApi):
+    """/api/chats/<room>/messages/: GET the history, POST a message."""

@@ -3,6 +3,15 @@
 Acceptance, in order of preference: the session cookie (only on a handshake from an allowed
 browser Origin), a single-use ticket (``?ticket=``), the original client's ``?token=<jwt>``.
 Only current members are accepted; anyone else is refused at the handshake.
+
+Frames: ``{"message": "...", "client_id"?: "..."}`` posts (a resend with the same
+``client_id`` is answered with the saved message, to the sender only, never saved twice);
+``{"type": "read", "id": n}`` marks read. Posts share one flood budget per user with all
+their other sockets and the REST post (``rate_limited`` errors past it).
+
+Close codes: 4001 the account was deleted, deactivated, changed its password or logged
+out everywhere (also when a post or read mark finds it so); 4003 left or banned; 4029 the
+user already holds WS_MAX_SOCKETS_PER_USER sockets; 4040 the room was deleted.
 """
 
 from __future__ import annotations
@@ -10,11 +19,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 
 from channels.db import database_sync_to_async
 from channels.exceptions import DenyConnection, StopConsumer
-from django.conf import settings
 from django.db import connections
 
 from mealbuddy.accounts.models import User
@@ -22,36 +29,22 @@ from mealbuddy.accounts.sockets import session_user, token_user
 from mealbuddy.chat import selectors, services
 from mealbuddy.chat.serializers import message_event
 from mealbuddy.core.errors import ApplicationError
-from mealbuddy.core.realtime import chat_room_group, chat_user_group
+from mealbuddy.core.realtime import (
+    ACCOUNT_REVOKED_CLOSE_CODE,
+    chat_room_group,
+    chat_user_group,
+    group_send_logged,
+)
 from mealbuddy.core.websocket import (
-    PeerGoneTolerantConsumer,
+    AccountSocketConsumer,
+    account_is_current,
     dispatch_without_db_cleanup,
     query_params,
 )
 
 logger = logging.getLogger(__name__)
 
-SLOW_DOWN = "천천히 보내 주세요"
 CATCH_UP_CHUNK = 200
-
-
-class TokenBucket:
-    """``capacity`` messages at once, refilled at ``rate`` per second."""
-
-    def __init__(self, capacity: int, rate: float) -> None:
-        self.capacity = float(capacity)
-        self.rate = float(rate)
-        self.tokens = float(capacity)
-        self.updated = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
 
 
 def _chat_socket_user(scope, room_id: int):
@@ -85,16 +78,40 @@ def _parallel_posts() -> bool:
     return connections["default"].vendor == "postgresql"
 
 
+def _flood_checked_post(**kwargs):
+    """Flood control and the insert in one hop off the event loop."""
+    services.chat_flood_check(user_id=kwargs["user"].pk)
+    return services.message_post(**kwargs)
+
+
+def _flood_checked_post_pooled(**kwargs):
+    """The same on an executor thread, handing the connection back to the pool before
+    returning. ``database_sync_to_async`` closes old connections outside the context the
+    call ran in, so it never sees this one: without the close every socket that posts kept
+    a pooled connection checked out (20 sockets and the pool was empty)."""
+    try:
+        return _flood_checked_post(**kwargs)
+    finally:
+        connections["default"].close()
+
+
 async def _message_post(**kwargs):
     if _parallel_posts():
-        return await database_sync_to_async(services.message_post, thread_sensitive=False)(**kwargs)
-    return await database_sync_to_async(services.message_post)(**kwargs)
+        return await database_sync_to_async(_flood_checked_post_pooled, thread_sensitive=False)(
+            **kwargs
+        )
+    return await database_sync_to_async(_flood_checked_post)(**kwargs)
 
 
-class ChatConsumer(PeerGoneTolerantConsumer):
+def _mark_read(*, room_id: int, user, message_id: int) -> None:
+    if not account_is_current(user):
+        raise services.AccountRevoked()
+    services.room_mark_read(room_id=room_id, user=user, message_id=message_id)
+
+
+class ChatConsumer(AccountSocketConsumer):
     user = None
     room_id = 0
-    closing = False
 
     async def connect(self) -> None:
         self.room_id = int(self.scope["url_route"]["kwargs"]["room_id"])
@@ -103,6 +120,7 @@ class ChatConsumer(PeerGoneTolerantConsumer):
         user = await database_sync_to_async(_chat_socket_user)(self.scope, self.room_id)
         if user is None:
             raise DenyConnection
+        await self.account_attach(user)
         # Join the groups first, then check membership and read the catch-up: a member removed
         # or a message saved in between is then seen either here or as a live event.
         for group in (chat_room_group(self.room_id), chat_user_group(self.room_id, user.pk)):
@@ -112,10 +130,9 @@ class ChatConsumer(PeerGoneTolerantConsumer):
             room_id=self.room_id, user_id=user.pk
         )
         if not is_member:
-            await self._leave_groups()
+            await self.leave_groups()
             raise DenyConnection
         self.user = user
-        self.bucket = TokenBucket(settings.CHAT_BURST, settings.CHAT_RATE_PER_SECOND)
         await self.accept()
         after = query_params(self.scope).get("after")
         if after is None or after == "":
@@ -131,9 +148,9 @@ class ChatConsumer(PeerGoneTolerantConsumer):
             await self.send_json(self._for_me(event))
 
     async def disconnect(self, code) -> None:
-        await self._leave_groups()
+        await self.leave_groups()
 
-    async def _leave_groups(self) -> None:
+    async def leave_groups(self) -> None:
         for group in self.joined_groups:
             await self.channel_layer.group_discard(group, self.channel_name)
         self.joined_groups = []
@@ -183,31 +200,40 @@ class ChatConsumer(PeerGoneTolerantConsumer):
             return
         try:
             services.message_text_clean(content["message"])
-        except ApplicationError as exc:
-            await self._error(exc.code, exc.message)
-            return
-        if not self.bucket.take():
-            await self._error("rate_limited", SLOW_DOWN)
-            return
-        try:
             message = await _message_post(
-                room_id=self.room_id, user=self.user, text=content["message"], broadcast=False
+                room_id=self.room_id,
+                user=self.user,
+                text=content["message"],
+                client_id=content.get("client_id"),
+                broadcast=False,
             )
+        except services.AccountRevoked:
+            await self.close_with(ACCOUNT_REVOKED_CLOSE_CODE)
+            return
         except ApplicationError as exc:
             await self._error(exc.code, exc.message)
             return
-        # Committed: now tell the room (from the event loop, not the database thread).
-        await self.channel_layer.group_send(
-            chat_room_group(self.room_id), services.room_event(message)
-        )
+        event = services.room_event(message)
+        if getattr(message, "replayed", False):
+            # A resend of a message already saved: only the sender hears it again.
+            await self.send_json(self._for_me(event["payload"]))
+            return
+        # Committed: now tell the room (from the event loop, not the database thread). If
+        # the layer is unreachable the message still stands: the sender sees it here and
+        # the others catch up when they reconnect.
+        if not await group_send_logged(chat_room_group(self.room_id), event):
+            await self.send_json(self._for_me(event["payload"]))
 
     async def _mark_read(self, message_id) -> None:
         if isinstance(message_id, bool) or not isinstance(message_id, int) or message_id < 0:
             await self._error("invalid_read", "읽은 메시지 번호(id)가 필요합니다.")
             return
-        await database_sync_to_async(services.room_mark_read)(
-            room_id=self.room_id, user=self.user, message_id=message_id
-        )
+        try:
+            await database_sync_to_async(_mark_read)(
+                room_id=self.room_id, user=self.user, message_id=message_id
+            )
+        except services.AccountRevoked:
+            await self.close_with(ACCOUNT_REVOKED_CLOSE_CODE)
 
     def _for_me(self, event: dict) -> dict:
         author = event["message"].get("user")
@@ -232,14 +258,7 @@ class ChatConsumer(PeerGoneTolerantConsumer):
             await self.send_json(self._for_me(payload))
 
     async def member_removed(self, event) -> None:
-        await self._close(services.MEMBER_REMOVED_CLOSE_CODE)
+        await self.close_with(services.MEMBER_REMOVED_CLOSE_CODE)
 
     async def room_deleted(self, event) -> None:
-        await self._close(event.get("code", services.ROOM_DELETED_CLOSE_CODE))
-
-    async def _close(self, code: int) -> None:
-        if self.closing:
-            return
-        self.closing = True
-        await self._leave_groups()
-        await self.close(code=code)
+        await self.close_with(event.get("code", services.ROOM_DELETED_CLOSE_CODE))

@@ -42,12 +42,24 @@ class Message(models.Model):
     # Who joined, left or was banned (system messages): the socket events carry it as
     # ``user_id``, also when a reconnecting client catches up. Not a FK: it only labels.
     subject_user_id = models.BigIntegerField(null=True, blank=True)
+    # The sender's own id for a post (``client_id`` or ``Idempotency-Key``): a post retried
+    # after a lost answer or an error finds the message it already made instead of a twin.
+    # NULL (not "") when absent: such rows stay out of the partial unique index below.
+    client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     text = models.CharField(max_length=MESSAGE_MAX_LENGTH + 100)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["room", "-id"])]
+        constraints = [
+            # Partial: posts without a client id (most) cost no index entry.
+            models.UniqueConstraint(
+                fields=["room", "user", "client_id"],
+                condition=models.Q(client_id__isnull=False),
+                name="message_client_id_unique",
+            )
+        ]
 
 
 class ReadState(models.Model):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import secrets
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
@@ -14,13 +16,15 @@ from django.utils import timezone
 from mealbuddy.chat.models import MESSAGE_MAX_LENGTH, ChatRoom, Message, ReadState
 from mealbuddy.chat.selectors import room_member_sql
 from mealbuddy.chat.serializers import message_event
-from mealbuddy.core.errors import ApplicationError, PermissionDenied
+from mealbuddy.core.errors import ApplicationError, PermissionDenied, RateLimited
+from mealbuddy.core.limits import rate_take
 from mealbuddy.core.realtime import (
     broadcast_on_commit,
     chat_room_group,
     chat_user_group,
     user_group,
 )
+from mealbuddy.core.websocket import account_is_current
 
 # Close code the original client treats as "this room is gone".
 ROOM_DELETED_CLOSE_CODE = 4040
@@ -80,17 +84,41 @@ def message_text_clean(text) -> str:
 
 
 # One statement inserts the message only if the author is still a member (the room
-# membership test of chat/selectors.room_member_sql), so a member removed a moment ago cannot
-# post and the hot path costs two statements. Works on SQLite (3.35+) and PostgreSQL
-# (RETURNING). Built once, on first use, from the models' tables.
+# membership test of chat/selectors.room_member_sql) and their account is still what the
+# caller authenticated (active, same password hash: a socket opened before a deactivation or
+# a new password cannot post), so the hot path stays one or two statements. A retried post
+# with the same client id inserts nothing (ON CONFLICT on the partial unique index). Works on
+# SQLite (3.35+) and PostgreSQL (RETURNING, ON CONFLICT). Built once, from the models' tables.
+# Parameters: kind, text, created_at, client_id, user id, password hash, room id, user id.
 @functools.cache
-def _insert_if_member() -> str:
+def _insert_body() -> str:
     # Table names come from _meta; every value is bound.
     return f"""
-INSERT INTO {Message._meta.db_table} (room_id, user_id, kind, text, subject_user_id, created_at)
-SELECT r.id, %s, %s, %s, NULL, %s
+INSERT INTO {Message._meta.db_table} (room_id, user_id, kind, text, subject_user_id, created_at, client_id)
+SELECT r.id, u.id, %s, %s, NULL, %s, %s
   FROM {ChatRoom._meta.db_table} r
+  JOIN {get_user_model()._meta.db_table} u ON u.id = %s AND u.is_active AND u.password = %s
  WHERE r.id = %s AND {room_member_sql("r")}
+ON CONFLICT (room_id, user_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
+"""  # noqa: S608
+
+
+def _insert_params(*, room_id: int, user, text: str, stamp, client_id: str | None) -> list:
+    return [
+        Message.Kind.TEXT.value,
+        text,
+        stamp,
+        client_id,
+        user.pk,
+        user.password,
+        room_id,
+        user.pk,
+    ]
+
+
+@functools.cache
+def _insert_if_member() -> str:
+    return f"""{_insert_body()}
 RETURNING id
 """  # noqa: S608
 
@@ -104,16 +132,55 @@ def _insert_if_member_and_touch() -> str:
     # Table names come from _meta; every value is bound.
     return f"""
 WITH ins AS (
-INSERT INTO {Message._meta.db_table} (room_id, user_id, kind, text, subject_user_id, created_at)
-SELECT r.id, %s, %s, %s, NULL, %s
-  FROM {room} r
- WHERE r.id = %s AND {room_member_sql("r")}
+{_insert_body()}
 RETURNING id, room_id
 ), touch AS (
 UPDATE {room} SET last_message_at = %s WHERE id IN (SELECT room_id FROM ins)
 )
 SELECT id FROM ins
 """  # noqa: S608
+
+
+SLOW_DOWN = "천천히 보내 주세요"
+CLIENT_ID_MAX_LENGTH = 64
+
+
+class AccountRevoked(PermissionDenied):
+    """The account was deactivated or its password changed since the caller loaded it."""
+
+    code = "account_revoked"
+
+    def __init__(self) -> None:
+        super().__init__("로그인 정보가 바뀌었습니다. 다시 로그인해 주세요.")
+
+
+def chat_flood_check(*, user_id: int) -> None:
+    """One token bucket per user (CHAT_BURST at once, CHAT_RATE_PER_SECOND after), shared by
+    all their sockets and the REST post in every process."""
+    wait = rate_take(
+        key=f"chat-flood:{user_id}",
+        capacity=settings.CHAT_BURST,
+        rate=settings.CHAT_RATE_PER_SECOND,
+    )
+    if wait:
+        raise RateLimited(SLOW_DOWN, extra={"retry_after": max(1, math.ceil(wait))})
+
+
+def client_id_clean(value) -> str | None:
+    if value is None or value == "":
+        return None
+    if (
+        not isinstance(value, str)
+        or len(value) > CLIENT_ID_MAX_LENGTH
+        or not value.isprintable()
+        or not value.isascii()
+    ):
+        raise ApplicationError(
+            f"client_id는 {CLIENT_ID_MAX_LENGTH}자 이하의 영문·숫자 문자열이어야 합니다.",
+            code="invalid_client_id",
+            field="client_id",
+        )
+    return value
 
 
 def room_event(message: Message) -> dict:
@@ -129,28 +196,58 @@ def room_event(message: Message) -> dict:
     }
 
 
-def message_post(*, room_id: int, user, text: str, broadcast: bool = True) -> Message:
+def _post_refused(*, room_id: int, user, client_id: str | None) -> Message:
+    """Why the insert made no row (the rare path): a retry, a changed account, or no member."""
+    if client_id is not None:
+        existing = Message.objects.filter(
+            room_id=room_id, user_id=user.pk, client_id=client_id
+        ).first()
+        if existing is not None:
+            existing.user = user  # it is theirs: no lazy load (the socket calls from async code)
+            existing.replayed = True
+            return existing
+    if not account_is_current(user):
+        raise AccountRevoked()
+    raise PermissionDenied("이 채팅방의 참여자만 메시지를 보낼 수 있습니다.", code="not_member")
+
+
+def message_post(
+    *, room_id: int, user, text: str, broadcast: bool = True, client_id: str | None = None
+) -> Message:
     """A member's text message: saved, then sent to everyone in the room after commit.
 
+    ``user`` must be the account as the caller authenticated it: if it was deactivated or
+    its password changed since, ``AccountRevoked``. A post with the ``client_id`` of one
+    already saved returns that message with ``replayed = True`` and sends nothing.
     ``broadcast=False`` leaves the send to the caller, who must do it after this returns
     (the chat socket sends from its event loop instead of blocking the database thread).
     """
     text = message_text_clean(text)
+    client_id = client_id_clean(client_id)
     now = timezone.now()
     if connection.vendor == "postgresql":
         stamp = connection.ops.adapt_datetimefield_value(now)
         with connection.cursor() as cursor:
             cursor.execute(
                 _insert_if_member_and_touch(),
-                [user.pk, Message.Kind.TEXT.value, text, stamp, room_id, user.pk, stamp],
+                [
+                    *_insert_params(
+                        room_id=room_id, user=user, text=text, stamp=stamp, client_id=client_id
+                    ),
+                    stamp,
+                ],
             )
             row = cursor.fetchone()
         if row is None:
-            raise PermissionDenied(
-                "이 채팅방의 참여자만 메시지를 보낼 수 있습니다.", code="not_member"
-            )
+            return _post_refused(room_id=room_id, user=user, client_id=client_id)
         message = Message(
-            id=row[0], room_id=room_id, user=user, kind=Message.Kind.TEXT, text=text, created_at=now
+            id=row[0],
+            room_id=room_id,
+            user=user,
+            kind=Message.Kind.TEXT,
+            text=text,
+            created_at=now,
+            client_id=client_id,
         )
         if broadcast:
             broadcast_on_commit(chat_room_group(room_id), room_event(message))
@@ -159,23 +256,26 @@ def message_post(*, room_id: int, user, text: str, broadcast: bool = True) -> Me
         with connection.cursor() as cursor:
             cursor.execute(
                 _insert_if_member(),
-                [
-                    user.pk,
-                    Message.Kind.TEXT.value,
-                    text,
-                    connection.ops.adapt_datetimefield_value(now),
-                    room_id,
-                    user.pk,
-                ],
+                _insert_params(
+                    room_id=room_id,
+                    user=user,
+                    text=text,
+                    stamp=connection.ops.adapt_datetimefield_value(now),
+                    client_id=client_id,
+                ),
             )
             row = cursor.fetchone()
         if row is None:
-            raise PermissionDenied(
-                "이 채팅방의 참여자만 메시지를 보낼 수 있습니다.", code="not_member"
-            )
+            return _post_refused(room_id=room_id, user=user, client_id=client_id)
         ChatRoom.objects.filter(pk=room_id).update(last_message_at=now)
         message = Message(
-            id=row[0], room_id=room_id, user=user, kind=Message.Kind.TEXT, text=text, created_at=now
+            id=row[0],
+            room_id=room_id,
+            user=user,
+            kind=Message.Kind.TEXT,
+            text=text,
+            created_at=now,
+            client_id=client_id,
         )
         if broadcast:
             broadcast_on_commit(chat_room_group(room_id), room_event(message))

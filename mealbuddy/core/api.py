@@ -54,7 +54,10 @@ def errors_body(detail) -> dict:
 def application_error_response(exc: ApplicationError) -> Response:
     body = {"errors": exc.as_errors(), "code": exc.code}
     body.update(exc.extra)
-    return Response(body, status=exc.status_code)
+    response = Response(body, status=exc.status_code)
+    if "retry_after" in exc.extra:
+        response["Retry-After"] = str(exc.extra["retry_after"])
+    return response
 
 
 def exception_handler(exc, context):

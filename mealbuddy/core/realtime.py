@@ -7,10 +7,14 @@ Every WebSocket group name is built here, and every event leaves through
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 _pending: set[asyncio.Task] = set()
 
@@ -44,21 +48,39 @@ def account_sockets_close(*, user_id: int) -> None:
     broadcast_on_commit(account_group(user_id), {"type": "account.revoked"})
 
 
-def broadcast(group: str, event: dict) -> None:
+async def group_send_logged(group: str, event: dict) -> bool:
+    """Send to a group; if the channel layer cannot be reached (Redis down), log and give up.
+
+    A broadcast only tells live sockets about a write that is already committed: losing it
+    must never undo the write or fail the request. Clients catch up on reconnect (the chat
+    socket's ``?after=``, the pages' fresh reads).
+    """
     layer = get_channel_layer()
     if layer is None:
-        return
+        return False
+    try:
+        # asyncio.timeout, not wait_for: no extra task per message on the chat hot path.
+        async with asyncio.timeout(settings.BROADCAST_TIMEOUT):
+            await layer.group_send(group, event)
+    except Exception:  # noqa: BLE001 - ConnectionError, TimeoutError, anything from the layer
+        logger.error("broadcast to %s failed; clients catch up on reconnect", group, exc_info=True)
+        return False
+    return True
+
+
+def broadcast(group: str, event: dict) -> None:
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        async_to_sync(layer.group_send)(group, event)
+        async_to_sync(group_send_logged)(group, event)
         return
     # Sync code running on a thread that also runs an event loop (a script or a test that
     # drives an async client): hand the send to that loop instead of blocking it.
-    task = loop.create_task(layer.group_send(group, event))
+    task = loop.create_task(group_send_logged(group, event))
     _pending.add(task)
     task.add_done_callback(_pending.discard)
 
 
 def broadcast_on_commit(group: str, event: dict) -> None:
-    transaction.on_commit(lambda: broadcast(group, event))
+    # robust: should anything still raise, Django logs it and the other callbacks run.
+    transaction.on_commit(lambda: broadcast(group, event), robust=True)

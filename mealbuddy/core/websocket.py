@@ -1,30 +1,104 @@
 """Cross-site WebSocket hijacking guard.
 
-A browser always sends ``Origin`` on a WebSocket handshake. If it is there it must name one
-of ``ALLOWED_HOSTS``; otherwise the handshake is refused. A handshake without ``Origin``
-comes from a non-browser client: it is let through, but marked so that consumers accept it
-only with a ticket or a token, never on the session cookie alone.
+A browser always sends ``Origin`` on a WebSocket handshake. If it is there it must be the
+site's own origin — the scheme, host and port the handshake itself arrived on (its
+``Host`` header, which must be one of ``ALLOWED_HOSTS``) — or one of
+``CSRF_TRUSTED_ORIGINS``: the same rule Django's CSRF check applies to a form post.
+Anything else (another port, http instead of https, a look-alike host) is refused. A
+handshake without ``Origin`` comes from a non-browser client: it is let through, but
+marked so that consumers accept it only with a ticket or a token, never on the session
+cookie alone.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
+import asyncio
+import logging
+from urllib.parse import urlsplit
 
+from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.exceptions import AcceptConnection, DenyConnection
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
-from django.http.request import is_same_domain, split_domain_port
+from django.contrib.auth import get_user_model
+from django.http.request import is_same_domain, split_domain_port, validate_host
+
+from mealbuddy.core.limits import socket_slot_acquire, socket_slot_release
+from mealbuddy.core.realtime import ACCOUNT_REVOKED_CLOSE_CODE, account_group
+
+logger = logging.getLogger(__name__)
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def origin_allowed(origin: str) -> bool:
-    parsed = urlparse(origin)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+def _origin_parts(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an origin, the default port filled in; None if malformed."""
+    try:
+        parsed = urlsplit(url.strip())
+        scheme = parsed.scheme.lower()
+        if scheme not in _DEFAULT_PORTS or not parsed.hostname:
+            return None
+        host = parsed.hostname.lower()
+        if ":" in host:  # IPv6: the Host header keeps the brackets
+            host = f"[{host}]"
+        return scheme, host, parsed.port or _DEFAULT_PORTS[scheme]
+    except ValueError:  # a port that is not a number or out of range
+        return None
+
+
+def _header(scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin1")
+    return None
+
+
+def _is_secure(scope) -> bool:
+    if scope.get("scheme") in ("wss", "https"):
+        return True
+    # Behind a TLS-terminating proxy, the header Django trusts for HTTP requests.
+    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if proxy_header:
+        name, value = proxy_header
+        header = name.removeprefix("HTTP_").lower().replace("_", "-").encode()
+        seen = _header(scope, header)
+        return seen is not None and seen.split(",")[0].strip() == value
+    return False
+
+
+def _own_origin(scope) -> tuple[str, str, int] | None:
+    """The origin of the page that may open this socket: the handshake's own scheme and Host."""
+    host = _header(scope, b"host")
+    if not host:
+        return None
+    domain, port = split_domain_port(host)
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    if not domain or not validate_host(domain, allowed):
+        return None
+    scheme = "https" if _is_secure(scope) else "http"
+    return scheme, domain, int(port) if port else _DEFAULT_PORTS[scheme]
+
+
+def origin_allowed(origin: str, scope) -> bool:
+    parts = _origin_parts(origin)
+    if parts is None:
         return False
-    host = parsed.hostname.lower()
-    for pattern in settings.ALLOWED_HOSTS:
-        pattern_host, _ = split_domain_port(pattern) if pattern != "*" else ("*", "")
-        if pattern == "*" or is_same_domain(host, pattern_host or pattern):
+    if parts == _own_origin(scope):
+        return True
+    for trusted in settings.CSRF_TRUSTED_ORIGINS:
+        if "*" in trusted:
+            # "https://*.example.com": that scheme, any subdomain (as Django's CSRF check).
+            scheme, _, netloc = trusted.partition("://")
+            if parts[0] == scheme.lower() and is_same_domain(
+                urlsplit(origin.strip()).netloc.lower(), netloc[netloc.index("*") + 1 :]
+            ):
+                return True
+        elif parts == _origin_parts(trusted):
             return True
     return False
 
@@ -35,12 +109,8 @@ class WebsocketOriginGuard:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "websocket":
-            origin = None
-            for name, value in scope.get("headers", []):
-                if name == b"origin":
-                    origin = value.decode("latin1")
-                    break
-            if origin is not None and not origin_allowed(origin):
+            origin = _header(scope, b"origin")
+            if origin is not None and not origin_allowed(origin, scope):
                 denier = WebsocketDenier()
                 return await denier(scope, receive, send)
             scope = dict(scope, browser_origin=origin is not None)
@@ -98,3 +168,111 @@ async def dispatch_without_db_cleanup(consumer, message) -> None:
     if handler is None:
         raise ValueError(f"No handler for message type {message['type']}")
     await handler(message)
+
+
+# --- Sockets tied to an account -----------------------------------------------------------
+# Close code for a handshake over the per-user socket cap (like HTTP 429).
+TOO_MANY_SOCKETS_CLOSE_CODE = 4029
+
+
+class TooManySockets(Exception):
+    """Raised in ``connect()``: the user already holds WS_MAX_SOCKETS_PER_USER sockets."""
+
+
+def account_is_current(user) -> bool:
+    """Still active, and the password (hence every session and token) unchanged since
+    ``user`` was loaded. Deactivation also replaces the password with an unusable one."""
+    return (
+        get_user_model().objects.filter(pk=user.pk, is_active=True, password=user.password).exists()
+    )
+
+
+class AccountSocketConsumer(PeerGoneTolerantConsumer):
+    """A socket that belongs to one account.
+
+    ``account_attach(user)`` in ``connect()`` leases one of the user's socket slots (shared
+    by every process; over the cap the handshake is accepted and closed with 4029 so the
+    client sees why), joins ``account_group(user)`` so that deleting, deactivating, a new
+    password or "log out everywhere" closes it with 4001 in any process, and re-checks
+    the account after joining (a change just before then is seen here instead).
+    """
+
+    closing = False
+    _slot_user_id: int | None = None
+    _slot_task: asyncio.Task | None = None
+    _account_grouped = False
+
+    async def account_attach(self, user) -> None:
+        taken = await sync_to_async(socket_slot_acquire, thread_sensitive=False)(
+            user_id=user.pk, socket_id=self.channel_name
+        )
+        if not taken:
+            raise TooManySockets
+        self._slot_user_id = user.pk
+        await self.channel_layer.group_add(account_group(user.pk), self.channel_name)
+        self._account_grouped = True
+        if not await database_sync_to_async(account_is_current)(user):
+            raise DenyConnection
+        self._slot_task = asyncio.create_task(self._slot_renew(user.pk))
+
+    async def _slot_renew(self, user_id: int) -> None:
+        every = max(settings.WS_SOCKET_SLOT_TTL / 3, 0.05)
+        renew = sync_to_async(socket_slot_acquire, thread_sensitive=False)
+        while True:
+            await asyncio.sleep(every)
+            await renew(user_id=user_id, socket_id=self.channel_name, renew=True)
+
+    async def account_detach(self) -> None:
+        """Give the slot back and leave the account group (idempotent)."""
+        if self._slot_task is not None:
+            self._slot_task.cancel()
+            self._slot_task = None
+        if self._account_grouped:
+            self._account_grouped = False
+            try:
+                await self.channel_layer.group_discard(
+                    account_group(self._slot_user_id), self.channel_name
+                )
+            except Exception:  # noqa: BLE001 - the layer is down: membership expires there
+                logger.warning("could not leave the account group", exc_info=True)
+        if self._slot_user_id is not None:
+            user_id, self._slot_user_id = self._slot_user_id, None
+            await sync_to_async(socket_slot_release, thread_sensitive=False)(
+                user_id=user_id, socket_id=self.channel_name
+            )
+
+    async def websocket_connect(self, message) -> None:
+        try:
+            await self.connect()
+        except AcceptConnection:
+            await self.accept()
+        except DenyConnection:
+            await self.account_detach()
+            await self.close()
+        except TooManySockets:
+            await self.account_detach()
+            await self.accept()
+            await self.close(code=TOO_MANY_SOCKETS_CLOSE_CODE)
+        except BaseException:
+            await self.account_detach()
+            raise
+
+    async def websocket_disconnect(self, message) -> None:
+        try:
+            await super().websocket_disconnect(message)
+        finally:
+            await self.account_detach()
+
+    async def account_revoked(self, event) -> None:
+        await self.close_with(ACCOUNT_REVOKED_CLOSE_CODE)
+
+    async def leave_groups(self) -> None:
+        """Leave the consumer's own groups (subclasses); the account group is left here."""
+
+    async def close_with(self, code: int) -> None:
+        if self.closing:
+            return
+        self.closing = True
+        await self.leave_groups()
+        await self.account_detach()
+        await self.close(code=code)

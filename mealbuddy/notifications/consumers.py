@@ -8,6 +8,8 @@ Server → client events:
   and whenever counts are recomputed (joined/left a room, read elsewhere);
 - ``{"type": "chat.unread", "room_id", "unread", "chats", "message": M}`` per chat line;
 - ``{"type": "notification", "notification": {...}, "notifications": n}``.
+
+Closed with 4001 when the account is revoked; 4029 over the per-user socket cap.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from mealbuddy.accounts.sockets import session_user, token_user
 from mealbuddy.chat import selectors as chat_selectors
 from mealbuddy.core.realtime import chat_room_group, user_group
 from mealbuddy.core.websocket import (
-    PeerGoneTolerantConsumer,
+    AccountSocketConsumer,
     dispatch_without_db_cleanup,
     query_params,
 )
@@ -34,7 +36,7 @@ def _counts(user) -> tuple[dict[int, int], int]:
     return chat_selectors.room_unread_counts(user=user), notification_unread_count(user=user)
 
 
-class NotificationConsumer(PeerGoneTolerantConsumer):
+class NotificationConsumer(AccountSocketConsumer):
     user = None
 
     async def connect(self) -> None:
@@ -44,6 +46,7 @@ class NotificationConsumer(PeerGoneTolerantConsumer):
         user = await database_sync_to_async(_socket_user)(self.scope)
         if user is None:
             raise DenyConnection
+        await self.account_attach(user)
         self.user = user
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         self.followed.add(user_group(user.pk))
@@ -55,6 +58,9 @@ class NotificationConsumer(PeerGoneTolerantConsumer):
         await dispatch_without_db_cleanup(self, message)
 
     async def disconnect(self, code) -> None:
+        await self.leave_groups()
+
+    async def leave_groups(self) -> None:
         for group in self.followed:
             await self.channel_layer.group_discard(group, self.channel_name)
         self.followed = set()
@@ -65,6 +71,8 @@ class NotificationConsumer(PeerGoneTolerantConsumer):
 
     async def _refresh(self) -> None:
         """Follow exactly my rooms' groups, then send fresh counts."""
+        if self.closing:
+            return
         rooms, self.notifications = await database_sync_to_async(_counts)(self.user)
         wanted = {chat_room_group(room_id) for room_id in rooms} | {user_group(self.user.pk)}
         for group in wanted - self.followed:

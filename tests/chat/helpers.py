@@ -17,6 +17,8 @@ from mealbuddy.regions.models import Region
 from tests.conftest import SEOGYO
 
 ORIGIN = (b"origin", b"http://testserver")
+# Every real handshake names its host; the Origin check compares the two.
+HOST = (b"host", b"testserver")
 
 
 def minimal_region() -> Region:
@@ -64,7 +66,7 @@ def token(user) -> str:
 def communicator(path: str, *, origin: bool = True, cookie: str | None = None, extra=()):
     from config.asgi import application
 
-    headers = [ORIGIN] if origin else []
+    headers = [HOST, ORIGIN] if origin else [HOST]
     if cookie:
         headers.append((b"cookie", f"sessionid={cookie}".encode()))
     headers.extend(extra)

@@ -9,14 +9,18 @@ DATABASE_URL set (an in-memory layer cannot cross processes).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 
 import httpx
 import pytest
+from channels.db import database_sync_to_async
+from django.db import transaction
 
+from mealbuddy.core.realtime import account_sockets_close
 from tests.chat.helpers import room_with, token
-from tests.factories import UserFactory
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.servers import LiveServer
 
 pytestmark = [
@@ -29,9 +33,19 @@ pytestmark = [
 ]
 
 
+# The test process hashes passwords with MD5 (fast); the servers must be able to check them.
+HASHERS = {
+    "PASSWORD_HASHERS": "django.contrib.auth.hashers.MD5PasswordHasher,"
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+}
+
+
 @pytest.fixture
 def two_servers(region_tx):
-    with LiveServer(log_name="chat-a") as a, LiveServer(log_name="chat-b") as b:
+    with (
+        LiveServer(env=HASHERS, log_name="chat-a") as a,
+        LiveServer(env=HASHERS, log_name="chat-b") as b,
+    ):
         yield a, b
 
 
@@ -93,3 +107,142 @@ async def test_room_deleted_through_one_process_closes_sockets_on_the_other(two_
         with pytest.raises(ConnectionClosed) as closed:
             await recv(guest_on_a)
         assert closed.value.rcvd.code == 4040
+
+
+# --- Sockets tied to accounts, budgets per user: across processes ---------------------------
+
+
+async def closed_code(ws, timeout=5.0) -> int:
+    from websockets.exceptions import ConnectionClosed
+
+    try:
+        while True:
+            await asyncio.wait_for(ws.recv(), timeout)
+    except ConnectionClosed as closed:
+        return closed.rcvd.code
+
+
+async def test_password_changed_through_one_process_closes_the_socket_on_the_other(
+    two_servers, members
+):
+    """The socket on process B hears nothing from B itself: either the account event
+    crosses Redis and closes it, or (if that event were lost) its next write finds the
+    account changed. Either way: closed with 4001 and nothing posted."""
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed
+
+    a, b = two_servers
+    host, guest, room, host_token, guest_token = members
+    async with connect(f"{b.ws_url}/ws/chat/{room.pk}/?token={guest_token}") as guest_on_b:
+        async with httpx.AsyncClient(base_url=a.url) as http:
+            response = await http.post(
+                "/api/user/changepassword/",
+                json={
+                    "current_password": DEFAULT_PASSWORD,
+                    "new_password1": "완전히-새-비밀번호-2026",
+                    "new_password2": "완전히-새-비밀번호-2026",
+                },
+                headers={"Authorization": f"token {guest_token}"},
+            )
+        assert response.status_code == 200, response.text
+        try:
+            code = await closed_code(guest_on_b, timeout=2.0)
+        except TimeoutError:
+            with contextlib.suppress(ConnectionClosed):
+                await guest_on_b.send(json.dumps({"message": "아직 되나?"}))
+            code = await closed_code(guest_on_b)
+        assert code == 4001
+    from mealbuddy.chat.models import Message
+
+    assert not await database_sync_to_async(Message.objects.filter(room=room, user=guest).exists)()
+
+
+async def test_account_event_crosses_processes_to_chat_and_notification_sockets(
+    two_servers, members
+):
+    from websockets.asyncio.client import connect
+
+    a, b = two_servers
+    host, guest, room, host_token, guest_token = members
+    async with (
+        connect(f"{b.ws_url}/ws/chat/{room.pk}/?token={guest_token}") as chat_on_b,
+        connect(f"{a.ws_url}/ws/notifications/?token={guest_token}") as bell_on_a,
+        connect(f"{a.ws_url}/ws/chat/{room.pk}/?token={host_token}") as host_on_a,
+    ):
+        assert (await recv(bell_on_a))["type"] == "unread"
+
+        def revoke():
+            with transaction.atomic():
+                account_sockets_close(user_id=guest.pk)
+
+        # Sent from this (third) process through Redis, as any server would.
+        await database_sync_to_async(revoke)()
+        assert await closed_code(chat_on_b) == 4001
+        assert await closed_code(bell_on_a) == 4001
+        await host_on_a.send(json.dumps({"message": "방장은 그대로"}))
+        assert (await recv(host_on_a))["message"]["message"] == "방장은 그대로"
+
+
+@pytest.fixture
+def budget_servers(region_tx):
+    env = {"CHAT_BURST": "6", "CHAT_RATE_PER_SECOND": "0.01", "WS_MAX_SOCKETS_PER_USER": "3"}
+    with (
+        LiveServer(env=env, log_name="budget-a") as a,
+        LiveServer(env=env, log_name="budget-b") as b,
+    ):
+        yield a, b
+
+
+async def test_one_users_sockets_on_two_processes_share_one_flood_budget(budget_servers, members):
+    from websockets.asyncio.client import connect
+
+    a, b = budget_servers
+    host, guest, room, host_token, guest_token = members
+    async with (
+        connect(f"{a.ws_url}/ws/chat/{room.pk}/?token={guest_token}") as on_a,
+        connect(f"{b.ws_url}/ws/chat/{room.pk}/?token={guest_token}") as on_b,
+    ):
+        for n in range(5):
+            await on_a.send(json.dumps({"message": f"A {n}"}))
+            await on_b.send(json.dumps({"message": f"B {n}"}))
+        refused = 0
+        for ws in (on_a, on_b):
+            # Each socket hears its own 5 answers (lines or errors) plus the other's lines.
+            seen = 0
+            while seen < 5:
+                event = await recv(ws)
+                if event["type"] == "error":
+                    assert event["code"] == "rate_limited"
+                    refused += 1
+                    seen += 1
+                elif event["message"]["message"][0] == ("A" if ws is on_a else "B"):
+                    seen += 1
+        assert refused == 4
+    from mealbuddy.chat.models import Message
+
+    assert await database_sync_to_async(Message.objects.filter(user=guest).count)() == 6
+
+
+async def test_socket_cap_counts_both_processes_and_a_dead_process_frees_its_slots(
+    region_tx, members
+):
+    from websockets.asyncio.client import connect
+
+    host, guest, room, host_token, guest_token = members
+    env = {"WS_MAX_SOCKETS_PER_USER": "2", "WS_SOCKET_SLOT_TTL": "2"}
+    chat_path = f"/ws/chat/{room.pk}/?token={guest_token}"
+    with LiveServer(env=env, log_name="cap-a") as a, LiveServer(env=env, log_name="cap-b") as b:
+        held = [await connect(f"{a.ws_url}{chat_path}"), await connect(f"{a.ws_url}{chat_path}")]
+        async with connect(f"{b.ws_url}/ws/notifications/?token={guest_token}") as third:
+            assert await closed_code(third) == 4029
+        async with connect(f"{b.ws_url}/ws/notifications/?token={host_token}") as others:
+            assert (await recv(others))["type"] == "unread"
+        # Process A dies without closing anything: its leases lapse within the TTL.
+        a.process.kill()
+        a.process.wait(5)
+        for ws in held:
+            ws.transport.abort()
+        await asyncio.sleep(2.5)
+        async with connect(f"{b.ws_url}{chat_path}") as again:
+            await again.send(json.dumps({"message": "다시 연결됨"}))
+            assert (await recv(again))["message"]["message"] == "다시 연결됨"
