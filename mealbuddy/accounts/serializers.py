@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from mealbuddy.accounts.errors import InvalidInput
 from mealbuddy.accounts.models import DIETARY_CHOICES, Profile, User
 from mealbuddy.accounts.tokens import tokens_for_user
 from mealbuddy.groupbuys.models import CATEGORIES
@@ -25,14 +26,21 @@ def user_payload(user: User, *, tokens: dict[str, str] | None = None) -> dict:
     }
 
 
-def text(data, key: str) -> str | None:
-    """A text field of a JSON or multipart body; None when the key is absent."""
+def text(data, key: str, *, numbers: bool = False) -> str | None:
+    """A text field of a JSON or multipart body; None when the key is absent.
+
+    A list, an object or a boolean is a field error (it was once saved as its repr); a JSON
+    number only where ``numbers`` says the field is an id (``region``)."""
     if key not in data:
         return None
     value = data.get(key)
     if value is None:
         return ""
-    return value if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        return value
+    if numbers and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise InvalidInput({key: ["글자로 보내 주세요."]})
 
 
 # --- OpenAPI shapes (the views build these dicts; the serializers document them) ------------

@@ -261,7 +261,7 @@ class ChatBanView(APIView):
 
 
 urlpatterns = [
-    path("chat/<int:room_id>/", ChatRoomView.as_view(), name="compat-chat-room"),
-    path("chat/<int:room_id>/user/", ChatMembersView.as_view(), name="compat-chat-members"),
-    path("chat/<int:room_id>/user/ban/", ChatBanView.as_view(), name="compat-chat-ban"),
+    path("chat/<id:room_id>/", ChatRoomView.as_view(), name="compat-chat-room"),
+    path("chat/<id:room_id>/user/", ChatMembersView.as_view(), name="compat-chat-members"),
+    path("chat/<id:room_id>/user/ban/", ChatBanView.as_view(), name="compat-chat-ban"),
 ]

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "mealbuddy.core"
     label = "core"
+
+    def ready(self) -> None:
+        from django.urls import register_converter
+
+        from mealbuddy.core.input import IdConverter
+
+        # Every urls.py captures ids as <id:...>: bounded to 64 bits before any query sees them.
+        register_converter(IdConverter, "id")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mealbuddy.core.errors import ApplicationError, NotFound, PermissionDenied
+from mealbuddy.core.input import page_number
 from mealbuddy.groupbuys import selectors, services
 from mealbuddy.groupbuys.access import access_group_order
 from mealbuddy.groupbuys.forms import GroupOrderForm, ItemForm, add_service_errors, initial_from
@@ -56,10 +57,7 @@ def _feed_filters(request) -> dict:
 @login_required
 def board(request):
     filters = _feed_filters(request)
-    try:
-        page = max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        page = 1
+    page = page_number(request.GET.get("page"))
     queryset = selectors.group_order_feed(
         user=request.user,
         category=filters["category"],

@@ -17,6 +17,8 @@ from channels.exceptions import DenyConnection
 
 from mealbuddy.chat import selectors as chat_selectors
 from mealbuddy.chat.consumers import dispatch_without_db_cleanup
+from mealbuddy.core.errors import ApplicationError
+from mealbuddy.core.input import frame_parse
 from mealbuddy.core.realtime import chat_room_group, user_group
 from mealbuddy.core.websocket import (
     PeerGoneTolerantConsumer,
@@ -61,8 +63,12 @@ class NotificationConsumer(PeerGoneTolerantConsumer):
         self.followed = set()
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
-        # Nothing to say to the server; ignore whatever arrives (never an error close).
-        return
+        # Nothing to say to the server: a well-formed frame is ignored, a malformed one gets
+        # the same error event as on the chat socket (never an error close).
+        try:
+            frame_parse(text_data, bytes_data)
+        except ApplicationError as exc:
+            await self.send_json({"type": "error", "code": exc.code, "message": exc.message})
 
     async def _refresh(self) -> None:
         """Follow exactly my rooms' groups, then send fresh counts."""
