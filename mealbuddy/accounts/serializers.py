@@ -7,6 +7,7 @@ from rest_framework import serializers
 from mealbuddy.accounts.errors import InvalidInput
 from mealbuddy.accounts.models import DIETARY_CHOICES, Profile, User
 from mealbuddy.accounts.tokens import tokens_for_user
+from mealbuddy.core.input import MAX_BIGINT
 from mealbuddy.groupbuys.models import CATEGORIES
 
 
@@ -92,7 +93,10 @@ class MeUpdateSerializer(serializers.Serializer):
     username = serializers.CharField(required=False, allow_blank=True)
     address = serializers.CharField(required=False, allow_blank=True)
     region = serializers.IntegerField(
-        required=False, allow_null=True, help_text="동네 검색에서 고른 동(읍면동)의 id"
+        max_value=MAX_BIGINT,
+        required=False,
+        allow_null=True,
+        help_text="동네 검색에서 고른 동(읍면동)의 id",
     )
 
 

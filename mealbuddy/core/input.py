@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -44,6 +45,7 @@ INVALID_CHARACTER = "허용되지 않는 문자(NUL 또는 깨진 유니코드)�
 TOO_BIG = "숫자가 너무 큽니다."
 TOO_DEEP = "JSON이 너무 깊게 중첩되어 있습니다."
 NOT_JSON = "JSON 형식이 아닙니다."
+NOT_AN_OBJECT = '요청 본문은 {"이름": 값, ...} 형식의 JSON 객체로 보내 주세요.'
 _BAD_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
 
 
@@ -150,6 +152,8 @@ def structure_check(data: Any, *, max_depth: int = MAX_JSON_DEPTH) -> None:
         elif isinstance(value, int) and not -MAX_BIGINT - 1 <= value <= MAX_BIGINT:
             # No column holds it; SQLite's driver would overflow and PostgreSQL refuse it.
             raise _field_error(field, TOO_BIG, ApplicationError)
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise _field_error(field, TOO_BIG, ApplicationError)  # 1e999 decodes as inf
         elif isinstance(value, dict | list):
             if depth >= max_depth:
                 raise _field_error(field, TOO_DEEP, ApplicationError)
@@ -214,7 +218,11 @@ class JSONBodyParser(JSONParser):
             text = codecs.decode(raw, encoding)
         except (UnicodeDecodeError, LookupError):
             raise ApplicationError(NOT_JSON, code="invalid_json") from None
-        return json_parse(text)
+        data = json_parse(text)
+        if not isinstance(data, dict):
+            # Every view reads named fields: a bare list, string or null is no request.
+            raise ApplicationError(NOT_AN_OBJECT, code="invalid_json")
+        return data
 
 
 # --- Socket frames --------------------------------------------------------------------------
