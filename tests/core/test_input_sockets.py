@@ -1,0 +1,91 @@
+"""Socket frames: nothing a client sends makes a server_error event or a traceback.
+
+Every malformed frame gets a clear ``{"type": "error", "code", "message"}`` event, the socket
+stays open (a good message afterwards still goes through) and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from mealbuddy.chat.models import Message
+from tests.chat.helpers import atoken, connected, db
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BAD_FRAMES = [
+    ('{"message": "a\\u0000b"}', "invalid_characters"),
+    ('{"message": "\\ud800"}', "invalid_characters"),
+    ('{"message\\u0000": "x"}', "invalid_characters"),
+    ("[" * 8_000 + "]" * 8_000, "too_deep"),
+    ("[" * 50_000 + "]" * 50_000, "frame_too_large"),
+    ('{"message": ' + "[" * 100 + "]" * 100 + "}", "invalid"),
+    ('{"type": "read", "id": 1000000000000000000000000000000}', "invalid"),
+    ('{"type": "read", "id": 9223372036854775808}', "invalid"),
+    ('{"type": "read", "id": 1e999}', "invalid"),
+    ('{"message": NaN}', "invalid_json"),
+    ("not json", "invalid_json"),
+    ("[1, 2]", "invalid_frame"),
+    ('"hello"', "invalid_frame"),
+    ('{"type": ["read"]}', "unknown_type"),
+    ('{"message": ["x"]}', "invalid_message"),
+    ('{"message": {"a": 1}}', "invalid_message"),
+    ('{"message": "' + "x" * 20_000 + '"}', "frame_too_large"),
+]
+
+
+def _frame_id(value) -> str:
+    return value if len(value) < 40 else f"{value[:20]}…({len(value)})"
+
+
+@pytest.mark.parametrize(("frame", "code"), BAD_FRAMES, ids=_frame_id)
+async def test_bad_chat_frame_is_a_clear_error_event(people, room, frame, code, caplog):
+    host, _, _ = people
+    comm = await connected(f"/ws/chat/{room.pk}/?token={await atoken(host)}", origin=False)
+    with caplog.at_level(logging.ERROR):
+        await comm.send_to(text_data=frame)
+        event = await comm.receive_json_from(timeout=5)
+    assert event["type"] == "error"
+    assert event["code"] == code
+    assert event["code"] != "server_error"
+    assert event["message"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    # Still open and working; the bad frame stored nothing.
+    await comm.send_json_to({"message": "괜찮아요"})
+    assert (await comm.receive_json_from(timeout=5))["message"]["message"] == "괜찮아요"
+    texts = await db(lambda: list(Message.objects.values_list("text", flat=True)))()
+    assert texts == ["괜찮아요"]
+    await comm.disconnect()
+
+
+async def test_bytes_frame_on_chat_is_an_error_event(people, room):
+    comm = await connected(f"/ws/chat/{room.pk}/?token={await atoken(people[0])}", origin=False)
+    await comm.send_to(bytes_data=b'{"message": "x"}')
+    assert (await comm.receive_json_from(timeout=5))["code"] == "invalid_frame"
+    await comm.disconnect()
+
+
+@pytest.mark.parametrize("after", ["9" * 30, "9" * 5000, "1e20", "%00"])
+async def test_bad_catch_up_point_is_an_error_event(people, room, after):
+    comm = await connected(
+        f"/ws/chat/{room.pk}/?token={await atoken(people[0])}&after={after}", origin=False
+    )
+    event = await comm.receive_json_from(timeout=5)
+    assert (event["type"], event["code"]) == ("error", "invalid_after")
+    await comm.disconnect()
+
+
+@pytest.mark.parametrize(("frame", "code"), BAD_FRAMES[:5] + BAD_FRAMES[10:13], ids=_frame_id)
+async def test_bad_notification_frame_is_a_clear_error_event(people, frame, code, caplog):
+    comm = await connected(f"/ws/notifications/?token={await atoken(people[0])}", origin=False)
+    assert (await comm.receive_json_from(timeout=5))["type"] == "unread"
+    with caplog.at_level(logging.ERROR):
+        await comm.send_to(text_data=frame)
+        event = await comm.receive_json_from(timeout=5)
+    assert (event["type"], event["code"]) == ("error", code)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    await comm.send_to(text_data='{"type": "ping"}')  # well-formed: ignored, socket open
+    assert await comm.receive_nothing(timeout=0.2)
+    await comm.disconnect()
