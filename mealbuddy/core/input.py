@@ -2,7 +2,7 @@
 
 Everything a client can send passes through here before any database sees it:
 - path ids through the ``<id:...>`` converter (registered in ``CoreConfig.ready``): a number
-  beyond a 64-bit key simply matches no route (404), instead of overflowing the driver;
+  beyond a 64-bit key reads as a missing id, instead of overflowing the driver;
 - query integers through ``query_int`` (a field error) or ``page_number`` (lenient, clamped);
 - every string of a query, a form, a JSON body or a socket frame through ``bad_character``:
   PostgreSQL refuses NUL and no driver can encode a lone surrogate, so both are refused
@@ -67,15 +67,17 @@ def too_large() -> TooLarge:
 
 
 class IdConverter:
-    """``<id:pk>``: a positive database id. Longer numbers than a 64-bit key are no route."""
+    """``<id:pk>``: a database id. A number no 64-bit key can hold reads as 0, an id no row
+    has, so the view answers exactly as for any other missing id (its own 404 or error
+    shape) and no query ever carries the oversized number."""
 
-    regex = "[0-9]{1,19}"
+    regex = "[0-9]+"
 
     def to_python(self, value: str) -> int:
+        if len(value) > len(str(MAX_BIGINT)):  # int() of 5,000 digits is itself an error
+            return 0
         number = int(value)
-        if number > MAX_BIGINT:
-            raise ValueError("beyond a 64-bit id")  # Django: this route does not match
-        return number
+        return number if number <= MAX_BIGINT else 0
 
     def to_url(self, value) -> str:
         return str(int(value))
