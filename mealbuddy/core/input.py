@@ -97,6 +97,12 @@ def int_or_none(raw: Any) -> int | None:
     return int(raw)
 
 
+def id_or_none(raw: Any) -> int | None:
+    """A database id from a form or a query (text or int), or None for anything else."""
+    value = int_or_none(raw)
+    return value if value is not None and 0 < value <= MAX_BIGINT else None
+
+
 def query_int(
     params: Mapping,
     key: str,

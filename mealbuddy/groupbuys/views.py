@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mealbuddy.core.errors import ApplicationError, NotFound, PermissionDenied
-from mealbuddy.core.input import page_number
+from mealbuddy.core.input import id_or_none, page_number
 from mealbuddy.groupbuys import selectors, services
 from mealbuddy.groupbuys.access import access_group_order
 from mealbuddy.groupbuys.forms import GroupOrderForm, ItemForm, add_service_errors, initial_from
@@ -210,7 +210,7 @@ def ban(request, pk: int):
         services.groupbuy_ban,
         group_order_id=pk,
         host=request.user,
-        target_user_id=request.POST.get("user_id"),
+        target_user_id=id_or_none(request.POST.get("user_id")),
     )
     return _after_action(request, pk, error=error)
 

@@ -336,3 +336,11 @@ def test_compat_login_refuses_a_list_email(api):
     response = post_json(api, "/api/user/login/", json.dumps({"email": ["a"], "password": "x"}))
     assert response.status_code == 400
     assert "email" in response.json()["errors"]
+
+
+def test_ban_page_with_a_user_id_beyond_64_bits_bans_nobody(page, room):
+    from mealbuddy.groupbuys.models import Participation
+
+    response = page.post(f"/groupbuys/{room.group_order_id}/ban/", {"user_id": HUGE})
+    assert response.status_code < 500
+    assert Participation.objects.filter(group_order_id=room.group_order_id).count() == 2
