@@ -89,3 +89,56 @@ async def test_bad_notification_frame_is_a_clear_error_event(people, frame, code
     await comm.send_to(text_data='{"type": "ping"}')  # well-formed: ignored, socket open
     assert await comm.receive_nothing(timeout=0.2)
     await comm.disconnect()
+
+
+def _hostile_frames(count: int) -> list[str]:
+    """``count`` derandomized hostile frames (hypothesis draws, collected once)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from tests.core.test_input_sweep import _json_text, hostile_int, hostile_text, hostile_value
+
+    frames: list[str] = []
+    frame = st.fixed_dictionaries(
+        {"type": st.one_of(st.sampled_from(["chat.message", "read"]), hostile_value)},
+        optional={
+            "message": st.one_of(hostile_text, hostile_value),
+            "id": st.one_of(hostile_int, hostile_value),
+        },
+    )
+
+    @settings(
+        max_examples=count,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.one_of(frame, hostile_value))
+    def collect(value):
+        frames.append(_json_text(value))
+
+    collect()
+    return frames
+
+
+async def test_no_hostile_frame_makes_a_server_error(people, room, settings, caplog):
+    """A property sweep over frames: whatever arrives, the answers are chat messages or
+    clear errors, never ``server_error``, and nothing is logged as an error."""
+    settings.CHAT_BURST = 10_000  # flood control is not what this sweep is about
+    frames = _hostile_frames(150)
+    comm = await connected(f"/ws/chat/{room.pk}/?token={await atoken(people[0])}", origin=False)
+    with caplog.at_level(logging.ERROR):
+        for frame in frames:
+            await comm.send_to(text_data=frame)
+        await comm.send_json_to({"message": "끝"})
+        events = []
+        while True:
+            event = await comm.receive_json_from(timeout=10)
+            events.append(event)
+            if event.get("type") == "chat.message" and event["message"]["message"] == "끝":
+                break
+    assert {e["type"] for e in events} <= {"chat.message", "error"}
+    assert not [e for e in events if e.get("code") == "server_error"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    await comm.disconnect()
