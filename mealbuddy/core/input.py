@@ -129,7 +129,7 @@ def query_int(
 def page_number(raw: Any, *, maximum: int = MAX_PAGE) -> int:
     """A page number the lenient way pages have always read it: anything unreadable is
     page 1, anything past ``maximum`` is ``maximum`` (the caller clamps to the last page)."""
-    value = int_or_none(raw) if not isinstance(raw, str) or len(raw) < 64 else None
+    value = int_or_none(raw)
     if value is None:
         return 1
     return min(max(value, 1), maximum)
@@ -143,8 +143,8 @@ def bad_character(value: str) -> bool:
     return _BAD_CHARACTERS.search(value) is not None
 
 
-def _field_error(field: str | None, message: str, cls=InvalidCharacters) -> ApplicationError:
-    return cls(message, field=field or "error")
+def _field_error(field: str | None, message: str, code: str) -> ApplicationError:
+    return ApplicationError(message, code=code, field=field or "error")
 
 
 def structure_check(data: Any, *, max_depth: int = MAX_JSON_DEPTH) -> None:
@@ -156,20 +156,20 @@ def structure_check(data: Any, *, max_depth: int = MAX_JSON_DEPTH) -> None:
         value, depth, field = stack.pop()
         if isinstance(value, str):
             if bad_character(value):
-                raise _field_error(field, INVALID_CHARACTER)
+                raise _field_error(field, INVALID_CHARACTER, InvalidCharacters.code)
         elif isinstance(value, int) and not -MAX_BIGINT - 1 <= value <= MAX_BIGINT:
             # No column holds it; SQLite's driver would overflow and PostgreSQL refuse it.
-            raise _field_error(field, TOO_BIG, ApplicationError)
+            raise _field_error(field, TOO_BIG, "number_out_of_range")
         elif isinstance(value, float) and not math.isfinite(value):
-            raise _field_error(field, TOO_BIG, ApplicationError)  # 1e999 decodes as inf
+            raise _field_error(field, TOO_BIG, "number_out_of_range")  # 1e999 decodes as inf
         elif isinstance(value, dict | list):
             if depth >= max_depth:
-                raise _field_error(field, TOO_DEEP, ApplicationError)
+                raise _field_error(field, TOO_DEEP, "too_deep")
             if isinstance(value, dict):
                 for key, item in value.items():
                     name = field if field is not None else str(key)
                     if bad_character(key):
-                        raise _field_error(None if field is None else field, INVALID_CHARACTER)
+                        raise _field_error(field, INVALID_CHARACTER, InvalidCharacters.code)
                     stack.append((item, depth + 1, name))
             else:
                 stack.extend((item, depth + 1, field) for item in value)
@@ -179,9 +179,9 @@ def pairs_check(pairs: Iterable[tuple[str, str]]) -> None:
     """Refuse NUL or a lone surrogate in a query string's or a form's names and values."""
     for key, value in pairs:
         if bad_character(key):
-            raise _field_error(None, INVALID_CHARACTER)
+            raise InvalidCharacters(INVALID_CHARACTER, field="error")
         if isinstance(value, str) and bad_character(value):
-            raise _field_error(key, INVALID_CHARACTER)
+            raise InvalidCharacters(INVALID_CHARACTER, field=key)
 
 
 def _no_constants(name: str):

@@ -227,17 +227,20 @@ def test_json_body_over_the_upload_limit_is_413_json(api, settings):
     assert not GroupOrder.objects.exists()
 
 
-def test_json_body_over_the_limit_without_content_length_is_413(api, settings):
-    """A chunked body declares no length: the parser stops reading past the limit."""
+def test_json_parser_stops_reading_past_the_limit_whatever_the_declared_length(settings):
+    """The parser never trusts a declared length: it reads at most limit + 1 bytes."""
+    import io
+
+    from rest_framework.test import APIRequestFactory
+
+    from mealbuddy.core.input import JSONBodyParser, TooLarge
+
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
-    body = json.dumps({"title": "x" * 2000})
-    response = api.generic(
-        "POST", "/api/post/write/", body, content_type="application/json", CONTENT_LENGTH=""
-    )
-    # Django's test client always recomputes a length; lying with a small one must not help.
-    assert response.status_code in (400, 413)
-    response = post_json(api, "/api/post/write/", body)
-    assert response.status_code == 413
+    request = APIRequestFactory().post("/api/post/write/", "{}", content_type="application/json")
+    stream = io.BytesIO(json.dumps({"title": "x" * 5000}).encode())
+    with pytest.raises(TooLarge):
+        JSONBodyParser().parse(stream, "application/json", {"request": request})
+    assert stream.tell() == 1001
 
 
 def test_form_body_over_the_upload_limit_is_413(api, page, settings):
