@@ -370,6 +370,11 @@ class PostEditView(APIView):
         return _detail(request, pk)
 
 
+@extend_schema(exclude=True)  # the same operation as PostEditView: documented once
+class PostEditNoSlashView(PostEditView):
+    pass
+
+
 class PostDeleteView(APIView):
     @extend_schema(tags=TAGS, summary="모집글 삭제 (글쓴이만)", request=None, responses={204: None})
     def post(self, request, pk: int):
@@ -381,8 +386,8 @@ urlpatterns = [
     path("post/", PostListView.as_view(), name="compat-post-list"),
     path("post/write/", PostWriteView.as_view(), name="compat-post-write"),
     path("post/detail/<id:pk>/", PostDetailView.as_view(), name="compat-post-detail"),
-    # The original client calls the edit route with and without the trailing slash.
     path("post/detail/<id:pk>/edit/", PostEditView.as_view(), name="compat-post-edit"),
-    path("post/detail/<id:pk>/edit", PostEditView.as_view()),
+    # The original client asks without the trailing slash (and POSTs there too, so no redirect).
+    path("post/detail/<id:pk>/edit", PostEditNoSlashView.as_view()),
     path("post/detail/<id:pk>/delete/", PostDeleteView.as_view(), name="compat-post-delete"),
 ]
