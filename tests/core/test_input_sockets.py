@@ -40,19 +40,18 @@ def _frame_id(value) -> str:
     return value if len(value) < 40 else f"{value[:20]}…({len(value)})"
 
 
-@pytest.mark.parametrize(("frame", "code"), BAD_FRAMES, ids=_frame_id)
-async def test_bad_chat_frame_is_a_clear_error_event(people, room, frame, code, caplog):
+async def test_every_bad_chat_frame_is_a_clear_error_event(people, room, caplog):
+    """All bad frames down one socket: one event loop, one post at the end."""
     host, _, _ = people
     comm = await connected(f"/ws/chat/{room.pk}/?token={await atoken(host)}", origin=False)
     with caplog.at_level(logging.ERROR):
-        await comm.send_to(text_data=frame)
-        event = await comm.receive_json_from(timeout=5)
-    assert event["type"] == "error"
-    assert event["code"] == code
-    assert event["code"] != "server_error"
-    assert event["message"]
+        for frame, code in BAD_FRAMES:
+            await comm.send_to(text_data=frame)
+            event = await comm.receive_json_from(timeout=5)
+            assert (event["type"], event["code"]) == ("error", code), _frame_id(frame)
+            assert event["message"]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
-    # Still open and working; the bad frame stored nothing.
+    # Still open and working; no bad frame stored anything.
     await comm.send_json_to({"message": "괜찮아요"})
     assert (await comm.receive_json_from(timeout=5))["message"]["message"] == "괜찮아요"
     texts = await db(lambda: list(Message.objects.values_list("text", flat=True)))()
@@ -122,10 +121,15 @@ def _hostile_frames(count: int) -> list[str]:
     return frames
 
 
-async def test_no_hostile_frame_makes_a_server_error(people, room, settings, caplog):
+async def test_no_hostile_frame_makes_a_server_error(people, room, settings, caplog, monkeypatch):
     """A property sweep over frames: whatever arrives, the answers are chat messages or
     clear errors, never ``server_error``, and nothing is logged as an error."""
     settings.CHAT_BURST = 10_000  # flood control is not what this sweep is about
+    # On PostgreSQL, posts run on the event loop's executor threads, and each such thread's
+    # pooled connection outlives the test's loop (a leak of the test set-up, reported); with
+    # dozens of valid posts here the pool would run dry for later tests. Validation, which
+    # is what this sweep checks, runs before that choice.
+    monkeypatch.setattr("mealbuddy.chat.consumers._parallel_posts", lambda: False)
     frames = _hostile_frames(150)
     comm = await connected(f"/ws/chat/{room.pk}/?token={await atoken(people[0])}", origin=False)
     with caplog.at_level(logging.ERROR):
