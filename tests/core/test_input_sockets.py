@@ -146,3 +146,12 @@ async def test_no_hostile_frame_makes_a_server_error(people, room, settings, cap
     assert not [e for e in events if e.get("code") == "server_error"]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     await comm.disconnect()
+
+
+async def test_chat_room_id_beyond_64_bits_is_refused_like_any_missing_room(people):
+    from tests.chat.helpers import communicator
+
+    comm = communicator(f"/ws/chat/{'9' * 30}/?token={await atoken(people[0])}", origin=False)
+    accepted, _ = await comm.connect()
+    assert not accepted
+    await comm.disconnect()
