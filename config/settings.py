@@ -390,3 +390,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# --- Untrusted input (issue 8: bad input never causes a 500) ------------------------------
+# NUL, lone surrogates and oversized form bodies are refused before any view runs; JSON bodies
+# go through a parser that keeps DATA_UPLOAD_MAX_MEMORY_SIZE (DRF's own reads past it), caps
+# nesting and refuses the same characters. See mealbuddy/core/input.py.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "mealbuddy.core.input.InputGuardMiddleware",
+)
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "mealbuddy.core.input.JSONBodyParser" if name == "rest_framework.parsers.JSONParser" else name
+    for name in REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]
+]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +18,7 @@ from mealbuddy.accounts.serializers import (
     RefreshInputSerializer,
     TokenPairSerializer,
 )
+from mealbuddy.core.input import JSONBodyParser
 
 TAGS = ["계정"]
 
@@ -101,7 +102,7 @@ class MeView(APIView):
 
 class ProfileView(APIView):
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONBodyParser, MultiPartParser, FormParser]
 
     @extend_schema(tags=TAGS, summary="내 프로필", responses={200: ProfileSerializer})
     def get(self, request):

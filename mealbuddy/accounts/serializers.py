@@ -5,8 +5,10 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from mealbuddy.accounts.diet import DIETARY_CHOICES
+from mealbuddy.accounts.errors import InvalidInput
 from mealbuddy.accounts.models import Profile, User
 from mealbuddy.accounts.tokens import tokens_for_user
+from mealbuddy.core.input import MAX_BIGINT
 from mealbuddy.groupbuys.models import CATEGORIES
 
 
@@ -26,14 +28,21 @@ def user_payload(user: User, *, tokens: dict[str, str] | None = None) -> dict:
     }
 
 
-def text(data, key: str) -> str | None:
-    """A text field of a JSON or multipart body; None when the key is absent."""
+def text(data, key: str, *, numbers: bool = False) -> str | None:
+    """A text field of a JSON or multipart body; None when the key is absent.
+
+    A list, an object or a boolean is a field error (it was once saved as its repr); a JSON
+    number only where ``numbers`` says the field is an id (``region``)."""
     if key not in data:
         return None
     value = data.get(key)
     if value is None:
         return ""
-    return value if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        return value
+    if numbers and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise InvalidInput({key: ["글자로 보내 주세요."]})
 
 
 # --- OpenAPI shapes (the views build these dicts; the serializers document them) ------------
@@ -85,7 +94,10 @@ class MeUpdateSerializer(serializers.Serializer):
     username = serializers.CharField(required=False, allow_blank=True)
     address = serializers.CharField(required=False, allow_blank=True)
     region = serializers.IntegerField(
-        required=False, allow_null=True, help_text="동네 검색에서 고른 동(읍면동)의 id"
+        max_value=MAX_BIGINT,
+        required=False,
+        allow_null=True,
+        help_text="동네 검색에서 고른 동(읍면동)의 id",
     )
 
 

@@ -398,9 +398,14 @@ def login_success_record(*, email: str, ip: str) -> None:
     cache.delete(pair_key)
 
 
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
+
+
 def user_login(*, email: str, password: str, ip: str) -> User:
     """Check the throttle, then the credentials. Deactivated accounts never log in."""
     email = (email or "").strip()
+    if len(email) > EMAIL_MAX_LENGTH:  # no account has it; never build a query from it
+        raise InvalidInput({"email": [f"이메일은 {EMAIL_MAX_LENGTH}자까지 입력할 수 있습니다."]})
     login_throttle_check(email=email, ip=ip)
     user = authenticate(None, email=email, password=password or "")
     if user is None:

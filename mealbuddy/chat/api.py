@@ -17,6 +17,7 @@ from mealbuddy.chat import selectors, services
 from mealbuddy.chat.models import ChatRoom
 from mealbuddy.chat.schema import CHAT_MESSAGE, chat_error, person_fields
 from mealbuddy.chat.serializers import message_payload, person_payload
+from mealbuddy.core.input import MAX_BIGINT
 
 TAGS = ["채팅"]
 # The room's group order model, through the room's own relation (chat imports no group-order
@@ -92,7 +93,7 @@ class MyChatsApi(APIView):
 
 
 class HistoryQuery(serializers.Serializer):
-    before = serializers.IntegerField(required=False, min_value=1)
+    before = serializers.IntegerField(required=False, min_value=1, max_value=MAX_BIGINT)
     limit = serializers.IntegerField(
         required=False, min_value=1, max_value=selectors.HISTORY_MAX_PAGE, default=50
     )
@@ -247,7 +248,7 @@ class TicketApi(APIView):
 
 @extend_schema_serializer(component_name="ChatReadInput")
 class ReadInput(serializers.Serializer):
-    message_id = serializers.IntegerField(required=False, min_value=1)
+    message_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_BIGINT)
 
 
 class MarkReadApi(APIView):

@@ -4,8 +4,8 @@ from mealbuddy.chat import api
 
 urlpatterns = [
     path("chats/", api.MyChatsApi.as_view(), name="chat-list"),
-    path("chats/<int:room_id>/messages/", api.MessagesApi.as_view(), name="chat-history"),
-    path("chats/<int:room_id>/ticket/", api.TicketApi.as_view(), name="chat-ticket"),
-    path("chats/<int:room_id>/read/", api.MarkReadApi.as_view(), name="chat-read"),
-    path("chats/<int:room_id>/members/", api.MembersApi.as_view(), name="chat-members"),
+    path("chats/<id:room_id>/messages/", api.MessagesApi.as_view(), name="chat-history"),
+    path("chats/<id:room_id>/ticket/", api.TicketApi.as_view(), name="chat-ticket"),
+    path("chats/<id:room_id>/read/", api.MarkReadApi.as_view(), name="chat-read"),
+    path("chats/<id:room_id>/members/", api.MembersApi.as_view(), name="chat-members"),
 ]

@@ -17,7 +17,6 @@ user already holds WS_MAX_SOCKETS_PER_USER sockets; 4040 the room was deleted.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 
 from channels.db import database_sync_to_async
@@ -29,6 +28,7 @@ from mealbuddy.accounts.sockets import session_user, token_user
 from mealbuddy.chat import selectors, services
 from mealbuddy.chat.serializers import message_event
 from mealbuddy.core.errors import ApplicationError
+from mealbuddy.core.input import MAX_BIGINT, frame_int, frame_parse, int_or_none
 from mealbuddy.core.realtime import (
     ACCOUNT_REVOKED_CLOSE_CODE,
     chat_room_group,
@@ -137,9 +137,8 @@ class ChatConsumer(AccountSocketConsumer):
         after = query_params(self.scope).get("after")
         if after is None or after == "":
             return
-        try:
-            after_id = int(after)
-        except ValueError:
+        after_id = int_or_none(after)
+        if after_id is None or after_id > MAX_BIGINT:
             await self._error("invalid_after", "after는 메시지 번호(숫자)여야 합니다.")
             return
         events = await database_sync_to_async(_catch_up)(self.room_id, max(after_id, 0))
@@ -174,13 +173,10 @@ class ChatConsumer(AccountSocketConsumer):
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         if self.user is None or self.closing:
             return
-        if text_data is None:
-            await self._error("invalid_frame", "JSON 텍스트로 보내 주세요.")
-            return
         try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self._error("invalid_json", "JSON 형식이 아닙니다.")
+            content = frame_parse(text_data, bytes_data)
+        except ApplicationError as exc:
+            await self._error(exc.code, exc.message)
             return
         await self.receive_json(content)
 
@@ -190,7 +186,7 @@ class ChatConsumer(AccountSocketConsumer):
             return
         kind = content.get("type", "chat.message")
         if kind == "read":
-            await self._mark_read(content.get("id"))
+            await self._mark_read(content)
             return
         if kind != "chat.message":
             await self._error("unknown_type", "알 수 없는 요청 종류입니다.")
@@ -224,9 +220,13 @@ class ChatConsumer(AccountSocketConsumer):
         if not await group_send_logged(chat_room_group(self.room_id), event):
             await self.send_json(self._for_me(event["payload"]))
 
-    async def _mark_read(self, message_id) -> None:
-        if isinstance(message_id, bool) or not isinstance(message_id, int) or message_id < 0:
-            await self._error("invalid_read", "읽은 메시지 번호(id)가 필요합니다.")
+    async def _mark_read(self, content) -> None:
+        try:
+            message_id = frame_int(
+                content, "id", message="읽은 메시지 번호(id)가 필요합니다.", code="invalid_read"
+            )
+        except ApplicationError as exc:
+            await self._error(exc.code, exc.message)
             return
         try:
             await database_sync_to_async(_mark_read)(

@@ -3,5 +3,5 @@ from django.urls import path
 from mealbuddy.chat.consumers import ChatConsumer
 
 websocket_urlpatterns = [
-    path("ws/chat/<int:room_id>/", ChatConsumer.as_asgi()),
+    path("ws/chat/<id:room_id>/", ChatConsumer.as_asgi()),
 ]

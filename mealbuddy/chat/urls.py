@@ -5,5 +5,5 @@ from mealbuddy.chat import views
 app_name = "chat"
 urlpatterns = [
     path("", views.chat_list, name="list"),
-    path("<int:room_id>/", views.chat_room, name="room"),
+    path("<id:room_id>/", views.chat_room, name="room"),
 ]

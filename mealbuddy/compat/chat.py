@@ -26,6 +26,7 @@ from mealbuddy.chat.schema import CHAT_MESSAGE, CHAT_PERSON, chat_error
 from mealbuddy.chat.serializers import person_payload
 from mealbuddy.chat.services import room_mark_read_upto
 from mealbuddy.core.errors import ApplicationError, NotFound
+from mealbuddy.core.input import MAX_BIGINT
 from mealbuddy.groupbuys.models import GroupOrder
 
 TAGS = ["원본 클라이언트: 채팅방"]
@@ -233,10 +234,11 @@ class ChatMembersView(APIView):
 @extend_schema_serializer(component_name="CompatChatBanInput")
 class BanInput(serializers.Serializer):
     target_user_id = serializers.IntegerField(
+        max_value=MAX_BIGINT,
         error_messages={
             "required": "내보낼 사용자를 골라 주세요.",
             "invalid": "내보낼 사용자 번호가 올바르지 않습니다.",
-        }
+        },
     )
 
 
@@ -270,7 +272,7 @@ class ChatBanView(APIView):
 
 
 urlpatterns = [
-    path("chat/<int:room_id>/", ChatRoomView.as_view(), name="compat-chat-room"),
-    path("chat/<int:room_id>/user/", ChatMembersView.as_view(), name="compat-chat-members"),
-    path("chat/<int:room_id>/user/ban/", ChatBanView.as_view(), name="compat-chat-ban"),
+    path("chat/<id:room_id>/", ChatRoomView.as_view(), name="compat-chat-room"),
+    path("chat/<id:room_id>/user/", ChatMembersView.as_view(), name="compat-chat-members"),
+    path("chat/<id:room_id>/user/ban/", ChatBanView.as_view(), name="compat-chat-ban"),
 ]

@@ -13,7 +13,7 @@ query. Both are hot paths of the original client (see bench/scenarios/feed.py).
 from __future__ import annotations
 
 from django.db import transaction
-from django.urls import path, re_path
+from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from mealbuddy.accounts.models import display_name_of
 from mealbuddy.core.errors import NotFound
+from mealbuddy.core.input import MAX_BIGINT, int_or_none, page_number
 from mealbuddy.groupbuys import selectors, services
 from mealbuddy.groupbuys.access import access_group_order
 from mealbuddy.groupbuys.errors import GroupOrderValidationError
@@ -118,14 +119,6 @@ def paginator_payload(*, current: int, last: int) -> dict:
     }
 
 
-def _page_number(raw) -> int:
-    try:
-        page = int(str(raw))
-    except (TypeError, ValueError):
-        return 1
-    return max(page, 1)
-
-
 def _renamed(exc: GroupOrderValidationError) -> Response:
     errors: dict[str, list[str]] = {}
     for field, messages in exc.as_errors().items():
@@ -133,11 +126,13 @@ def _renamed(exc: GroupOrderValidationError) -> Response:
     return Response({"errors": errors, "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
 
 
-def _text(data, key: str) -> str | None:
+def _text(data, key: str, errors: dict) -> str | None:
+    """A text field; a list, an object or a number is a field error, never saved as its repr."""
     value = data.get(key)
-    if value is None:
-        return None
-    return value if isinstance(value, str) else str(value)
+    if value is None or isinstance(value, str):
+        return value
+    errors[key] = ["글자로 보내 주세요."]
+    return None
 
 
 def _integer(data, key: str, errors: dict, label: str) -> int | None:
@@ -148,11 +143,11 @@ def _integer(data, key: str, errors: dict, label: str) -> int | None:
     if isinstance(value, bool):
         errors[key] = [f"{label}은(는) 숫자로 입력해 주세요."]
         return None
-    try:
-        return int(str(value).strip())
-    except ValueError:
+    number = int_or_none(value)
+    if number is None or not -MAX_BIGINT <= number <= MAX_BIGINT:
         errors[key] = [f"{label}은(는) 숫자로 입력해 주세요."]
         return None
+    return number
 
 
 def _boolean(value) -> bool | None:
@@ -243,7 +238,7 @@ class PostListView(APIView):
     def get(self, request):
         user = request.user
         category = request.query_params.get("category") or None
-        page = _page_number(request.query_params.get("page"))
+        page = page_number(request.query_params.get("page"))
         # Only as far as the paginator can see (ten pages past this one).
         window = selectors.post_feed_ids(
             region_id=user.region_id, category=category, limit=(page + WINDOW) * PAGE_SIZE
@@ -286,12 +281,12 @@ class PostWriteView(APIView):
             with transaction.atomic():
                 group_order = services.groupbuy_create(
                     host=request.user,
-                    title=_text(data, "title") or "",
-                    category=_text(data, "category") or "",
+                    title=_text(data, "title", errors) or "",
+                    category=_text(data, "category", errors) or "",
                     target_count=target if target is not None else 2,
-                    description=_text(data, "content") or "",
-                    restaurant=_text(data, "restaurant") or "",
-                    pickup_spot=_text(data, "pickup_spot") or "",
+                    description=_text(data, "content", errors) or "",
+                    restaurant=_text(data, "restaurant", errors) or "",
+                    pickup_spot=_text(data, "pickup_spot", errors) or "",
                     min_order_amount=min_order or 0,
                     delivery_fee=fee or 0,
                 )
@@ -308,7 +303,6 @@ class PostWriteView(APIView):
 def _detail(request, pk: int, *, status_code: int = 200) -> Response:
     """One query: the post's columns and whether the requester is a member."""
     user = request.user
-    pk = int(pk)  # the edit route captures it with a regex, as text
     row = selectors.post_rows(ids=[pk], member_id=user.pk).get(pk)
     if row is None:
         raise NotFound("주문을 찾을 수 없습니다.")
@@ -359,9 +353,9 @@ class PostEditView(APIView):
         fields: dict = {}
         for ours, theirs in (("title", "title"), ("category", "category")):
             if theirs in data:
-                fields[ours] = _text(data, theirs) or ""
+                fields[ours] = _text(data, theirs, errors) or ""
         if "content" in data:
-            fields["description"] = _text(data, "content") or ""
+            fields["description"] = _text(data, "content", errors) or ""
         if "target_number" in data:
             target = _integer(data, "target_number", errors, "모집 인원")
             if target is not None:
@@ -392,6 +386,11 @@ class PostEditView(APIView):
         return _detail(request, pk)
 
 
+@extend_schema(exclude=True)  # the same operation as PostEditView: documented once
+class PostEditNoSlashView(PostEditView):
+    pass
+
+
 class PostDeleteView(APIView):
     @extend_schema(tags=TAGS, summary="모집글 삭제 (글쓴이만)", request=None, responses={204: None})
     def post(self, request, pk: int):
@@ -402,9 +401,9 @@ class PostDeleteView(APIView):
 urlpatterns = [
     path("post/", PostListView.as_view(), name="compat-post-list"),
     path("post/write/", PostWriteView.as_view(), name="compat-post-write"),
-    path("post/detail/<int:pk>/", PostDetailView.as_view(), name="compat-post-detail"),
-    re_path(
-        r"^post/detail/(?P<pk>[0-9]+)/edit/?$", PostEditView.as_view(), name="compat-post-edit"
-    ),
-    path("post/detail/<int:pk>/delete/", PostDeleteView.as_view(), name="compat-post-delete"),
+    path("post/detail/<id:pk>/", PostDetailView.as_view(), name="compat-post-detail"),
+    path("post/detail/<id:pk>/edit/", PostEditView.as_view(), name="compat-post-edit"),
+    # The original client asks without the trailing slash (and POSTs there too, so no redirect).
+    path("post/detail/<id:pk>/edit", PostEditNoSlashView.as_view()),
+    path("post/detail/<id:pk>/delete/", PostDeleteView.as_view(), name="compat-post-delete"),
 ]

@@ -60,7 +60,7 @@ class RegisterView(APIView):
             password=text(data, "password") or "",
             password2=text(data, "password2") or "",
             address=text(data, "address") or "",
-            region_id=text(data, "region"),
+            region_id=text(data, "region", numbers=True),
         )
         return Response({"user": user_payload(user)}, status=status.HTTP_201_CREATED)
 
@@ -136,7 +136,7 @@ class UpdateView(APIView):
             user=request.user,
             username=text(request.data, "username"),
             address=text(request.data, "address"),
-            region_id=text(request.data, "region"),
+            region_id=text(request.data, "region", numbers=True),
         )
         return Response(user_payload(user))
 

@@ -6,4 +6,10 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from mealbuddy.core import checks  # noqa: F401 - registers the start-up checks
+        from mealbuddy.core.input import IdConverter
+
+        # Every urls.py captures ids as <id:...>: bounded to 64 bits before any query sees them.
+        register_converter(IdConverter, "id")

@@ -8,6 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mealbuddy.core.input import MAX_PAGE, query_int
 from mealbuddy.groupbuys import selectors, services
 from mealbuddy.groupbuys.access import access_group_order
 from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder
@@ -74,10 +75,7 @@ class GroupOrderListView(APIView):
     )
     def get(self, request):
         params = request.query_params
-        try:
-            page = max(int(params.get("page", 1)), 1)
-        except ValueError:
-            page = 1
+        page = query_int(params, "page", label="페이지", default=1, minimum=1, maximum=MAX_PAGE)
         queryset = selectors.group_order_feed(
             user=request.user,
             category=params.get("category"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from mealbuddy.chat.serializers import person_payload
+from mealbuddy.core.input import MAX_BIGINT
 from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder
 from mealbuddy.groupbuys.selectors import FeeBreakdown, would_be_share
 
@@ -19,9 +20,9 @@ class GroupOrderInput(serializers.Serializer):
     description = serializers.CharField(allow_blank=True, required=False, max_length=5000)
     category = serializers.CharField(required=False)
     restaurant = serializers.CharField(allow_blank=True, required=False, max_length=200)
-    min_order_amount = serializers.IntegerField(required=False)
-    delivery_fee = serializers.IntegerField(required=False)
-    target_count = serializers.IntegerField(required=False)
+    min_order_amount = serializers.IntegerField(required=False, max_value=MAX_BIGINT)
+    delivery_fee = serializers.IntegerField(required=False, max_value=MAX_BIGINT)
+    target_count = serializers.IntegerField(required=False, max_value=MAX_BIGINT)
     deadline = serializers.DateTimeField(required=False)
     pickup_spot = serializers.CharField(allow_blank=True, required=False, max_length=300)
     fee_split = serializers.CharField(required=False)
@@ -30,7 +31,7 @@ class GroupOrderInput(serializers.Serializer):
 class GroupOrderCreateInput(GroupOrderInput):
     title = serializers.CharField(allow_blank=True, max_length=200)
     category = serializers.CharField()
-    target_count = serializers.IntegerField()
+    target_count = serializers.IntegerField(max_value=MAX_BIGINT)
 
 
 class GroupOrderStatusInput(serializers.Serializer):
@@ -38,19 +39,19 @@ class GroupOrderStatusInput(serializers.Serializer):
 
 
 class GroupOrderBanInput(serializers.Serializer):
-    user_id = serializers.IntegerField()
+    user_id = serializers.IntegerField(max_value=MAX_BIGINT)
 
 
 class OrderItemInput(serializers.Serializer):
     name = serializers.CharField(allow_blank=True, max_length=200)
-    unit_price = serializers.IntegerField()
-    quantity = serializers.IntegerField(required=False, default=1)
+    unit_price = serializers.IntegerField(max_value=MAX_BIGINT)
+    quantity = serializers.IntegerField(required=False, default=1, max_value=MAX_BIGINT)
 
 
 class OrderItemUpdateInput(serializers.Serializer):
     name = serializers.CharField(allow_blank=True, max_length=200, required=False)
-    unit_price = serializers.IntegerField(required=False)
-    quantity = serializers.IntegerField(required=False)
+    unit_price = serializers.IntegerField(required=False, max_value=MAX_BIGINT)
+    quantity = serializers.IntegerField(required=False, max_value=MAX_BIGINT)
 
 
 # --- output -----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from mealbuddy.accounts.throttling import write_throttled
 from mealbuddy.core.errors import ApplicationError, NotFound, PermissionDenied
+from mealbuddy.core.input import id_or_none, page_number
 from mealbuddy.groupbuys import selectors, services
 from mealbuddy.groupbuys.access import access_group_order
 from mealbuddy.groupbuys.forms import GroupOrderForm, ItemForm, add_service_errors, initial_from
@@ -57,10 +58,7 @@ def _feed_filters(request) -> dict:
 @login_required
 def board(request):
     filters = _feed_filters(request)
-    try:
-        page = max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        page = 1
+    page = page_number(request.GET.get("page"))
     queryset = selectors.group_order_feed(
         user=request.user,
         category=filters["category"],
@@ -189,7 +187,7 @@ def ban(request, pk: int):
         services.groupbuy_ban,
         group_order_id=pk,
         host=request.user,
-        target_user_id=request.POST.get("user_id"),
+        target_user_id=id_or_none(request.POST.get("user_id")),
     )
     return _after_action(request, pk, error=error)
 

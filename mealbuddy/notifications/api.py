@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mealbuddy.core.input import MAX_BIGINT
 from mealbuddy.notifications import selectors, services
 from mealbuddy.notifications.models import Notification
 from mealbuddy.notifications.services import notification_payload
@@ -46,7 +47,7 @@ NOTIFICATION_ERROR = OpenApiResponse(
 
 
 class ListQuery(serializers.Serializer):
-    before = serializers.IntegerField(required=False, min_value=1)
+    before = serializers.IntegerField(required=False, min_value=1, max_value=MAX_BIGINT)
 
 
 class NotificationListApi(APIView):
@@ -90,7 +91,9 @@ class NotificationListApi(APIView):
 
 @extend_schema_serializer(component_name="NotificationReadInput")
 class ReadInput(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_BIGINT), required=False
+    )
 
 
 class NotificationReadApi(APIView):

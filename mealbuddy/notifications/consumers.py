@@ -19,6 +19,8 @@ from channels.exceptions import DenyConnection
 
 from mealbuddy.accounts.sockets import session_user, token_user
 from mealbuddy.chat import selectors as chat_selectors
+from mealbuddy.core.errors import ApplicationError
+from mealbuddy.core.input import frame_parse
 from mealbuddy.core.realtime import chat_room_group, user_group
 from mealbuddy.core.websocket import (
     AccountSocketConsumer,
@@ -66,8 +68,12 @@ class NotificationConsumer(AccountSocketConsumer):
         self.followed = set()
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
-        # Nothing to say to the server; ignore whatever arrives (never an error close).
-        return
+        # Nothing to say to the server: a well-formed frame is ignored, a malformed one gets
+        # the same error event as on the chat socket (never an error close).
+        try:
+            frame_parse(text_data, bytes_data)
+        except ApplicationError as exc:
+            await self.send_json({"type": "error", "code": exc.code, "message": exc.message})
 
     async def _refresh(self) -> None:
         """Follow exactly my rooms' groups, then send fresh counts."""
