@@ -35,6 +35,9 @@ run: install
 # What a user should see by default: production mode (no debug pages, hashed static files
 # collected by `manage.py serve`); `DEBUG=1 make run` asks for debug mode.
 run serve serve-all: export DEBUG ?= 0
+# One machine: Django serves the uploads under MEDIA_ROOT itself (a deployment behind the
+# proxy leaves that to the proxy; with S3 storage nothing is local).
+run serve serve-all: export SERVE_MEDIA ?= 1
 # A loopback address is plain HTTP: switch off SSL redirect, HSTS and Secure cookies there.
 # Any other HOST keeps them on (a deployment behind TLS); HTTPS=0 asks for plain HTTP anyway.
 ifneq ($(filter 127.0.0.1 localhost ::1,$(HOST)),)
