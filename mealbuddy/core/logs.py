@@ -115,14 +115,13 @@ class TextFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        # One record, one line (a traceback, appended after this, keeps its own lines).
+        text = _one_line(super().formatMessage(record))
         request_id = getattr(record, "request_id", None)
-        first, sep, rest = text.partition("\n")  # a traceback keeps its own lines
-        first = _one_line(first)
         if request_id and getattr(record, "fields", None) is None:
-            first += f" [request_id={request_id}]"
-        return first + sep + rest
+            text += f" [request_id={request_id}]"
+        return text
 
 
 def logging_config(*, level: str, log_format: str, log_requests: bool) -> dict:
