@@ -7,7 +7,7 @@ PORT   ?= 8000
 WORKERS ?= 1
 PYTEST_ARGS ?=
 
-.PHONY: run serve serve-all worker scheduler test lint format bench install install-test browser clean
+.PHONY: run serve serve-all worker scheduler test lint format bench install install-test browser proxy clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -73,7 +73,17 @@ browser:
 		exit 1; \
 	fi
 
-test: install-test browser
+# The proxy tests run deploy/Caddyfile with Debian's Caddy; install it when missing and apt can.
+proxy:
+	@command -v caddy >/dev/null 2>&1 && exit 0; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "installing Debian's caddy for the proxy tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy >/dev/null; \
+	else \
+		echo "The proxy tests (tests/deploy/test_proxy.py) skip without Caddy: apt-get install caddy"; \
+	fi
+
+test: install-test browser proxy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-test
