@@ -3,7 +3,7 @@
 Events carry the request id (the same one the log lines and the X-Request-ID response header
 show) and nothing that identifies or authenticates anyone: no user data, no cookies, no
 Authorization or CSRF headers, no request bodies, no query-string values (socket tokens and
-tickets travel there).
+tickets travel there), no local variables of the failing frames.
 """
 
 from __future__ import annotations
@@ -44,6 +44,9 @@ def error_reporting_init(*, dsn: str, environment: str) -> None:
         environment=environment,
         integrations=[DjangoIntegration()],
         send_default_pii=False,
+        # Frame locals hold passwords, tokens and request reprs with their query strings.
+        include_local_variables=False,
+        max_request_body_size="never",
         traces_sample_rate=0,
         before_send=_scrub,
     )
