@@ -84,6 +84,15 @@ def test_settings_variables_are_found_in_the_source():
     assert {"S3_BUCKET", "LOG_FORMAT", "SENTRY_DSN", "SERVE_MEDIA"} <= found
 
 
+def test_every_settings_variable_is_documented():
+    """The README's configuration table and .env.example list every variable settings read."""
+    readme = (ROOT / "README.md").read_text()
+    example = (ROOT / ".env.example").read_text()
+    for name in sorted(settings_variables()):
+        assert f"`{name}`" in readme, f"{name} is missing from the README"
+        assert re.search(rf"^#?\s*{name}=", example, re.MULTILINE), f"{name}: .env.example"
+
+
 def test_compose_has_the_production_roles():
     assert {"proxy", "migrate", "web", "worker", "scheduler", "db", "redis"} <= set(SERVICES)
     assert {"migrate", "web", "worker", "scheduler"} == APP_SERVICES
