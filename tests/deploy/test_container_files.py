@@ -118,7 +118,7 @@ def test_variables_that_must_be_set_stop_compose_with_a_message():
     assert "SECRET_KEY: ${SECRET_KEY:-" not in text
     environment = SERVICES["web"]["environment"]
     assert environment["DEBUG"] == "0"
-    assert environment["TRUSTED_PROXY_COUNT"] == "1"
+    assert environment["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}"
     assert environment["REDIS_URL"].startswith("redis://redis:")
     assert (
         environment["DATABASE_URL"].startswith("postgres://")

@@ -8,6 +8,7 @@ address, the upstream's host and port, the media directory, the admin endpoint o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -29,7 +30,9 @@ pytestmark = pytest.mark.skipif(
 
 
 class Caddy:
-    def __init__(self, *, upstream: LiveServer, media_dir: Path, home: Path) -> None:
+    def __init__(
+        self, *, upstream: LiveServer, media_dir: Path, home: Path, env: dict | None = None
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
@@ -43,6 +46,7 @@ class Caddy:
             "WEB_PORT": str(upstream.port),
             "MEDIA_DIR": str(media_dir),
             "CADDY_ADMIN": "off",
+            **(env or {}),
         }
         self.log_path = ROOT / "test-artifacts" / f"caddy-{self.port}.log"
 
@@ -93,8 +97,8 @@ def server_lines(server: LiveServer) -> list[dict]:
     ]
 
 
-@pytest.fixture
-def stack(tmp_path):
+@contextlib.contextmanager
+def proxied_server(tmp_path, *, app_env=None, proxy_env=None):
     """A production server (JSON logs, one trusted proxy, HTTPS on) behind Caddy."""
     media = tmp_path / "media"
     media.mkdir()
@@ -103,10 +107,17 @@ def stack(tmp_path):
         "TRUSTED_PROXY_COUNT": "1",
         "HTTPS": "1",
         "MEDIA_ROOT": str(media),
+        **(app_env or {}),
     }
     with LiveServer(log_name="behind-caddy", env=env, log_level="info") as server:  # noqa: SIM117 - Caddy needs the server's port
-        with Caddy(upstream=server, media_dir=media, home=tmp_path) as caddy:
+        with Caddy(upstream=server, media_dir=media, home=tmp_path, env=proxy_env) as caddy:
             yield server, caddy, media
+
+
+@pytest.fixture
+def stack(tmp_path):
+    with proxied_server(tmp_path) as parts:
+        yield parts
 
 
 def test_proxy_sets_the_client_address_and_scheme_the_app_trusts(db, stack):
@@ -184,3 +195,24 @@ def test_websockets_pass_through_the_proxy_and_are_logged_once_per_session(regio
     assert line["frames_out"] >= 1 and line["frames_in"] == 0
     assert line["client_ip"] == "127.0.0.1"
     assert jwt not in server.log_path.read_text()
+
+
+def test_behind_a_trusted_load_balancer_its_forwarded_headers_count(db, tmp_path):
+    """SITE_ADDRESS=:80 behind a TLS load balancer (here: this test, from 127.0.0.1)."""
+    with proxied_server(
+        tmp_path,
+        app_env={"TRUSTED_PROXY_COUNT": "2"},
+        proxy_env={"TRUSTED_LB_RANGES": "127.0.0.1/32"},
+    ) as (server, caddy, _):
+        response = httpx.get(
+            f"{caddy.url}/accounts/login/",
+            headers={
+                "X-Forwarded-For": "203.0.113.7",
+                "X-Forwarded-Proto": "https",
+                "X-Request-ID": "via-balancer",
+            },
+            timeout=10,
+        )
+        assert response.status_code == 200  # https as the balancer said: no redirect
+        [line] = [row for row in server_lines(server) if row.get("request_id") == "via-balancer"]
+        assert line["client_ip"] == "203.0.113.7"
