@@ -275,3 +275,19 @@ def test_procfile_has_every_role_and_each_command_resolves():
             assert_manage_command(command)
     assert "migrate" in rows["release"]
     assert "0.0.0.0" in rows["web"] and "$" in rows["web"]  # the platform's PORT
+
+
+def test_dependency_layer_installs_exactly_the_pinned_dependencies(tmp_path):
+    """The RUN line that turns pyproject.toml into a requirements file, run as the build would."""
+    import shutil
+    import tomllib
+
+    run = next(rest for keyword, rest in dockerfile_instructions() if "tomllib" in rest)
+    extract = run.split(" && ")[0].replace("/tmp/requirements.txt", str(tmp_path / "req.txt"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    subprocess.run(
+        ["sh", "-c", extract.replace("python ", f"{sys.executable} ", 1)], cwd=tmp_path, check=True
+    )
+    wanted = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert (tmp_path / "req.txt").read_text().split() == wanted
+    assert all("==" in line for line in wanted)  # pinned: the image is reproducible
