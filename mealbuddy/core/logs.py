@@ -7,9 +7,13 @@ uvicorn's loggers keeps the parameter names (useful when reading a log) and drop
 
 from __future__ import annotations
 
+import contextvars
+import json
 import logging
 import logging.config
 import re
+import traceback
+from datetime import UTC, datetime
 
 # A query string inside a logged path: from "?" up to whitespace or a closing quote.
 _QUERY = re.compile(r"\?[^\s\"']*")
@@ -65,11 +69,6 @@ def configure_logging(config: dict) -> None:
 # handled carries its request id (errors included), so an error line and the request line
 # that answered it can be found together. LOG_FORMAT=json writes one JSON object per line
 # (what a log collector reads); text stays readable in a terminal (`make run`).
-
-import contextvars  # noqa: E402 - the section's own imports
-import json  # noqa: E402
-import traceback  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
 
 REQUEST_LOGGER = "mealbuddy.requests"
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
