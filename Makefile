@@ -7,7 +7,7 @@ PORT   ?= 8000
 WORKERS ?= 1
 PYTEST_ARGS ?=
 
-.PHONY: run serve serve-all worker scheduler test lint format bench install install-test browser clean
+.PHONY: run serve serve-all worker scheduler test lint format bench install install-test browser proxy clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -35,6 +35,9 @@ run: install
 # What a user should see by default: production mode (no debug pages, hashed static files
 # collected by `manage.py serve`); `DEBUG=1 make run` asks for debug mode.
 run serve serve-all: export DEBUG ?= 0
+# One machine: Django serves the uploads under MEDIA_ROOT itself (a deployment behind the
+# proxy leaves that to the proxy; with S3 storage nothing is local).
+run serve serve-all: export SERVE_MEDIA ?= 1
 # A loopback address is plain HTTP: switch off SSL redirect, HSTS and Secure cookies there.
 # Any other HOST keeps them on (a deployment behind TLS); HTTPS=0 asks for plain HTTP anyway.
 ifneq ($(filter 127.0.0.1 localhost ::1,$(HOST)),)
@@ -70,7 +73,17 @@ browser:
 		exit 1; \
 	fi
 
-test: install-test browser
+# The proxy tests run deploy/Caddyfile with Debian's Caddy; install it when missing and apt can.
+proxy:
+	@command -v caddy >/dev/null 2>&1 && exit 0; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "installing Debian's caddy for the proxy tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy >/dev/null; \
+	else \
+		echo "The proxy tests (tests/deploy/test_proxy.py) skip without Caddy: apt-get install caddy"; \
+	fi
+
+test: install-test browser proxy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-test

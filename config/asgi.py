@@ -14,6 +14,7 @@ django_asgi_app = SyncChainASGIHandler()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from mealbuddy.chat.routing import websocket_urlpatterns as chat_routes  # noqa: E402
+from mealbuddy.core.requestlog import SocketSessionLog  # noqa: E402
 from mealbuddy.core.websocket import WebsocketOriginGuard  # noqa: E402
 from mealbuddy.notifications.routing import (  # noqa: E402
     websocket_urlpatterns as notification_routes,
@@ -25,6 +26,7 @@ websocket_urlpatterns = [*chat_routes, *notification_routes]
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": WebsocketOriginGuard(URLRouter(websocket_urlpatterns)),
+        # One log line per socket session, refused handshakes included.
+        "websocket": SocketSessionLog(WebsocketOriginGuard(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from mealbuddy.core.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -325,6 +329,68 @@ if DEBUG:
 else:
     CONTENT_SECURITY_POLICY = _CSP
 
+# --- Deployment (issue 9): uploaded files, request logs, error reporting ------------------------
+# Uploads (avatars; later receipts and photos) go to S3-compatible storage when S3_BUCKET is
+# set (AWS, MinIO, R2…; django-storages + boto3), else under MEDIA_ROOT. Code reaches them
+# only through STORAGES["default"]. Without a custom domain the bucket stays private and
+# pages get presigned URLs (valid an hour); with S3_CUSTOM_DOMAIN (a CDN or a public bucket)
+# they get plain URLs on that domain.
+S3_BUCKET = env.str("S3_BUCKET", default="")
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="")
+S3_REGION = env.str("S3_REGION", default="")
+S3_CUSTOM_DOMAIN = env.str("S3_CUSTOM_DOMAIN", default="")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            # Unset: boto3's usual chain (instance role, AWS_* variables, ~/.aws).
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": S3_REGION or None,
+            "custom_domain": S3_CUSTOM_DOMAIN or None,
+            # Self-hosted S3 (MinIO, Ceph, moto) answers on one host: bucket in the path.
+            "addressing_style": "path" if S3_ENDPOINT_URL else None,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
+        },
+    }
+    # The pages show those images: let the CSP load them from where they are served.
+    if S3_CUSTOM_DOMAIN:
+        _media_origins = [f"https://{S3_CUSTOM_DOMAIN}"]
+    elif S3_ENDPOINT_URL:
+        _endpoint = urlsplit(S3_ENDPOINT_URL)
+        _media_origins = [f"{_endpoint.scheme}://{_endpoint.netloc}"]
+    else:
+        _media_origins = [f"https://{S3_BUCKET}.s3.amazonaws.com"] + (
+            [f"https://{S3_BUCKET}.s3.{S3_REGION}.amazonaws.com"] if S3_REGION else []
+        )
+    _CSP["DIRECTIVES"]["img-src"] += _media_origins
+# Local uploads in production are served by the reverse proxy from the shared volume
+# (deploy/Caddyfile), never by Django. SERVE_MEDIA=1 lets Django serve them (a small
+# read-only view: `make run` on one machine, and DEBUG); with S3 there is nothing local.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG) and not S3_BUCKET
+
+# One line per HTTP request and per socket session (mealbuddy.core.requestlog), every record
+# stamped with its request id. LOG_FORMAT=json (the container image's default) writes one
+# JSON object per line; text (the default) stays readable in a terminal.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=True)
+MIDDLEWARE.insert(0, "mealbuddy.core.requestlog.RequestLogMiddleware")
+
+# Error reporting to Sentry (or anything that speaks its protocol, e.g. GlitchTip): off unless
+# SENTRY_DSN is set. No personal data is sent; query values, cookies and auth headers are
+# dropped (mealbuddy.core.errorreport).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+if SENTRY_DSN:
+    from mealbuddy.core.errorreport import error_reporting_init
+
+    error_reporting_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
+
 # --- Integrations (all off or offline by default) ------------------------------------------
 KMA_SERVICE_KEY = env.str("KMA_SERVICE_KEY", default="")
 KMA_BASE_URL = env.str(
@@ -384,12 +450,9 @@ JOBS_STALE_MINUTES = env.int("JOBS_STALE_MINUTES", default=15)
 # lets the web processes read what the worker fetched, so it is on with REDIS_URL.
 WEATHER_WARM = env.bool("WEATHER_WARM", default=bool(REDIS_URL))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
-}
+LOGGING = logging_config(
+    level=env.str("LOG_LEVEL", default="WARNING"), log_format=LOG_FORMAT, log_requests=LOG_REQUESTS
+)
 
 # --- Untrusted input (issue 8: bad input never causes a 500) ------------------------------
 # NUL, lone surrogates and oversized form bodies are refused before any view runs; JSON bodies

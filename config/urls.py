@@ -2,10 +2,9 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from mealbuddy.core.views import healthz, manifest, offline, service_worker
+from mealbuddy.core.views import healthz, manifest, media, offline, service_worker
 
 SWAGGER_CDN = "https://cdn.jsdelivr.net"
 # drf-spectacular's page also carries a three-line inline <style>; the docs page shows no
@@ -46,8 +45,12 @@ urlpatterns = [
     path("chats/", include("mealbuddy.chat.urls")),
     path("notifications/", include("mealbuddy.notifications.urls")),
     path("recommend/", include("mealbuddy.recommend.urls")),
-    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
 ]
+
+# Local uploads: the reverse proxy serves /media/ in production (deploy/Caddyfile); Django
+# only with SERVE_MEDIA (debug mode, `make run` on one machine), never with S3 storage.
+if settings.SERVE_MEDIA:
+    urlpatterns.append(path("media/<path:path>", media, name="media"))
 
 # JSON under /api/, Korean pages elsewhere.
 handler400 = "mealbuddy.core.errorviews.bad_request"

@@ -341,17 +341,11 @@ def user_logout_everywhere(*, user: User) -> None:
 def client_ip(request) -> str:
     """The client's address: REMOTE_ADDR, or X-Forwarded-For as far as trusted proxies go.
 
-    With ``TRUSTED_PROXY_COUNT = n`` the n-th address from the right of X-Forwarded-For is
-    the one the outermost trusted proxy saw; anything left of it is client-written. With
-    0 (the default) the header is ignored entirely, so it cannot be spoofed.
+    The rule lives in ``mealbuddy.core.net`` (the request logs use it too).
     """
-    meta = request.META
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies > 0:
-        chain = [p.strip() for p in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
-        if chain:
-            return chain[-proxies] if len(chain) >= proxies else chain[0]
-    return meta.get("REMOTE_ADDR") or "unknown"
+    from mealbuddy.core.net import client_ip as core_client_ip
+
+    return core_client_ip(request)
 
 
 def _throttle_keys(*, email: str, ip: str) -> tuple[str, str]:

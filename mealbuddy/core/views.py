@@ -109,3 +109,34 @@ def offline(request):
     from django.shortcuts import render
 
     return render(request, "core/offline.html")
+
+
+# Uploaded files are user content: a browser must never run them as a page or script.
+MEDIA_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; img-src 'self'; sandbox",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "public, max-age=86400",
+}
+
+
+def media(request, path: str):
+    """A read-only file under MEDIA_ROOT, for SERVE_MEDIA only (config/urls.py).
+
+    Uploads get random names and are never rewritten in place, so they may be cached.
+    ``safe_join`` refuses anything outside MEDIA_ROOT (``..``, absolute paths).
+    """
+    from django.core.exceptions import SuspiciousFileOperation
+    from django.http import FileResponse, Http404
+    from django.utils._os import safe_join
+
+    try:
+        full_path = safe_join(settings.MEDIA_ROOT, path)
+    except SuspiciousFileOperation:
+        raise Http404 from None
+    try:
+        response = FileResponse(open(full_path, "rb"))  # noqa: SIM115 - FileResponse closes it
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise Http404 from None
+    for name, value in MEDIA_HEADERS.items():
+        response[name] = value
+    return response

@@ -138,6 +138,13 @@ class PeerGoneTolerantConsumer(AsyncJsonWebsocketConsumer):
     send. Nobody is left to read it, so it is dropped quietly instead of logging a traceback.
     """
 
+    async def accept(self, subprotocol=None, headers=None):
+        # Consumers set ``self.user`` before accepting: the socket's log line names it.
+        from mealbuddy.core.requestlog import socket_session_user
+
+        socket_session_user(self.scope, getattr(self, "user", None))
+        await super().accept(subprotocol=subprotocol, headers=headers)
+
     async def send(self, text_data=None, bytes_data=None, close=False):
         try:
             await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
