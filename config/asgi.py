@@ -12,6 +12,8 @@ from mealbuddy.core.asgi import SyncChainASGIHandler  # noqa: E402
 django_asgi_app = SyncChainASGIHandler()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import WebsocketDenier  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
 from mealbuddy.chat.routing import websocket_urlpatterns as chat_routes  # noqa: E402
 from mealbuddy.core.requestlog import SocketSessionLog  # noqa: E402
@@ -21,7 +23,13 @@ from mealbuddy.notifications.routing import (  # noqa: E402
 )
 
 # Every WebSocket route, gathered here from the apps that own them (``core`` names no app).
-websocket_urlpatterns = [*chat_routes, *notification_routes]
+# Any other path is refused at the handshake (without this the router raises: a traceback
+# per stray or probing client).
+websocket_urlpatterns = [
+    *chat_routes,
+    *notification_routes,
+    re_path(r"", WebsocketDenier.as_asgi()),
+]
 
 application = ProtocolTypeRouter(
     {

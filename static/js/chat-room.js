@@ -180,14 +180,25 @@ function connect() {
     if (socket !== ws || leaving) return;
     if (event.code === 4040) return leave("채팅방이 삭제되었습니다.");
     if (event.code === 4003) return leave("채팅방에서 나왔습니다.");
+    if (event.code === 4001) {
+      // The account logged out everywhere, changed its password or was deactivated.
+      leaving = true;
+      setStatus("로그인 정보가 바뀌었습니다. 다시 로그인해 주세요.");
+      setTimeout(() => { location.href = `/accounts/login/?next=${encodeURIComponent(location.pathname)}`; }, 1500);
+      return;
+    }
     if (!opened) {
       // Refused at the handshake: still a member?
       const check = await fetch(`/api/chats/${roomId}/members/`, { credentials: "same-origin" }).catch(() => null);
       if (check && (check.status === 403 || check.status === 404)) return leave("이 채팅방에 더 이상 참여하고 있지 않습니다.");
     }
-    const wait = Math.min(1000 * 2 ** retry, 15000) + Math.random() * 400;
+    // 4029: this account has too many sockets open; wait for one to close.
+    const crowded = event.code === 4029;
+    const wait = (crowded ? 30000 : Math.min(1000 * 2 ** retry, 15000)) + Math.random() * 400;
     retry += 1;
-    setStatus(`연결이 끊겼습니다. ${Math.round(wait / 1000)}초 뒤 다시 연결합니다…`);
+    setStatus(crowded
+      ? `열린 채팅 창이 너무 많습니다. 다른 창을 닫아 주세요. ${Math.round(wait / 1000)}초 뒤 다시 연결합니다…`
+      : `연결이 끊겼습니다. ${Math.round(wait / 1000)}초 뒤 다시 연결합니다…`);
     setTimeout(connect, wait);
   });
 }

@@ -60,8 +60,11 @@ function connect() {
       window.dispatchEvent(new CustomEvent("mb:notification", { detail: data }));
     }
   });
-  socket.addEventListener("close", () => {
-    const wait = delay + Math.random() * 500;
+  socket.addEventListener("close", (event) => {
+    // 4001: the account's sessions ended (logged out everywhere, new password, deleted);
+    // reconnecting would be refused, the next page load asks to log in again.
+    if (event.code === 4001) return;
+    const wait = (event.code === 4029 ? 30000 : delay) + Math.random() * 500;
     delay = Math.min(delay * 2, 30000);
     setTimeout(connect, wait);
   });

@@ -100,3 +100,12 @@ async def test_a_foreign_origin_is_refused_at_the_handshake(people, origin):
     )
     ok, _ = await comm.connect()
     assert not ok
+
+
+@pytest.mark.parametrize("path", ["/ws/nope/", "/ws/chat/abc/", "/", "/ws/chat/1/extra/"])
+async def test_a_socket_path_no_app_serves_is_refused_without_an_error(people, path, caplog):
+    cookie = await db(session_cookie)(people[0])
+    comm = communicator(path, cookie=cookie)
+    ok, _ = await comm.connect()
+    assert not ok
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]

@@ -126,3 +126,23 @@ def test_two_people_chat_live_survive_a_drop_and_ban(new_page, live_server_url, 
     guest_page.wait_for_url("**/chats/")
     expect(guest_page.get_by_text("야식 치킨")).to_have_count(0)
     expect(host_page.locator(".msg-system").last).to_contain_text("손님")
+
+
+def test_logging_out_everywhere_sends_an_open_chat_page_to_the_login_page(
+    new_page, live_server_url, setup
+):
+    host, guest, room = setup
+    chat = new_page()
+    login(chat, live_server_url, guest)
+    chat.goto(f"/chats/{room.pk}/")
+    expect(chat.locator("[data-connected='true']")).to_have_count(1)
+
+    # The same person, in another browser: 내 정보 → 모든 기기에서 로그아웃.
+    other = new_page()
+    login(other, live_server_url, guest)
+    other.goto("/accounts/me/")
+    other.locator("form.logout-everywhere button").click()
+
+    # The open chat hears it at once (socket closed with 4001), says why, and asks to log in.
+    expect(chat.get_by_text("로그인 정보가 바뀌었습니다. 다시 로그인해 주세요.")).to_be_visible()
+    expect(chat).to_have_url(re.compile(r"/accounts/login/\?next=%2Fchats%2F"))
