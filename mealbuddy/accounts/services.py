@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 import uuid
 
@@ -56,6 +57,8 @@ AVATAR_MAX_BYTES = 5 * 1024 * 1024
 AVATAR_MAX_PIXELS = 40_000_000
 AVATAR_SIZE = 512
 AVATAR_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+logger = logging.getLogger(__name__)
 
 
 # --- Field rules ------------------------------------------------------------------------------
@@ -365,7 +368,13 @@ def _throttle_keys(*, email: str, ip: str) -> tuple[str, str]:
 def login_throttle_check(*, email: str, ip: str) -> None:
     """Refuse once an (email, address) pair or an address has failed too often."""
     pair_key, ip_key = _throttle_keys(email=email, ip=ip)
-    counts = cache.get_many([pair_key, ip_key])
+    try:
+        counts = cache.get_many([pair_key, ip_key])
+    except Exception:  # noqa: BLE001 - the cache (Redis) is down
+        # Fail open like every other limit (core/limits.py): an outage of the cache must not
+        # lock everyone out. Each guess still costs a full password hash; the outage is logged.
+        logger.warning("login throttle skipped: cache unavailable", exc_info=True)
+        return
     if (
         counts.get(pair_key, 0) >= settings.LOGIN_THROTTLE_LIMIT
         or counts.get(ip_key, 0) >= settings.LOGIN_THROTTLE_IP_LIMIT
@@ -379,17 +388,23 @@ def login_throttle_check(*, email: str, ip: str) -> None:
 
 def login_failure_record(*, email: str, ip: str) -> None:
     window = settings.LOGIN_THROTTLE_WINDOW
-    for key in _throttle_keys(email=email, ip=ip):
-        cache.add(key, 0, timeout=window)  # the window starts at the first failure
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
+    try:
+        for key in _throttle_keys(email=email, ip=ip):
+            cache.add(key, 0, timeout=window)  # the window starts at the first failure
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, timeout=window)
+    except Exception:  # noqa: BLE001 - the cache (Redis) is down: see login_throttle_check
+        logger.warning("login failure not counted: cache unavailable", exc_info=True)
 
 
 def login_success_record(*, email: str, ip: str) -> None:
     pair_key, _ = _throttle_keys(email=email, ip=ip)
-    cache.delete(pair_key)
+    try:
+        cache.delete(pair_key)
+    except Exception:  # noqa: BLE001 - the cache (Redis) is down: see login_throttle_check
+        logger.warning("login counter not cleared: cache unavailable", exc_info=True)
 
 
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length

@@ -302,3 +302,21 @@ def test_the_window_expires(user, settings):
     assert login(user.email, DEFAULT_PASSWORD, REMOTE_ADDR="10.9.0.1").status_code == 429
     cache.delete_many(_throttle_keys(email=user.email, ip="10.9.0.1"))  # what expiry does
     assert login(user.email, DEFAULT_PASSWORD, REMOTE_ADDR="10.9.0.1").status_code == 200
+
+
+def test_log_in_still_works_while_the_shared_cache_is_down(user, caplog):
+    from django.test import override_settings
+
+    # Redis gone (nothing listens on port 1): the counters cannot be read or written, which
+    # must not turn every log-in into a 500. The outage is logged.
+    dead = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    with override_settings(CACHES=dead):
+        assert login(user.email, "틀림").status_code == 400
+        ok = login(user.email, DEFAULT_PASSWORD)
+    assert ok.status_code == 200 and ok.json()["user"]["token"]
+    assert "cache unavailable" in caplog.text
