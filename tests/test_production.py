@@ -98,7 +98,7 @@ def test_several_workers_with_redis_and_a_shared_key_may_start():
 
 
 # A fixed P-256 private key (raw, base64url) standing for one every machine shares.
-SHARED_VAPID_KEY = "Iud-ZOI6HJJlNPa7tkPAhKr0XjfVw_udn2P_rDnURho"
+SHARED_VAPID_KEY = "q0Jv0tq5SGi0kK8GvD9l2cYAh5Zr3qXQmQ7pM1bWc2E"
 
 
 def test_several_workers_refuse_a_generated_vapid_key():
