@@ -198,18 +198,6 @@ class PushService:
         self.state.subscriptions[token] = sub
         return sub
 
-    def adopt(self, *, token: str, private_key_pkcs8: bytes, auth: str) -> FakeSubscription:
-        """A subscription whose keys were made elsewhere (the browser test's page)."""
-        key = serialization.load_der_private_key(private_key_pkcs8, password=None)
-        sub = FakeSubscription(
-            endpoint=f"{self.origin}/push/{token}",
-            private_key=key,
-            auth_secret=unb64url(auth),
-            token=token,
-        )
-        self.state.subscriptions[token] = sub
-        return sub
-
     def script(self, sub: FakeSubscription, actions: list) -> None:
         with self.state.lock:
             self.state.scripts[sub.token] = list(actions)
