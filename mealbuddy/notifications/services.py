@@ -281,35 +281,44 @@ def push_notifications_deliver(*, notification_ids: list[int]) -> int:
     return delivered
 
 
-def push_chat_away(*, room_id: int, user_ids: list[int], message_id: int, payload: dict) -> int:
-    """Chat asks: push ``payload`` to these members about ``room_id``, at most once per new
-    ``message_id`` (the member's mark moves forward only) and never to those who switched
-    chat pushes off. Returns how many members are pushed (through a task)."""
+def push_chat_away(*, room_id: int, pending: dict[int, tuple[int, int]], payload: dict) -> int:
+    """Chat asks: push ``payload`` about ``room_id`` to members who left messages unread.
+
+    ``pending`` maps a member to (how far they read, the newest message unread for them).
+    One push per stretch of unread messages: a member is pushed again only after reading
+    past the message of the last push (the mark only moves forward, in one conditional
+    UPDATE, so two overlapping runs push once). Members who switched chat pushes off and
+    members with no subscription are skipped. Returns how many members are pushed.
+    """
     from mealbuddy.notifications.tasks import push_users
 
-    targets = []
-    muted = _muted(user_ids, PushKind.CHAT)
-    for user_id in user_ids:
-        if user_id in muted:
-            continue
-        with transaction.atomic():
-            moved = PushChatMark.objects.filter(
-                user_id=user_id, room_id=room_id, message_id__lt=message_id
-            ).update(message_id=message_id)
-            if not moved:
-                _, moved = PushChatMark.objects.get_or_create(
-                    user_id=user_id, room_id=room_id, defaults={"message_id": message_id}
-                )
-        if moved:
-            targets.append(user_id)
-    subscribed = list(
-        PushSubscription.objects.filter(user_id__in=targets)
+    muted = _muted(pending, PushKind.CHAT)
+    subscribed = set(
+        PushSubscription.objects.filter(user_id__in=[u for u in pending if u not in muted])
         .values_list("user_id", flat=True)
         .distinct()
     )
-    if subscribed:
-        push_users.enqueue(user_ids=sorted(subscribed), payload=payload)
-    return len(subscribed)
+    targets = []
+    for user_id in sorted(subscribed):
+        last_read, newest = pending[user_id]
+        with transaction.atomic():
+            moved = PushChatMark.objects.filter(
+                user_id=user_id, room_id=room_id, message_id__lte=last_read
+            ).update(message_id=newest)
+            if not moved:
+                try:
+                    with transaction.atomic():
+                        PushChatMark.objects.create(
+                            user_id=user_id, room_id=room_id, message_id=newest
+                        )
+                    moved = 1
+                except IntegrityError:
+                    moved = 0  # pushed before, and not read since
+        if moved:
+            targets.append(user_id)
+    if targets:
+        push_users.enqueue(user_ids=targets, payload=payload)
+    return len(targets)
 
 
 def push_users_deliver(*, user_ids: list[int], payload: dict) -> int:
