@@ -236,3 +236,31 @@ class PushService:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def main() -> None:
+    """``python -m tests.push_service N VAPID_PUBLIC_KEY``: serve in its own process (the
+    bench keeps the receiving side off the sender's CPU time). Prints one JSON line with the
+    origin and N subscriptions, then answers each "stats" line on stdin with the counts."""
+    import sys
+
+    count, vapid_key = int(sys.argv[1]), sys.argv[2]
+    with PushService(vapid_public_key=vapid_key) as service:
+        subs = [service.subscription().as_json() for _ in range(count)]
+        print(json.dumps({"origin": service.origin, "subscriptions": subs}), flush=True)
+        for line in sys.stdin:
+            if line.strip() == "stats":
+                print(
+                    json.dumps(
+                        {
+                            "delivered": service.delivered,
+                            "decrypted": sum(len(v) for v in service.state.received.values()),
+                            "rejected": service.rejected[:5],
+                        }
+                    ),
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
