@@ -328,3 +328,34 @@ def test_the_fake_push_service_refuses_a_token_signed_by_another_key(user, setti
         assert service.received(sub) == []
         assert service.rejected == ["not the server's vapid key"]
     assert PushSubscription.objects.get().failures == 1
+
+
+def test_a_join_request_answers_before_any_push_is_sent(db_tasks, push_service):
+    from tests.groupbuys.conftest import make_order
+
+    host = UserFactory(username="방장")
+    sub = push_service.subscription()
+    subscribe(host, sub)
+    order = make_order(host, title="피자 같이")
+    response = client_for(UserFactory(username="이웃")).post(f"/api/groupbuys/{order.pk}/join/")
+    assert response.status_code in (200, 201), response.content
+    assert push_service.attempts(sub) == 0  # the request only queued it
+    run_worker()
+    (payload,) = push_service.received(sub)
+    assert payload["title"] == "밀버디 · 새 참여자" and "이웃" in payload["body"]
+
+
+def test_the_page_form_keeps_on_only_the_ticked_kinds(client, user):
+    client.force_login(user)
+    page = client.get("/notifications/")
+    assert "푸시 알림 받기" in page.content.decode()
+    response = client.post("/notifications/push/", {"on": ["joined", "status"]})
+    assert response.status_code == 302
+    assert set(PushOptOut.objects.filter(user=user).values_list("kind", flat=True)) == {
+        "full",
+        "deadline",
+        "chat",
+    }
+    page = client.get("/notifications/").content.decode()
+    assert 'value="joined" checked' in page and 'value="full">' in page
+    assert "푸시 알림 설정을 저장했습니다." in page
