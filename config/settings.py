@@ -408,3 +408,7 @@ PUSH_MAX_FAILURES = env.int("PUSH_MAX_FAILURES", default=3)
 # "Chat message while away": a member is pushed about a room whose messages they have left
 # unread for this many minutes (at most once until they read the room again).
 PUSH_CHAT_AWAY_MINUTES = env.int("PUSH_CHAT_AWAY_MINUTES", default=5)
+# One name for the push kinds wherever the API schema shows them.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["PushKindEnum"] = (
+    "mealbuddy.notifications.models.PushKind"
+)

@@ -359,3 +359,10 @@ def test_the_page_form_keeps_on_only_the_ticked_kinds(client, user):
     page = client.get("/notifications/").content.decode()
     assert 'value="joined" checked' in page and 'value="full">' in page
     assert "푸시 알림 설정을 저장했습니다." in page
+
+
+def test_the_schema_generates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert "PushKindEnum" in (tmp_path / "schema.yaml").read_text()
