@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mealbuddy.notifications.models import Notification
+from mealbuddy.notifications.models import Notification, PushKind, PushOptOut, PushSubscription
 
 PAGE_SIZE = 30
 
@@ -22,8 +22,6 @@ def notification_list(*, user, before: int | None = None, limit: int = PAGE_SIZE
 
 def push_preferences(*, user) -> dict:
     """Every push kind with the user's switch, and how many browsers receive pushes."""
-    from mealbuddy.notifications.models import PushKind, PushOptOut, PushSubscription
-
     off = set(PushOptOut.objects.filter(user_id=user.pk).values_list("kind", flat=True))
     return {
         "kinds": [
