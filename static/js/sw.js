@@ -64,7 +64,8 @@ self.addEventListener("push", (event) => {
   );
 });
 
-// A click focuses a tab already showing the URL (or any tab of ours), else opens one.
+// A click focuses a tab already showing the URL, else opens one (a new window rather than
+// navigating another tab away from what the user was doing there).
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
   const target = new URL(event.notification.data?.url || "/notifications/", self.location.origin);
@@ -73,8 +74,6 @@ self.addEventListener("notificationclick", (event) => {
     self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
       const same = windows.find((w) => new URL(w.url).pathname === target.pathname);
       if (same) return same.focus();
-      const any = windows[0];
-      if (any && "navigate" in any) return any.focus().then((w) => w.navigate(target.href));
       return self.clients.openWindow(target.href);
     }),
   );
