@@ -8,6 +8,8 @@ by ones that return a subscription whose endpoint is the test's push service on 
 whose keys the test generated (so the test, standing in for the browser, can decrypt). The
 service worker's ``push`` handler is driven with a synthetic ``PushEvent`` carrying the
 payload the push service decrypted, and what it shows is read back with ``getNotifications``.
+The ``notificationclick`` handler is not driven: a synthetic click event may not open or
+focus windows (Chromium requires a real user gesture), so only a person can try that part.
 """
 
 from __future__ import annotations
