@@ -1,4 +1,5 @@
-"""In-app notifications: saved, then pushed to the user's sockets after commit."""
+"""In-app notifications: saved, then pushed to the user's sockets after commit, and to their
+browsers by Web Push from a task (subscriptions, per-kind switches, delivery outcomes)."""
 
 from __future__ import annotations
 
