@@ -33,7 +33,9 @@ USER mealbuddy
 
 # Static files are collected at build (hashed, compressed names, served by WhiteNoise). The key
 # here exists for this one step only; a container must be given its own SECRET_KEY.
-RUN SECRET_KEY=build-only-collectstatic-key python manage.py collectstatic --noinput --verbosity 0
+# Likewise a throwaway VAPID key (the scalar 1), so no .vapid_key is generated into the image.
+RUN SECRET_KEY=build-only-collectstatic-key VAPID_PRIVATE_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE \
+    python manage.py collectstatic --noinput --verbosity 0
 
 EXPOSE 8000
 

@@ -466,3 +466,66 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "mealbuddy.core.input.JSONBodyParser" if name == "rest_framework.parsers.JSONParser" else name
     for name in REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]
 ]
+
+# --- Web Push (issue 9: push notifications) ----------------------------------------------------
+# VAPID keys sign every push (the browser ties a subscription to the public key). Unset, a
+# P-256 key is generated once into the ignored file .vapid_key, like .secret_key; several
+# machines must share one key pair, so WORKERS>1 refuses a generated one (mealbuddy.core.checks).
+# Keys are base64url: the private key's raw 32 bytes, the public key's uncompressed point.
+
+
+def _b64url(raw: bytes) -> str:
+    from base64 import urlsafe_b64encode
+
+    return urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _local_vapid_private_key() -> str:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    path = BASE_DIR / ".vapid_key"
+    if not path.exists():
+        key = ec.generate_private_key(ec.SECP256R1())
+        path.write_text(_b64url(key.private_numbers().private_value.to_bytes(32, "big")))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _vapid_public_key(private: str) -> str:
+    from base64 import urlsafe_b64decode
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    value = int.from_bytes(urlsafe_b64decode(private + "=" * (-len(private) % 4)), "big")
+    point = (
+        ec.derive_private_key(value, ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
+    return _b64url(point)
+
+
+VAPID_KEYS_GENERATED = not env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="") or _local_vapid_private_key()
+# The public key follows from the private one; setting it too is allowed (it must match).
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="") or _vapid_public_key(VAPID_PRIVATE_KEY)
+# The "sub" claim push services contact when our pushes misbehave (mailto: or https:).
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:admin@mealbuddy.kr")
+# Subscription endpoints must be https; plain http is accepted only for these hosts (the
+# tests' fake push service on 127.0.0.1). Empty in production.
+PUSH_HTTP_HOSTS = env.list("PUSH_HTTP_HOSTS", default=[])
+# Seconds to wait for the push service; a timeout or a 5xx is retried with back-off
+# (PUSH_RETRY_SECONDS doubled each time) at most PUSH_MAX_ATTEMPTS times in all.
+PUSH_TIMEOUT = env.float("PUSH_TIMEOUT", default=10.0)
+PUSH_MAX_ATTEMPTS = env.int("PUSH_MAX_ATTEMPTS", default=5)
+PUSH_RETRY_SECONDS = env.int("PUSH_RETRY_SECONDS", default=30)
+# Other 4xx answers count as failures; a subscription is dropped after this many in a row.
+PUSH_MAX_FAILURES = env.int("PUSH_MAX_FAILURES", default=3)
+# "Chat message while away": a member is pushed about a room whose messages they have left
+# unread for this many minutes (at most once until they read the room again).
+PUSH_CHAT_AWAY_MINUTES = env.int("PUSH_CHAT_AWAY_MINUTES", default=5)
+# One name for the push kinds wherever the API schema shows them.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["PushKindEnum"] = (
+    "mealbuddy.notifications.models.PushKind"
+)

@@ -46,6 +46,8 @@ def clean_env(**extra: str) -> dict[str, str]:
             "WORKERS",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
             "SECURE_SSL_REDIRECT",
+            "VAPID_PRIVATE_KEY",
+            "VAPID_PUBLIC_KEY",
         }
     }
     env.update(extra)
@@ -70,9 +72,10 @@ def test_several_workers_without_redis_refuse_to_start_with_one_line_each():
     result = serve_check("--workers", "2", DEBUG="1")
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if "mealbuddy.E" in line]
-    assert len(lines) == 2, result.stderr
+    assert len(lines) == 3, result.stderr
     assert "WORKERS=2 needs REDIS_URL" in lines[0]
     assert "WORKERS=2 needs an explicit SECRET_KEY" in lines[1]
+    assert "WORKERS=2 needs explicit VAPID_PRIVATE_KEY" in lines[2]
 
 
 def test_workers_from_the_environment_need_an_explicit_secret_key_even_with_redis():
@@ -89,8 +92,26 @@ def test_several_workers_with_redis_and_a_shared_key_may_start():
         DEBUG="1",
         REDIS_URL="redis://127.0.0.1:6379/2",
         SECRET_KEY="a-key-every-machine-shares-" + "x" * 40,
+        VAPID_PRIVATE_KEY=SHARED_VAPID_KEY,
     )
     assert result.returncode == 0, result.stderr
+
+
+# A fixed P-256 private key (raw, base64url) standing for one every machine shares.
+SHARED_VAPID_KEY = "q0Jv0tq5SGi0kK8GvD9l2cYAh5Zr3qXQmQ7pM1bWc2E"
+
+
+def test_several_workers_refuse_a_generated_vapid_key():
+    result = serve_check(
+        "--workers",
+        "2",
+        DEBUG="1",
+        REDIS_URL="redis://127.0.0.1:6379/2",
+        SECRET_KEY="a-key-every-machine-shares-" + "x" * 40,
+    )
+    assert result.returncode != 0
+    assert "mealbuddy.E003" in result.stderr
+    assert "mealbuddy.E002" not in result.stderr
 
 
 # --- 1. `make serve` with nothing set: production pages over plain HTTP on loopback ----------

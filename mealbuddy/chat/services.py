@@ -364,3 +364,73 @@ def chat_ticket_redeem(*, ticket: str, room_id: int) -> int | None:
     if value.get("room_id") != room_id:
         return None
     return value.get("user_id")
+
+
+# --- Web Push: "chat message while away" ----------------------------------------------------------
+
+
+def chat_away_push(*, now=None) -> int:
+    """Push members who have left other people's messages unread for PUSH_CHAT_AWAY_MINUTES.
+
+    "Away" is judged from the read mark, not from open sockets: a member whose chat page is
+    open reads messages as they arrive, so an unread message that old means nobody is
+    looking. Only rooms active within the last hour are scanned (plus the waiting time);
+    the notifications service pushes each member once per stretch of unread messages.
+    Returns how many members were pushed.
+    """
+    from datetime import timedelta
+
+    from mealbuddy.notifications.services import push_chat_away
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.PUSH_CHAT_AWAY_MINUTES)
+    since = cutoff - timedelta(hours=1)
+    rooms = {
+        room.pk: room
+        for room in ChatRoom.objects.filter(last_message_at__gte=since).select_related(
+            "group_order"
+        )
+    }
+    if not rooms:
+        return 0
+    members: dict[int, set[int]] = {}
+    for room_id, user_id in ChatRoom.objects.filter(pk__in=rooms).values_list(
+        "pk", "group_order__participations__user_id"
+    ):
+        if user_id is not None:
+            members.setdefault(room_id, set()).add(user_id)
+    read = {
+        (room_id, user_id): last
+        for room_id, user_id, last in ReadState.objects.filter(room_id__in=rooms).values_list(
+            "room_id", "user_id", "last_read_message_id"
+        )
+    }
+    messages: dict[int, list[tuple[int, int | None, object]]] = {}
+    for row in (
+        Message.objects.filter(room_id__in=rooms, kind=Message.Kind.TEXT, created_at__gte=since)
+        .order_by("id")
+        .values_list("room_id", "id", "user_id", "created_at")
+    ):
+        messages.setdefault(row[0], []).append(row[1:])
+    pushed = 0
+    for room_id, room_messages in messages.items():
+        pending = {}
+        for user_id in members.get(room_id, ()):
+            last_read = read.get((room_id, user_id), 0)
+            unread = [m for m in room_messages if m[0] > last_read and m[1] != user_id]
+            if unread and unread[0][2] <= cutoff:
+                pending[user_id] = (last_read, unread[-1][0])
+        if not pending:
+            continue
+        title = rooms[room_id].group_order.title
+        pushed += push_chat_away(
+            room_id=room_id,
+            pending=pending,
+            payload={
+                "title": "밀버디 · 새 채팅",
+                "body": f"'{title}' 채팅방에 읽지 않은 메시지가 있어요.",
+                "url": f"/chats/{room_id}/",
+                "tag": f"chat-{room_id}",
+            },
+        )
+    return pushed

@@ -32,4 +32,15 @@ def shared_state_checks(app_configs=None, **kwargs) -> list[Error]:
                 id="mealbuddy.E002",
             )
         )
+    # Web Push (issue 9): every machine must sign pushes with the key pair the browsers
+    # subscribed with, so a per-checkout generated key cannot serve several processes.
+    if workers > 1 and getattr(settings, "VAPID_KEYS_GENERATED", False):
+        errors.append(
+            Error(
+                f"WORKERS={workers} needs explicit VAPID_PRIVATE_KEY/VAPID_PUBLIC_KEY: the "
+                "key generated into .vapid_key belongs to one checkout, and browsers accept "
+                "pushes only from the key pair they subscribed with.",
+                id="mealbuddy.E003",
+            )
+        )
     return errors

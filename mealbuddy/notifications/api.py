@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -9,12 +10,13 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mealbuddy.core.input import MAX_BIGINT
 from mealbuddy.notifications import selectors, services
-from mealbuddy.notifications.models import Notification
+from mealbuddy.notifications.models import PUSH_ENDPOINT_MAX_LENGTH, Notification, PushKind
 from mealbuddy.notifications.services import notification_payload
 
 TAGS = ["알림"]
@@ -116,3 +118,148 @@ class NotificationReadApi(APIView):
         data.is_valid(raise_exception=True)
         services.notifications_mark_read(user=request.user, ids=data.validated_data.get("ids"))
         return Response({"unread": selectors.notification_unread_count(user=request.user)})
+
+
+# --- Web Push ----------------------------------------------------------------------------------
+
+PUSH_TAGS = ["푸시 알림"]
+
+
+class PushKeyApi(APIView):
+    """GET /api/push/key/ — the VAPID public key the page subscribes with."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=PUSH_TAGS,
+        summary="푸시 구독에 쓰는 VAPID 공개 키",
+        request=None,
+        responses={
+            200: inline_serializer(
+                "PushKey",
+                {
+                    "public_key": serializers.CharField(
+                        help_text="applicationServerKey (base64url, 65바이트 P-256 점)"
+                    )
+                },
+            )
+        },
+    )
+    def get(self, request):
+        return Response({"public_key": settings.VAPID_PUBLIC_KEY})
+
+
+@extend_schema_serializer(component_name="PushSubscriptionKeys")
+class PushKeysInput(serializers.Serializer):
+    p256dh = serializers.CharField(max_length=100)
+    auth = serializers.CharField(max_length=32)
+
+
+@extend_schema_serializer(component_name="PushSubscriptionInput")
+class PushSubscribeInput(serializers.Serializer):
+    """What ``PushSubscription.toJSON()`` gives in the browser (expirationTime ignored)."""
+
+    endpoint = serializers.CharField(max_length=PUSH_ENDPOINT_MAX_LENGTH)
+    keys = PushKeysInput()
+
+
+class PushSubscriptionsApi(APIView):
+    """POST /api/push/subscriptions/ — subscribe this browser to the user's pushes."""
+
+    @extend_schema(
+        tags=PUSH_TAGS,
+        summary="이 브라우저에서 푸시 알림 받기 (PushSubscription.toJSON())",
+        request=PushSubscribeInput,
+        responses={
+            201: inline_serializer(
+                "PushSubscriptionOut",
+                {"id": serializers.IntegerField(), "endpoint": serializers.CharField()},
+            ),
+            400: NOTIFICATION_ERROR,
+        },
+    )
+    def post(self, request):
+        data = PushSubscribeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        subscription = services.push_subscription_save(
+            user=request.user,
+            endpoint=data.validated_data["endpoint"],
+            p256dh=data.validated_data["keys"]["p256dh"],
+            auth=data.validated_data["keys"]["auth"],
+        )
+        return Response({"id": subscription.pk, "endpoint": subscription.endpoint}, status=201)
+
+
+@extend_schema_serializer(component_name="PushUnsubscribeInput")
+class PushUnsubscribeInput(serializers.Serializer):
+    endpoint = serializers.CharField(max_length=PUSH_ENDPOINT_MAX_LENGTH)
+
+
+class PushUnsubscribeApi(APIView):
+    """POST /api/push/unsubscribe/ ``{endpoint}`` — stop pushes to this browser.
+
+    The endpoint travels in the body, not the URL: it is a capability that logs must not keep.
+    """
+
+    @extend_schema(
+        tags=PUSH_TAGS,
+        summary="이 브라우저의 푸시 알림 끄기",
+        request=PushUnsubscribeInput,
+        responses={204: None, 400: NOTIFICATION_ERROR},
+    )
+    def post(self, request):
+        data = PushUnsubscribeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.push_subscription_delete(
+            user=request.user, endpoint=data.validated_data["endpoint"]
+        )
+        return Response(status=204)
+
+
+PUSH_PREFERENCES = inline_serializer(
+    "PushPreferences",
+    {
+        "kinds": serializers.ListField(
+            child=inline_serializer(
+                "PushKindState",
+                {
+                    "kind": serializers.ChoiceField(choices=PushKind.choices),
+                    "label": serializers.CharField(),
+                    "on": serializers.BooleanField(),
+                },
+            )
+        ),
+        "subscriptions": serializers.IntegerField(help_text="푸시를 받는 브라우저 수"),
+    },
+)
+
+
+@extend_schema_serializer(component_name="PushPreferencesInput")
+class PushPreferencesInput(serializers.Serializer):
+    off = serializers.ListField(
+        child=serializers.ChoiceField(choices=PushKind.choices),
+        allow_empty=True,
+        help_text="끌 알림 종류 (나머지는 켜짐)",
+    )
+
+
+class PushPreferencesApi(APIView):
+    """GET/PUT /api/push/preferences/ — which kinds of pushes the user receives."""
+
+    @extend_schema(
+        tags=PUSH_TAGS, summary="종류별 푸시 알림 설정", request=None, responses=PUSH_PREFERENCES
+    )
+    def get(self, request):
+        return Response(selectors.push_preferences(user=request.user))
+
+    @extend_schema(
+        tags=PUSH_TAGS,
+        summary="종류별 푸시 알림 끄기/켜기 (off에 없는 종류는 켜짐)",
+        request=PushPreferencesInput,
+        responses={200: PUSH_PREFERENCES, 400: NOTIFICATION_ERROR},
+    )
+    def put(self, request):
+        data = PushPreferencesInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.push_opt_outs_set(user=request.user, off=data.validated_data["off"])
+        return Response(selectors.push_preferences(user=request.user))

@@ -1,16 +1,31 @@
-"""In-app notifications: saved, then pushed to the user's sockets after commit."""
+"""In-app notifications: saved, then pushed to the user's sockets after commit, and to their
+browsers by Web Push from a task (subscriptions, per-kind switches, delivery outcomes)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
+from mealbuddy.core.errors import ApplicationError
 from mealbuddy.core.realtime import broadcast_on_commit, user_group
 from mealbuddy.jobs.services import task_once_claim
-from mealbuddy.notifications.models import Notification
+from mealbuddy.notifications import push
+from mealbuddy.notifications.models import (
+    PUSH_KIND_OF,
+    Notification,
+    PushChatMark,
+    PushKind,
+    PushOptOut,
+    PushSubscription,
+)
+
+logger = logging.getLogger(__name__)
 
 DEADLINE_WINDOW = timedelta(minutes=10)
 
@@ -45,6 +60,8 @@ def notifications_create(
             {"type": "notification.created", "notification": notification_payload(notification)},
         )
         created.append(notification)
+    if created:
+        push_notifications_enqueue(notifications=created)
     return created
 
 
@@ -158,3 +175,225 @@ def notify_deadlines(*, now=None) -> int:
             except IntegrityError:
                 continue  # another run got there first
     return sent
+
+
+# --- Web Push ----------------------------------------------------------------------------------
+
+
+def push_subscription_save(*, user, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
+    """Save the browser's subscription for ``user``.
+
+    The endpoint names one browser profile: whoever subscribes it last owns it (the same
+    browser after logging in as someone else), with fresh keys and no failures counted.
+    """
+    try:
+        push.subscription_validate(endpoint=endpoint, p256dh=p256dh, auth=auth)
+    except push.InvalidSubscription as error:
+        raise ApplicationError(
+            error.message, code="invalid_subscription", field=error.field
+        ) from None
+    subscription, _ = PushSubscription.objects.update_or_create(
+        endpoint=endpoint,
+        defaults={"user": user, "p256dh": p256dh, "auth": auth, "failures": 0},
+    )
+    return subscription
+
+
+def push_subscription_delete(*, user, endpoint: str) -> bool:
+    """Forget the user's subscription (someone else's endpoint is left alone)."""
+    return PushSubscription.objects.filter(user_id=user.pk, endpoint=endpoint).delete()[0] > 0
+
+
+@transaction.atomic
+def push_opt_outs_set(*, user, off: Iterable[str]) -> set[str]:
+    """Switch off exactly the push kinds in ``off`` (the others on); returns them."""
+    off = set(off)
+    unknown = off - set(PushKind.values)
+    if unknown:
+        raise ApplicationError("알 수 없는 알림 종류입니다.", code="invalid_kind", field="off")
+    PushOptOut.objects.filter(user_id=user.pk).exclude(kind__in=off).delete()
+    existing = set(PushOptOut.objects.filter(user_id=user.pk).values_list("kind", flat=True))
+    PushOptOut.objects.bulk_create(
+        [PushOptOut(user_id=user.pk, kind=kind) for kind in sorted(off - existing)],
+        ignore_conflicts=True,
+    )
+    return off
+
+
+def push_notifications_enqueue(*, notifications: list[Notification]) -> None:
+    """Queue the pushes for freshly created notifications (only for users who subscribed).
+
+    Enqueued in the caller's transaction like ``notifications_send``: a rollback sends none.
+    """
+    from mealbuddy.notifications.tasks import push_notifications
+
+    user_ids = {n.user_id for n in notifications}
+    subscribed = set(
+        PushSubscription.objects.filter(user_id__in=user_ids)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    ids = [n.pk for n in notifications if n.user_id in subscribed]
+    if ids:
+        push_notifications.enqueue(notification_ids=ids)
+
+
+def _muted(user_ids: Iterable[int], kind: str) -> set[int]:
+    return set(
+        PushOptOut.objects.filter(user_id__in=list(user_ids), kind=kind).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def notification_push_payload(notification: Notification) -> dict:
+    return {
+        "title": f"밀버디 · {notification.get_kind_display()}",
+        "body": notification.text,
+        "url": notification.url or "/notifications/",
+        "tag": f"notification-{notification.pk}",
+    }
+
+
+def push_notifications_deliver(*, notification_ids: list[int]) -> int:
+    """Push each notification to its user's browsers unless the user switched its kind off;
+    once per notification however often the task runs. Returns pushes delivered."""
+    notifications = list(Notification.objects.filter(pk__in=notification_ids).order_by("pk"))
+    subscriptions: dict[int, list[PushSubscription]] = {}
+    for sub in PushSubscription.objects.filter(
+        user_id__in={n.user_id for n in notifications}
+    ).order_by("pk"):
+        subscriptions.setdefault(sub.user_id, []).append(sub)
+    muted = {
+        (opt.user_id, opt.kind)
+        for opt in PushOptOut.objects.filter(user_id__in=list(subscriptions))
+    }
+    # Claim them all in one commit (a savepoint each), then send: the bookkeeping costs two
+    # commits per batch rather than two per push (a PostgreSQL commit waits for the disk).
+    with transaction.atomic():
+        claimed = [
+            n
+            for n in notifications
+            if (n.user_id, PUSH_KIND_OF.get(n.kind)) not in muted
+            and task_once_claim(key=f"push:notification:{n.pk}")
+        ]
+    delivered = []
+    for notification in claimed:
+        payload = notification_push_payload(notification)
+        for sub in subscriptions.get(notification.user_id, []):
+            if _push_send(subscription=sub, payload=payload) is push.Outcome.DELIVERED:
+                delivered.append(sub.pk)
+    _push_delivered(subscription_ids=delivered)
+    return len(delivered)
+
+
+def push_chat_away(*, room_id: int, pending: dict[int, tuple[int, int]], payload: dict) -> int:
+    """Chat asks: push ``payload`` about ``room_id`` to members who left messages unread.
+
+    ``pending`` maps a member to (how far they read, the newest message unread for them).
+    One push per stretch of unread messages: a member is pushed again only after reading
+    past the message of the last push (the mark only moves forward, in one conditional
+    UPDATE, so two overlapping runs push once). Members who switched chat pushes off and
+    members with no subscription are skipped. Returns how many members are pushed.
+    """
+    from mealbuddy.notifications.tasks import push_users
+
+    muted = _muted(pending, PushKind.CHAT)
+    subscribed = set(
+        PushSubscription.objects.filter(user_id__in=[u for u in pending if u not in muted])
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    targets = []
+    for user_id in sorted(subscribed):
+        last_read, newest = pending[user_id]
+        with transaction.atomic():
+            moved = PushChatMark.objects.filter(
+                user_id=user_id, room_id=room_id, message_id__lte=last_read
+            ).update(message_id=newest)
+            if not moved:
+                try:
+                    with transaction.atomic():
+                        PushChatMark.objects.create(
+                            user_id=user_id, room_id=room_id, message_id=newest
+                        )
+                    moved = 1
+                except IntegrityError:
+                    moved = 0  # pushed before, and not read since
+        if moved:
+            targets.append(user_id)
+    if targets:
+        push_users.enqueue(user_ids=targets, payload=payload)
+    return len(targets)
+
+
+def push_users_deliver(*, user_ids: list[int], payload: dict) -> int:
+    delivered = [
+        sub.pk
+        for sub in PushSubscription.objects.filter(user_id__in=user_ids).order_by("pk")
+        if _push_send(subscription=sub, payload=payload) is push.Outcome.DELIVERED
+    ]
+    _push_delivered(subscription_ids=delivered)
+    return len(delivered)
+
+
+def _push_delivered(*, subscription_ids: list[int]) -> None:
+    if subscription_ids:
+        PushSubscription.objects.filter(pk__in=subscription_ids).update(
+            last_success_at=timezone.now(), failures=0
+        )
+
+
+def push_deliver(*, subscription: PushSubscription, payload: dict, attempt: int = 1):
+    """Send one push and act on the answer (see ``_push_send``); returns the outcome."""
+    outcome = _push_send(subscription=subscription, payload=payload, attempt=attempt)
+    if outcome is push.Outcome.DELIVERED:
+        _push_delivered(subscription_ids=[subscription.pk])
+    return outcome
+
+
+def _push_send(*, subscription: PushSubscription, payload: dict, attempt: int = 1):
+    """Send one push and act on a failure: 404/410 deletes the subscription, a
+    timeout/5xx/429 is retried later with back-off (at most ``PUSH_MAX_ATTEMPTS`` tries), any
+    other 4xx counts a failure and drops the subscription at ``PUSH_MAX_FAILURES``. A success
+    is recorded by the caller (``_push_delivered``, once per batch)."""
+    outcome, status = push.push_post(subscription_info=subscription.info(), payload=payload)
+    subs = PushSubscription.objects.filter(pk=subscription.pk)
+    if outcome is push.Outcome.GONE:
+        subs.delete()
+    elif outcome is push.Outcome.REFUSED:
+        subs.update(failures=F("failures") + 1)
+        subs.filter(failures__gte=settings.PUSH_MAX_FAILURES).delete()
+        logger.warning("push %s refused with %s", subscription.pk, status)
+    elif outcome is push.Outcome.TRANSIENT:
+        if attempt < settings.PUSH_MAX_ATTEMPTS:
+            _push_retry_later(subscription=subscription, payload=payload, attempt=attempt)
+        else:
+            logger.warning(
+                "push %s gave up after %s attempts (%s)", subscription.pk, attempt, status
+            )
+    return outcome
+
+
+def push_retry_delay(*, attempt: int) -> timedelta:
+    """Back-off before try ``attempt + 1``: PUSH_RETRY_SECONDS, doubled each time."""
+    return timedelta(seconds=settings.PUSH_RETRY_SECONDS * 2 ** (attempt - 1))
+
+
+def _push_retry_later(*, subscription: PushSubscription, payload: dict, attempt: int) -> None:
+    from mealbuddy.notifications.tasks import push_retry
+
+    task = push_retry.using(run_after=timezone.now() + push_retry_delay(attempt=attempt))
+    if not task.get_backend().supports_defer:
+        # The immediate backend (tests, a server without a worker) cannot wait: trying again
+        # at once would only hold the caller, so the push is given up.
+        logger.warning("push %s not retried: the task backend cannot defer", subscription.pk)
+        return
+    task.enqueue(subscription_id=subscription.pk, payload=payload, attempt=attempt + 1)
+
+
+def push_retry_deliver(*, subscription_id: int, payload: dict, attempt: int):
+    subscription = PushSubscription.objects.filter(pk=subscription_id).first()
+    if subscription is None:
+        return None  # unsubscribed or dropped meanwhile
+    return push_deliver(subscription=subscription, payload=payload, attempt=attempt)

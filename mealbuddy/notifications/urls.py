@@ -5,4 +5,5 @@ from mealbuddy.notifications import views
 app_name = "notifications"
 urlpatterns = [
     path("", views.notification_list, name="list"),
+    path("push/", views.push_preferences, name="push-preferences"),
 ]

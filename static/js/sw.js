@@ -45,3 +45,36 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(fetch(request).catch(() => caches.match(OFFLINE_URL)));
   }
 });
+
+// Web Push: the server sends {title, body, url, tag} (mealbuddy.notifications.services).
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = { body: event.data ? event.data.text() : "" };
+  }
+  event.waitUntil(
+    self.registration.showNotification(data.title || "밀버디", {
+      body: data.body || "",
+      tag: data.tag,
+      icon: "/static/icons/icon-192.png",
+      data: { url: data.url || "/notifications/" },
+    }),
+  );
+});
+
+// A click focuses a tab already showing the URL, else opens one (a new window rather than
+// navigating another tab away from what the user was doing there).
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data?.url || "/notifications/", self.location.origin);
+  if (target.origin !== self.location.origin) return;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const same = windows.find((w) => new URL(w.url).pathname === target.pathname);
+      if (same) return same.focus();
+      return self.clients.openWindow(target.href);
+    }),
+  );
+});

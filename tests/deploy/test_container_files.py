@@ -112,10 +112,17 @@ def test_every_variable_set_for_the_app_is_read_by_settings(service):
 
 def test_variables_that_must_be_set_stop_compose_with_a_message():
     text = (ROOT / "compose.yaml").read_text()
-    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "POSTGRES_PASSWORD", "SITE_ADDRESS"):
+    for name in (
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "POSTGRES_PASSWORD",
+        "SITE_ADDRESS",
+        "VAPID_PRIVATE_KEY",
+    ):
         assert re.search(r"\$\{" + name + r":\?[^}]+\}", text), name
     # Nothing secret has a default in the file.
     assert "SECRET_KEY: ${SECRET_KEY:-" not in text
+    assert "VAPID_PRIVATE_KEY: ${VAPID_PRIVATE_KEY:-" not in text
     environment = SERVICES["web"]["environment"]
     assert environment["DEBUG"] == "0"
     assert environment["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}"

@@ -30,6 +30,7 @@ EVERY_MINUTE = {
     "groupbuys.close_expired",
     "groupbuys.refunds_due",
     "notifications.deadlines",
+    "chat.away_push",
 }
 ALL_JOBS = EVERY_MINUTE | {
     "recommend.weather_warm",
