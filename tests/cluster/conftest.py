@@ -58,12 +58,20 @@ class Cluster:
 
 
 @pytest.fixture
-def cluster(regions_tx):
+def cluster_env() -> dict[str, str]:
+    """What every process of the cluster gets; a test adds its own (a push endpoint, VAPID
+    keys) by overriding this fixture: ``return {**CLUSTER_ENV, "X": "..."}``."""
+    return dict(CLUSTER_ENV)
+
+
+@pytest.fixture
+def cluster(regions_tx, cluster_env):
     """Two uvicorn processes (production settings) behind nginx, one ``db_worker`` and one
     ``run_scheduler``, all on the test database and the tests' Redis."""
+    env = cluster_env
     with (
-        LiveServer(env=CLUSTER_ENV, log_name="cluster-web1") as web1,
-        LiveServer(env=CLUSTER_ENV, log_name="cluster-web2") as web2,
+        LiveServer(env=env, log_name="cluster-web1") as web1,
+        LiveServer(env=env, log_name="cluster-web2") as web2,
         Nginx([web1, web2]) as proxy,
         ManagedCommand(
             "db_worker",
@@ -71,9 +79,9 @@ def cluster(regions_tx):
             "--no-startup-delay",
             "--interval",
             "0.2",
-            env=CLUSTER_ENV,
+            env=env,
             log_name="cluster-worker",
         ) as worker,
-        ManagedCommand("run_scheduler", env=CLUSTER_ENV, log_name="cluster-scheduler") as sched,
+        ManagedCommand("run_scheduler", env=env, log_name="cluster-scheduler") as sched,
     ):
         yield Cluster([web1, web2], proxy, worker, sched)
