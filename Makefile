@@ -7,7 +7,7 @@ PORT   ?= 8000
 WORKERS ?= 1
 PYTEST_ARGS ?=
 
-.PHONY: run serve serve-all worker scheduler test lint format bench install install-test browser proxy clean
+.PHONY: run serve serve-all worker scheduler test lint format bench install install-test browser proxy nginx clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -83,7 +83,19 @@ proxy:
 		echo "The proxy tests (tests/deploy/test_proxy.py) skip without Caddy: apt-get install caddy"; \
 	fi
 
-test: install-test browser proxy
+# The cluster tests (tests/cluster) put Debian's nginx in front of two servers; install it
+# like Chromium. It runs as the test's own process (config, pid and logs in a temp dir).
+nginx:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "installing Debian's nginx for the cluster tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	else \
+		echo "The cluster tests need nginx: install Debian's 'nginx' package (apt-get install nginx)."; \
+		exit 1; \
+	fi
+
+test: install-test browser proxy nginx
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-test

@@ -125,6 +125,15 @@ elif _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.post
         "max_size": env.int("DB_POOL_MAX", default=20),
         "timeout": 10,
     }
+    # --- Pool health (issue 9, fault tests) ---------------------------------------------
+    # A pooled connection can die while it sits idle (PostgreSQL restarted, a failover, an
+    # operator's pg_terminate_backend): the pool checks each one as it is handed out (one
+    # empty round trip) and replaces a dead one, so no request gets it and fails; finding
+    # one dead, it sweeps the other idle ones too (mealbuddy/core/db.py).
+    # (mealbuddy/core/postgresql is Django's backend with that check swapped in.)
+    _db["ENGINE"] = "mealbuddy.core.postgresql"
+    _db["CONN_HEALTH_CHECKS"] = env.bool("DB_POOL_CHECK", default=True)
+    # --- end Pool health ------------------------------------------------------------------
     _db["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

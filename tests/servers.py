@@ -154,3 +154,208 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         self._log.close()
+
+
+# --- Cluster pieces (issue 9): task worker, scheduler, nginx, a Redis of the test's own -------
+
+
+def server_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a process run beside the test servers: same database, settings."""
+    env = dict(os.environ)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env.update(
+        {
+            "DATABASE_URL": test_database_url(),
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "PYTHONUNBUFFERED": "1",
+            **production_env(),
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+class ManagedCommand:
+    """``with ManagedCommand("db_worker", "--no-reload"):`` — a ``manage.py`` command running
+    in its own process (a worker, a scheduler) until the block ends."""
+
+    def __init__(self, *argv: str, env: dict[str, str] | None = None, log_name: str) -> None:
+        self.argv = argv
+        self.extra_env = env or {}
+        self.log_path = ROOT / "test-artifacts" / f"{log_name}-{os.getpid()}.log"
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> ManagedCommand:
+        self.log_path.parent.mkdir(exist_ok=True)
+        self._log = open(self.log_path, "wb")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", *self.argv],
+            cwd=ROOT,
+            env=server_env(self.extra_env),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-3000:]
+
+    def __exit__(self, *exc) -> None:
+        stop_process(self.process)
+        self._log.close()
+
+
+def stop_process(process: subprocess.Popen | None, *, timeout: float = 10) -> None:
+    if process and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+def wait_for_port(port: int, *, timeout: float = 15, process: subprocess.Popen | None = None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+NGINX_CONF = """\
+{user}worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 2048; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
+    upstream mealbuddy {{
+{servers}
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location /ws/ {{
+            proxy_pass http://mealbuddy;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header Host $http_host;
+            proxy_read_timeout 1h;
+        }}
+        location / {{
+            proxy_pass http://mealbuddy;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        }}
+    }}
+}}
+"""
+
+
+def nginx_binary() -> str | None:
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
+    )
+
+
+class Nginx:
+    """Debian's nginx in front of ``upstreams`` (round-robin, WebSocket upgrade on ``/ws/``),
+    configured in a temporary directory with its own pid, log and temp paths."""
+
+    def __init__(self, upstreams: list[LiveServer]) -> None:
+        self.upstreams = upstreams
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Nginx:
+        binary = nginx_binary()
+        if binary is None:
+            raise RuntimeError("nginx is not installed (make test installs Debian's nginx)")
+        self.tmp = Path(tempfile.mkdtemp(prefix="mb-nginx-"))
+        servers = "\n".join(f"        server 127.0.0.1:{s.port};" for s in self.upstreams)
+        # As root nginx would hand its workers to "nobody", who cannot write the temp dir.
+        user = "user root root;\n" if os.geteuid() == 0 else ""
+        conf = self.tmp / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(user=user, tmp=self.tmp, servers=servers, port=self.port))
+        self.process = subprocess.Popen(
+            [binary, "-p", str(self.tmp), "-c", str(conf), "-e", str(self.tmp / "error.log")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for_port(self.port, process=self.process)
+        except RuntimeError:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        stop_process(self.process)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class RedisServer:
+    """A Redis of the test's own on a free port, no persistence: it can be stopped and
+    started again on the same port while the servers using it keep running."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed")
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        wait_for_port(self.port, process=self.process)
+
+    def stop(self) -> None:
+        stop_process(self.process)
+        self.process = None
+
+    def __enter__(self) -> RedisServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def process_figures(pid: int) -> tuple[int, int]:
+    """(resident memory in KiB, open file descriptors) of a process, from /proc."""
+    rss = 0
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            rss = int(line.split()[1])
+    return rss, len(os.listdir(f"/proc/{pid}/fd"))

@@ -11,7 +11,8 @@ their other sockets and the REST post (``rate_limited`` errors past it).
 
 Close codes: 4001 the account was deleted, deactivated, changed its password or logged
 out everywhere (also when a post or read mark finds it so); 4003 left or banned; 4029 the
-user already holds WS_MAX_SOCKETS_PER_USER sockets; 4040 the room was deleted.
+user already holds WS_MAX_SOCKETS_PER_USER sockets; 4040 the room was deleted; 1013 the
+channel layer (Redis) was lost: reconnect with ``?after=<last id>`` to catch up.
 """
 
 from __future__ import annotations

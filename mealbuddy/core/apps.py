@@ -13,3 +13,8 @@ class CoreConfig(AppConfig):
 
         # Every urls.py captures ids as <id:...>: bounded to 64 bits before any query sees them.
         register_converter(IdConverter, "id")
+
+        from mealbuddy.core.websocket import layer_loss_watch_install
+
+        # Sockets are closed (1013) when the Redis channel layer fails, not left mute.
+        layer_loss_watch_install()

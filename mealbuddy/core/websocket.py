@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from urllib.parse import urlsplit
 
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.exceptions import AcceptConnection, DenyConnection
+from channels.exceptions import AcceptConnection, DenyConnection, StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
@@ -194,6 +195,64 @@ def account_is_current(user) -> bool:
     )
 
 
+# --- The channel layer lost (Redis down) -------------------------------------------------
+# Close code when the channel layer (Redis) is gone: like RFC 6455's 1013 "Try Again Later".
+# An open socket would otherwise stay up and hear nothing, silently; closed, the page
+# reconnects with ``?after=<last id>`` and catches up on what was saved meanwhile.
+LAYER_LOST_CLOSE_CODE = 1013
+
+# Every open account socket of this process (weak: a finished consumer just drops out).
+_open_sockets: weakref.WeakSet = weakref.WeakSet()
+
+
+class LayerLossWatch(logging.Handler):
+    """Notices the Redis channel layer failing and closes this process's sockets.
+
+    channels_redis's pub/sub layer reads Redis in one background task per process; when the
+    connection breaks it logs "Unexpected exception in receive task" and retries every
+    second, and every socket simply stops hearing events. That log record, emitted on the
+    event loop, is the signal: free while Redis is healthy (no pings, no task per socket).
+    """
+
+    MESSAGE = "Unexpected exception in receive task"
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self._closing: asyncio.Task | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not record.getMessage().startswith(self.MESSAGE):
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if self._closing is not None and not self._closing.done():
+            return
+        self._closing = loop.create_task(sockets_close_layer_lost())
+
+
+async def sockets_close_layer_lost() -> int:
+    sockets = [s for s in list(_open_sockets) if not s.closing]
+    if sockets:
+        logger.warning(
+            "channel layer lost: closing %d socket(s) with %d", len(sockets), LAYER_LOST_CLOSE_CODE
+        )
+    await asyncio.gather(*(s.layer_lost() for s in sockets), return_exceptions=True)
+    return len(sockets)
+
+
+_watch: LayerLossWatch | None = None
+
+
+def layer_loss_watch_install() -> None:
+    """Attach the watch to channels_redis's logger, once per process (core's ``ready()``)."""
+    global _watch
+    if _watch is None:
+        _watch = LayerLossWatch()
+        logging.getLogger("channels_redis.pubsub").addHandler(_watch)
+
+
 class AccountSocketConsumer(PeerGoneTolerantConsumer):
     """A socket that belongs to one account.
 
@@ -221,6 +280,7 @@ class AccountSocketConsumer(PeerGoneTolerantConsumer):
         if not await database_sync_to_async(account_is_current)(user):
             raise DenyConnection
         self._slot_task = asyncio.create_task(self._slot_renew(user.pk))
+        _open_sockets.add(self)
 
     async def _slot_renew(self, user_id: int) -> None:
         every = max(settings.WS_SOCKET_SLOT_TTL / 3, 0.05)
@@ -231,6 +291,7 @@ class AccountSocketConsumer(PeerGoneTolerantConsumer):
 
     async def account_detach(self) -> None:
         """Give the slot back and leave the account group (idempotent)."""
+        _open_sockets.discard(self)
         if self._slot_task is not None:
             self._slot_task.cancel()
             self._slot_task = None
@@ -267,8 +328,28 @@ class AccountSocketConsumer(PeerGoneTolerantConsumer):
     async def websocket_disconnect(self, message) -> None:
         try:
             await super().websocket_disconnect(message)
+        except StopConsumer:
+            raise
+        except Exception:
+            if not self._layer_lost:
+                raise
+            # Leaving groups needs the layer that is gone; its local bookkeeping is already
+            # undone, and Redis forgets the subscriptions with the connection.
+            logger.warning("socket closed without leaving its groups (layer lost)")
+            raise StopConsumer() from None
         finally:
             await self.account_detach()
+
+    _layer_lost = False
+
+    async def layer_lost(self) -> None:
+        """The channel layer is gone: say so with LAYER_LOST_CLOSE_CODE at once; the groups
+        are left (as far as the layer allows) when the disconnect comes back."""
+        if self.closing:
+            return
+        self.closing = True
+        self._layer_lost = True
+        await self.close(code=LAYER_LOST_CLOSE_CODE)
 
     async def account_revoked(self, event) -> None:
         await self.close_with(ACCOUNT_REVOKED_CLOSE_CODE)

@@ -9,7 +9,8 @@ Server → client events:
 - ``{"type": "chat.unread", "room_id", "unread", "chats", "message": M}`` per chat line;
 - ``{"type": "notification", "notification": {...}, "notifications": n}``.
 
-Closed with 4001 when the account is revoked; 4029 over the per-user socket cap.
+Closed with 4001 when the account is revoked; 4029 over the per-user socket cap; 1013 when
+the channel layer (Redis) was lost (reconnect: the first event brings fresh counts).
 """
 
 from __future__ import annotations
