@@ -442,3 +442,18 @@ def setup_django(database_url: str) -> None:
     from mealbuddy.regions.loader import regions_load
 
     regions_load()
+
+
+def drain_task_queue() -> None:
+    """Run the queued tasks to the end in this process (``db_worker --batch``), keeping the
+    harness's own signal handlers (the worker installs its own)."""
+    import signal
+
+    from django.core.management import call_command
+
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)

@@ -18,11 +18,10 @@ hours later. Measured, on the database backend as in production:
 from __future__ import annotations
 
 import os
-import signal
 import time
 from datetime import UTC, datetime, timedelta
 
-from bench.common import latency_summary, refresh_planner_statistics
+from bench.common import drain_task_queue, latency_summary, refresh_planner_statistics
 
 REGION_CODE = "26350105"  # 해운대구 우동
 USERS = 30
@@ -106,17 +105,6 @@ def _fresh_orders(region, users) -> None:
         )
 
 
-def _drain_queue() -> None:
-    from django.core.management import call_command
-
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
-
-
 def _one_round(region, users) -> dict:
     from django_tasks_db.models import DBTaskResult
 
@@ -132,7 +120,7 @@ def _one_round(region, users) -> dict:
     enqueued = jobs_tick(now=hour)
     tick = time.perf_counter() - started
     started = time.perf_counter()
-    _drain_queue()
+    drain_task_queue()
     busy = time.perf_counter() - started
     per_task: dict[str, list[float]] = {}
     for path, started_at, finished_at in DBTaskResult.objects.filter(
@@ -147,7 +135,7 @@ def _one_round(region, users) -> dict:
     told_closed = Notification.objects.filter(user__in=users, kind="closed").count()
     started = time.perf_counter()
     jobs_tick(now=hour + timedelta(minutes=1))
-    _drain_queue()
+    drain_task_queue()
     quiet = time.perf_counter() - started
     failed = DBTaskResult.objects.filter(status="FAILED").count()
     return {

@@ -14,27 +14,15 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
 
-from bench.common import ROOT
+from bench.common import ROOT, drain_task_queue
 
 USERS = 200
 BATCH = 50
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-
-
-def _drain_queue() -> None:
-    from django.core.management import call_command
-
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
 
 
 def _users(subscriptions: list[dict]):
@@ -80,7 +68,7 @@ def _one_round(users, service, count: int) -> dict:
         notifications_create(users=batch, kind="status", text=f"'치킨' 주문 상태 {made}")
         made += len(batch)
     started = time.perf_counter()
-    _drain_queue()
+    drain_task_queue()
     seconds = time.perf_counter() - started
     stats = _stats(service)
     delivered = stats["delivered"] - before["delivered"]

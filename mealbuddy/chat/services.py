@@ -211,6 +211,24 @@ def _post_refused(*, room_id: int, user, client_id: str | None) -> Message:
     raise PermissionDenied("이 채팅방의 참여자만 메시지를 보낼 수 있습니다.", code="not_member")
 
 
+def _text_message_saved(
+    message_id: int, *, room_id: int, user, text: str, now, client_id, broadcast: bool
+) -> Message:
+    """The message just inserted (no read back), broadcast after commit if asked."""
+    message = Message(
+        id=message_id,
+        room_id=room_id,
+        user=user,
+        kind=Message.Kind.TEXT,
+        text=text,
+        created_at=now,
+        client_id=client_id,
+    )
+    if broadcast:
+        broadcast_on_commit(chat_room_group(room_id), room_event(message))
+    return message
+
+
 def message_post(
     *, room_id: int, user, text: str, broadcast: bool = True, client_id: str | None = None
 ) -> Message:
@@ -240,18 +258,15 @@ def message_post(
             row = cursor.fetchone()
         if row is None:
             return _post_refused(room_id=room_id, user=user, client_id=client_id)
-        message = Message(
-            id=row[0],
+        return _text_message_saved(
+            row[0],
             room_id=room_id,
             user=user,
-            kind=Message.Kind.TEXT,
             text=text,
-            created_at=now,
+            now=now,
             client_id=client_id,
+            broadcast=broadcast,
         )
-        if broadcast:
-            broadcast_on_commit(chat_room_group(room_id), room_event(message))
-        return message
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
@@ -268,18 +283,15 @@ def message_post(
         if row is None:
             return _post_refused(room_id=room_id, user=user, client_id=client_id)
         ChatRoom.objects.filter(pk=room_id).update(last_message_at=now)
-        message = Message(
-            id=row[0],
+        return _text_message_saved(
+            row[0],
             room_id=room_id,
             user=user,
-            kind=Message.Kind.TEXT,
             text=text,
-            created_at=now,
+            now=now,
             client_id=client_id,
+            broadcast=broadcast,
         )
-        if broadcast:
-            broadcast_on_commit(chat_room_group(room_id), room_event(message))
-    return message
 
 
 def _read_state_advance(*, room_id: int, user_id: int, message_id: int) -> bool:
