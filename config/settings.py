@@ -81,7 +81,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
-WSGI_APPLICATION = None
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -466,3 +466,16 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "mealbuddy.core.input.JSONBodyParser" if name == "rest_framework.parsers.JSONParser" else name
     for name in REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]
 ]
+
+# --- Production topology (issue 9: "Production topology, measured") ----------------------------
+# The server `manage.py serve` starts: uvicorn (config.asgi: HTTP and WebSockets, the default
+# and `make run`) or gunicorn (config.wsgi, threaded workers, HTTP only; the proxy sends /ws/
+# to a uvicorn beside it). gunicorn needs REDIS_URL (mealbuddy.E003): the two server kinds
+# are separate processes that share chat, tickets and throttles only through Redis.
+SERVER = env.str("SERVER", default="uvicorn")
+if SERVER not in ("uvicorn", "gunicorn"):
+    raise ImproperlyConfigured(f"SERVER must be uvicorn or gunicorn, not {SERVER!r}")
+# Threads per gunicorn worker process. Each holds a pooled PostgreSQL connection only while
+# it serves a request, so WORKERS × SERVER_THREADS stays under DB_POOL_MAX × WORKERS.
+SERVER_THREADS = env.int("SERVER_THREADS", default=4)
+# --- end Production topology --------------------------------------------------------------------
