@@ -85,7 +85,11 @@ class LiveServer:
         env: dict[str, str] | None = None,
         log_name: str = "server",
         log_level: str = "warning",
+        server: str = "uvicorn",
     ) -> None:
+        # "gunicorn": the WSGI app under gunicorn's threaded workers, started with the argv
+        # `manage.py serve --server gunicorn` uses (HTTP only: no /ws/).
+        self.server = server
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
@@ -112,22 +116,7 @@ class LiveServer:
         env.update(self.extra_env)
         self._log = open(self.log_path, "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "config.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--log-level",
-                self.log_level,
-                "--no-proxy-headers",
-                # Chat frames are ~200 bytes: compressing them costs more CPU than it saves.
-                "--ws-per-message-deflate",
-                "false",
-            ],
+            self.command(),
             cwd=ROOT,
             env=env,
             stdout=self._log,
@@ -145,6 +134,29 @@ class LiveServer:
             time.sleep(0.2)
         self.__exit__(None, None, None)
         raise RuntimeError(f"server did not start: {self.log_path.read_text()[-2000:]}")
+
+    def command(self) -> list[str]:
+        if self.server == "gunicorn":
+            from mealbuddy.core.management.commands.serve import gunicorn_argv
+
+            argv = gunicorn_argv(host="127.0.0.1", port=self.port, workers=1, threads=4)
+            return [*argv[:-2], "--log-level", self.log_level]
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--log-level",
+            self.log_level,
+            "--no-proxy-headers",
+            # Chat frames are ~200 bytes: compressing them costs more CPU than it saves.
+            "--ws-per-message-deflate",
+            "false",
+        ]
 
     def __exit__(self, *exc) -> None:
         if self.process and self.process.poll() is None:

@@ -185,11 +185,21 @@ def _load() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-def _http(ctx, url: str, paths: list[str], authorization: str, check) -> dict:
+def _cpu(processes) -> float:
+    return sum(chat._cpu_seconds(p.pid) for p in processes)
+
+
+def _http(ctx, url: str, paths: list[str], authorization: str, check, processes) -> dict:
+    before = _cpu(processes)
     try:
         result = ctx.http_load(url, paths, authorization=authorization, concurrency=16, check=check)
     except BenchFailure as exc:
         return {"failed": str(exc).splitlines()}
+    # The figure a busy shared machine does not distort: app-server CPU per answer (the
+    # warm-up and sample check are included in both counts, a few dozen requests).
+    result["server_cpu_ms_per_request"] = round(
+        (_cpu(processes) - before) * 1000 / max(1, result["requests"]), 2
+    )
     result["load_average_1m"] = _load()
     return result
 
@@ -210,7 +220,7 @@ def _measure(ctx, topology: str, data: dict) -> dict:
         caddy(http_port=http_port, ws_port=ws_port) as url,
     ):
         out["feed_page1"] = _http(
-            ctx, url, ["/api/post/?page=1"], data["feed_auth"], data["feed_check"]
+            ctx, url, ["/api/post/?page=1"], data["feed_auth"], data["feed_check"], processes
         )
         out["detail"] = _http(
             ctx,
@@ -218,6 +228,7 @@ def _measure(ctx, topology: str, data: dict) -> dict:
             [f"/api/post/detail/{pk}/" for pk in data["ids"]],
             data["feed_auth"],
             data["detail_check"],
+            processes,
         )
         out["room_get"] = _http(
             ctx,
@@ -225,13 +236,14 @@ def _measure(ctx, topology: str, data: dict) -> dict:
             [f"/api/chat/{data['history_room'].pk}/"],
             f"token {data['tokens'][data['reader'].pk]}",
             data["room_check"],
+            processes,
         )
         interval = float(os.environ.get("BENCH_CHAT_INTERVAL", "0.15"))
         ws_url = url.replace("http://", "ws://")
-        before = sum(chat._cpu_seconds(p.pid) for p in processes)
+        before = _cpu(processes)
         try:
             fan_out = asyncio.run(chat._fan_out(ws_url, data["rooms"], data["tokens"], interval))
-            cpu = sum(chat._cpu_seconds(p.pid) for p in processes) - before
+            cpu = _cpu(processes) - before
             fan_out["server_cpu_ms_per_message"] = round(cpu * 1000 / fan_out["sent"], 2)
             fan_out["load_average_1m"] = _load()
         except BenchFailure as exc:
