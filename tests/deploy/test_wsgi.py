@@ -62,7 +62,7 @@ def test_health_login_form_with_csrf_and_a_session_page(gunicorn):
         assert form.status_code == 200
         assert "default-src 'self'" in form.headers["content-security-policy"]
         csrf = CSRF_INPUT.search(form.text).group(1)
-        credentials = {"username": user.email, "password": DEFAULT_PASSWORD}
+        credentials = {"email": user.email, "password": DEFAULT_PASSWORD}
 
         # Without the form's token: refused by CSRF protection, nobody is logged in.
         forged = browser.post("/accounts/login/", data=credentials)
