@@ -134,7 +134,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # Pub/sub channels ignore the Redis database number: without a prefix of its
+            # own, every deployment (or test run) on one Redis server hears the others'
+            # broadcasts, "close account 21's sockets" included.
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CACHE_PREFIX", default="mb")},
         }
     }
     CACHES = {

@@ -211,6 +211,9 @@ def _measure(ctx, topology: str, data: dict) -> dict:
         "TRUSTED_PROXY_COUNT": "1",
         # The fan-out offers each member more than one person's flood budget.
         "CHAT_BURST": "100000",
+        # Redis pub/sub is server-wide: keep other runs' broadcasts (a test closing "account
+        # 21's sockets") away from these sockets.
+        "CACHE_PREFIX": f"mb-bench-{os.getpid()}",
     }
     out: dict = {
         "servers": {name: shlex.join(["python", *argv[1:]]) for name, (argv, _) in commands.items()}
