@@ -24,9 +24,9 @@ from django.db import connection
 
 from mealbuddy.accounts.tokens import tokens_for_user
 from mealbuddy.chat.models import Message
+from tests import servers
 from tests.chat.helpers import room_with
 from tests.factories import DEFAULT_PASSWORD, UserFactory
-from tests import servers
 from tests.servers import ROOT, LiveServer
 
 # The test process hashes passwords with MD5 (fast); the server must be able to check them.
