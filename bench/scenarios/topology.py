@@ -272,10 +272,13 @@ def _verdicts(out: dict) -> dict:
 
 
 def run(ctx) -> dict:
-    if not ctx.redis_url:
-        # Split topologies meet only through Redis (a gunicorn process cannot reach a
-        # uvicorn process's in-memory layer): without it the comparison is meaningless.
-        raise BenchFailure("the topology bench needs REDIS_URL (and PostgreSQL in DATABASE_URL)")
+    if not ctx.redis_url or not ctx.database_url.startswith(("postgres://", "postgresql://")):
+        # The production shape only: split topologies meet through Redis (a gunicorn process
+        # cannot reach a uvicorn process's in-memory layer), and SQLite is not what runs
+        # behind the proxy. Said plainly, not failed: `make bench` on the embedded default.
+        message = "skipped: needs DATABASE_URL=postgres://… and REDIS_URL (the production shape)"
+        print(f"   topology {message}", flush=True)
+        return {"skipped": message}
     reader, ids = feed._setup()
     rooms, tokens, history_room, room_reader = chat._setup()
     feed_check = expect_json("posts", "paginator", predicate=lambda path, d: d["posts"])
