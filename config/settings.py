@@ -113,7 +113,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so uvicorn processes started by tests share the test database.
     _db["TEST"] = {"NAME": env.str("SQLITE_TEST_DB", default=str(BASE_DIR / ".test-db.sqlite3"))}
     # Keep the connection: closing the last one checkpoints the WAL (tens of ms), and under
-    # ASGI all sync ORM work runs on one thread, so one connection serves every request.
+    # ASGI all sync ORM work runs on one thread, so one connection serves every request
+    # (under gunicorn's threads, one per long-lived thread: SERVER_THREADS per process).
     _db["CONN_MAX_AGE"] = None
     _db["CONN_HEALTH_CHECKS"] = True
 elif _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"):

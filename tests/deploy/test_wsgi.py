@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -27,7 +28,7 @@ from mealbuddy.chat.models import Message
 from tests import servers
 from tests.chat.helpers import room_with
 from tests.factories import DEFAULT_PASSWORD, UserFactory
-from tests.servers import ROOT, LiveServer
+from tests.servers import ROOT, LiveServer, free_port
 
 # The test process hashes passwords with MD5 (fast); the server must be able to check them.
 HASHERS = {
@@ -216,3 +217,50 @@ def test_serve_refuses_gunicorn_without_redis():
     assert result.returncode != 0
     [line] = [row for row in result.stderr.splitlines() if "mealbuddy.E" in row]
     assert "mealbuddy.E003" in line and "SERVER=gunicorn needs REDIS_URL" in line
+
+
+def test_serve_with_server_gunicorn_becomes_gunicorn(tmp_path):
+    """The launcher compose.yaml's `web` runs: checks, collectstatic, then gunicorn itself
+    (its Server header) on the given port. Redis need only be configured for the checks;
+    an unreachable one makes /healthz say 503, still answered by gunicorn."""
+    port = free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"WORKERS", "SERVER", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update(
+        {
+            "DEBUG": "0",
+            "HTTPS": "0",
+            "SECRET_KEY": "a-key-every-machine-shares-" + "x" * 40,
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+            "STATIC_ROOT": str(tmp_path / "static"),
+            "LOG_REQUESTS": "0",
+        }
+    )
+    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--server", "gunicorn", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, (tmp_path / "serve.log").read_text()[-2000:]
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "manage.py serve --server gunicorn is silent"
+                time.sleep(0.3)
+        assert answer.status_code == 503 and answer.json()["checks"]["redis"].startswith("error")
+        assert answer.headers["server"].startswith("gunicorn")
+        assert (tmp_path / "static" / "staticfiles.json").is_file()  # collected first
+    finally:
+        process.terminate()
+        process.wait(15)
+        log.close()
