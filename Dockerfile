@@ -45,5 +45,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD python -c "import os, urllib.request as r; h = os.environ.get('ALLOWED_HOSTS', 'localhost').split(',')[0].strip().lstrip('.').replace('*', 'localhost'); r.urlopen(r.Request('http://127.0.0.1:8000/healthz', headers={'Host': h}), timeout=4)"
 
 # `manage.py serve` runs the deployment checks (refusing a configuration that would break
-# silently), refreshes the static files, then becomes uvicorn (WORKERS processes).
+# silently), refreshes the static files, then becomes uvicorn (WORKERS processes): alone, the
+# image serves HTTP and WebSockets. compose.yaml runs `web` with `--server gunicorn` (HTTP,
+# cheaper per request) and `ws` with this default for /ws/.
 CMD ["python", "manage.py", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -106,8 +106,9 @@ format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# wrk (Debian) measures HTTP load when present; otherwise the harness uses httpx.
-bench: install-test
+# wrk (Debian) measures HTTP load when present; otherwise the harness uses httpx. The topology
+# scenario runs deploy/Caddyfile, hence Caddy (`proxy`).
+bench: install-test proxy
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 		apt-get install -y -qq wrk >/dev/null 2>&1; } || true
 	$(BIN)/python -m bench $(SCENARIOS)

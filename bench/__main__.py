@@ -2,7 +2,9 @@
 
 Scenarios: every module in bench/scenarios/ with a ``run(ctx)`` function (all by default).
 Environment: DATABASE_URL (default: bench/results/bench.sqlite3), REDIS_URL (optional),
-BENCH_DURATION (seconds per measurement, default 10).
+BENCH_DURATION (seconds per measurement, default 10). The ``topology`` scenario (PostgreSQL +
+Redis only) compares web servers behind Caddy: BENCH_TOPOLOGIES picks some of uvicorn,
+gunicorn, granian, granian-wsgi; BENCH_GUNICORN_THREADS sets threads per WSGI process.
 
 Only correct answers are counted (see ``BenchContext.http_load``) and chat deliveries are
 counted one by one; a scenario with any wrong answer, error or lost message is reported as

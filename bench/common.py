@@ -218,6 +218,72 @@ class BenchContext:
                 process.kill()
             log.close()
 
+    @contextmanager
+    def processes(self, commands: dict[str, list[str]], *, env: dict[str, str] | None = None):
+        """Start app servers (``name: argv``, each ending on its own port) on the bench
+        database, wait until every ``/healthz`` answers, yield, then stop them all.
+
+        Same production environment as ``server()``; request log lines off (LOG_REQUESTS=0):
+        writing them would be measured too.
+        """
+        from django.conf import settings
+
+        refresh_planner_statistics()
+        server_env = dict(os.environ)
+        server_env.update(
+            {
+                "DATABASE_URL": self.database_url,
+                "DEBUG": "0",
+                "SECRET_KEY": settings.SECRET_KEY,
+                "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"],
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "SECURE_SSL_REDIRECT": "0",
+                "LOG_LEVEL": "ERROR",
+                "LOG_REQUESTS": "0",
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+            }
+        )
+        if self.redis_url:
+            server_env["REDIS_URL"] = self.redis_url
+        else:
+            server_env.pop("REDIS_URL", None)
+        server_env.update(env or {})
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        started: list[tuple[subprocess.Popen, Any, Path]] = []
+        import httpx
+
+        try:
+            for name, (argv, health_url) in commands.items():
+                log_path = RESULTS / f"{name}.log"
+                log = open(log_path, "wb")  # noqa: SIM115
+                process = subprocess.Popen(
+                    argv, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT
+                )
+                started.append((process, log, log_path))
+                deadline = time.monotonic() + 60
+                while True:
+                    if process.poll() is not None:
+                        raise RuntimeError(f"{name} exited: {log_path.read_text()[-3000:]}")
+                    try:
+                        if httpx.get(health_url, timeout=2).status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        pass
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"{name} did not start: {log_path.read_text()[-3000:]}")
+                    time.sleep(0.3)
+            yield [process for process, _, _ in started]
+        finally:
+            for process, _, _ in reversed(started):
+                process.terminate()
+            for process, log, _ in started:
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+                log.close()
+
     def http_load(
         self,
         base_url: str,

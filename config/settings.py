@@ -81,7 +81,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
-WSGI_APPLICATION = None
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -113,7 +113,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so uvicorn processes started by tests share the test database.
     _db["TEST"] = {"NAME": env.str("SQLITE_TEST_DB", default=str(BASE_DIR / ".test-db.sqlite3"))}
     # Keep the connection: closing the last one checkpoints the WAL (tens of ms), and under
-    # ASGI all sync ORM work runs on one thread, so one connection serves every request.
+    # ASGI all sync ORM work runs on one thread, so one connection serves every request
+    # (under gunicorn's threads, one per long-lived thread: SERVER_THREADS per process).
     _db["CONN_MAX_AGE"] = None
     _db["CONN_HEALTH_CHECKS"] = True
 elif _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"):
@@ -143,7 +144,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # Pub/sub channels ignore the Redis database number: without a prefix of its
+            # own, every deployment (or test run) on one Redis server hears the others'
+            # broadcasts, "close account 21's sockets" included.
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CACHE_PREFIX", default="mb")},
         }
     }
     CACHES = {
@@ -538,3 +542,16 @@ PUSH_CHAT_AWAY_MINUTES = env.int("PUSH_CHAT_AWAY_MINUTES", default=5)
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["PushKindEnum"] = (
     "mealbuddy.notifications.models.PushKind"
 )
+
+# --- Production topology (issue 9: "Production topology, measured") ----------------------------
+# The server `manage.py serve` starts: uvicorn (config.asgi: HTTP and WebSockets, the default
+# and `make run`) or gunicorn (config.wsgi, threaded workers, HTTP only; the proxy sends /ws/
+# to a uvicorn beside it). gunicorn needs REDIS_URL (mealbuddy.E004): the two server kinds
+# are separate processes that share chat, tickets and throttles only through Redis.
+SERVER = env.str("SERVER", default="uvicorn")
+if SERVER not in ("uvicorn", "gunicorn"):
+    raise ImproperlyConfigured(f"SERVER must be uvicorn or gunicorn, not {SERVER!r}")
+# Threads per gunicorn worker process. Each holds a pooled PostgreSQL connection only while
+# it serves a request, so WORKERS × SERVER_THREADS stays under DB_POOL_MAX × WORKERS.
+SERVER_THREADS = env.int("SERVER_THREADS", default=4)
+# --- end Production topology --------------------------------------------------------------------

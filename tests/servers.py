@@ -85,7 +85,11 @@ class LiveServer:
         env: dict[str, str] | None = None,
         log_name: str = "server",
         log_level: str = "warning",
+        server: str = "uvicorn",
     ) -> None:
+        # "gunicorn": the WSGI app under gunicorn's threaded workers, started with the argv
+        # `manage.py serve --server gunicorn` uses (HTTP only: no /ws/).
+        self.server = server
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
@@ -112,22 +116,7 @@ class LiveServer:
         env.update(self.extra_env)
         self._log = open(self.log_path, "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "config.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--log-level",
-                self.log_level,
-                "--no-proxy-headers",
-                # Chat frames are ~200 bytes: compressing them costs more CPU than it saves.
-                "--ws-per-message-deflate",
-                "false",
-            ],
+            self.command(),
             cwd=ROOT,
             env=env,
             stdout=self._log,
@@ -145,6 +134,29 @@ class LiveServer:
             time.sleep(0.2)
         self.__exit__(None, None, None)
         raise RuntimeError(f"server did not start: {self.log_path.read_text()[-2000:]}")
+
+    def command(self) -> list[str]:
+        if self.server == "gunicorn":
+            from mealbuddy.core.management.commands.serve import gunicorn_argv
+
+            argv = gunicorn_argv(host="127.0.0.1", port=self.port, workers=1, threads=4)
+            return [*argv[:-2], "--log-level", self.log_level]
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--log-level",
+            self.log_level,
+            "--no-proxy-headers",
+            # Chat frames are ~200 bytes: compressing them costs more CPU than it saves.
+            "--ws-per-message-deflate",
+            "false",
+        ]
 
     def __exit__(self, *exc) -> None:
         if self.process and self.process.poll() is None:
@@ -244,10 +256,13 @@ http {{
     upstream mealbuddy {{
 {servers}
     }}
+    upstream mealbuddy_ws {{
+{ws_servers}
+    }}
     server {{
         listen 127.0.0.1:{port};
         location /ws/ {{
-            proxy_pass http://mealbuddy;
+            proxy_pass http://mealbuddy_ws;
             proxy_http_version 1.1;
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $connection_upgrade;
@@ -273,11 +288,16 @@ def nginx_binary() -> str | None:
 
 
 class Nginx:
-    """Debian's nginx in front of ``upstreams`` (round-robin, WebSocket upgrade on ``/ws/``),
-    configured in a temporary directory with its own pid, log and temp paths."""
+    """Debian's nginx in front of ``upstreams`` (round-robin), ``/ws/`` (with the WebSocket
+    upgrade) to ``ws_upstreams`` (the same servers unless given: production sends HTTP to
+    gunicorn and sockets to uvicorn), configured in a temporary directory with its own pid,
+    log and temp paths."""
 
-    def __init__(self, upstreams: list[LiveServer]) -> None:
+    def __init__(
+        self, upstreams: list[LiveServer], ws_upstreams: list[LiveServer] | None = None
+    ) -> None:
         self.upstreams = upstreams
+        self.ws_upstreams = ws_upstreams or upstreams
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
@@ -289,10 +309,15 @@ class Nginx:
             raise RuntimeError("nginx is not installed (make test installs Debian's nginx)")
         self.tmp = Path(tempfile.mkdtemp(prefix="mb-nginx-"))
         servers = "\n".join(f"        server 127.0.0.1:{s.port};" for s in self.upstreams)
+        ws_servers = "\n".join(f"        server 127.0.0.1:{s.port};" for s in self.ws_upstreams)
         # As root nginx would hand its workers to "nobody", who cannot write the temp dir.
         user = "user root root;\n" if os.geteuid() == 0 else ""
         conf = self.tmp / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(user=user, tmp=self.tmp, servers=servers, port=self.port))
+        conf.write_text(
+            NGINX_CONF.format(
+                user=user, tmp=self.tmp, servers=servers, ws_servers=ws_servers, port=self.port
+            )
+        )
         self.process = subprocess.Popen(
             [binary, "-p", str(self.tmp), "-c", str(conf), "-e", str(self.tmp / "error.log")],
             stdout=subprocess.DEVNULL,

@@ -209,9 +209,15 @@ def static_urls(html: str) -> set[str]:
     return set(SRC.findall(html))
 
 
-@pytest.fixture
-def production(regions_tx):
-    with LiveServer(log_name="prod-sweep", env={"WEATHER_PROVIDERS": ""}) as server:
+# The same sweep under uvicorn (ASGI: `make run`, the sockets) and under gunicorn (WSGI,
+# threaded: what compose.yaml's `web` runs for HTTP).
+@pytest.fixture(params=["uvicorn", "gunicorn"])
+def production(request, regions_tx):
+    with LiveServer(
+        log_name=f"prod-sweep-{request.param}",
+        env={"WEATHER_PROVIDERS": ""},
+        server=request.param,
+    ) as server:
         yield server
 
 

@@ -43,4 +43,14 @@ def shared_state_checks(app_configs=None, **kwargs) -> list[Error]:
                 id="mealbuddy.E003",
             )
         )
+    server = getattr(settings, "SERVER", "uvicorn")
+    if server == "gunicorn" and not settings.REDIS_URL:
+        errors.append(
+            Error(
+                "SERVER=gunicorn needs REDIS_URL: gunicorn serves HTTP only and the WebSockets "
+                "run in a separate uvicorn, so a chat message posted over HTTP reaches the "
+                "sockets only through Redis.",
+                id="mealbuddy.E004",
+            )
+        )
     return errors

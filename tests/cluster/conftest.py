@@ -47,8 +47,11 @@ CLUSTER_ENV = {**HASHERS, "TASKS_BACKEND": "database", "JOBS_TICK_SECONDS": "2"}
 
 
 class Cluster:
-    def __init__(self, web: list[LiveServer], proxy: Nginx, worker, scheduler) -> None:
+    def __init__(
+        self, web: list[LiveServer], ws: list[LiveServer], proxy: Nginx, worker, scheduler
+    ) -> None:
         self.web = web
+        self.ws = ws
         self.proxy = proxy
         self.worker = worker
         self.scheduler = scheduler
@@ -66,13 +69,16 @@ def cluster_env() -> dict[str, str]:
 
 @pytest.fixture
 def cluster(regions_tx, cluster_env):
-    """Two uvicorn processes (production settings) behind nginx, one ``db_worker`` and one
+    """The production shape (compose.yaml): two gunicorn processes for HTTP and two uvicorn
+    processes for ``/ws/`` (production settings) behind nginx, one ``db_worker`` and one
     ``run_scheduler``, all on the test database and the tests' Redis."""
     env = cluster_env
     with (
-        LiveServer(env=env, log_name="cluster-web1") as web1,
-        LiveServer(env=env, log_name="cluster-web2") as web2,
-        Nginx([web1, web2]) as proxy,
+        LiveServer(env=env, log_name="cluster-web1", server="gunicorn") as web1,
+        LiveServer(env=env, log_name="cluster-web2", server="gunicorn") as web2,
+        LiveServer(env=env, log_name="cluster-ws1") as ws1,
+        LiveServer(env=env, log_name="cluster-ws2") as ws2,
+        Nginx([web1, web2], ws_upstreams=[ws1, ws2]) as proxy,
         ManagedCommand(
             "db_worker",
             "--no-reload",
@@ -84,4 +90,4 @@ def cluster(regions_tx, cluster_env):
         ) as worker,
         ManagedCommand("run_scheduler", env=env, log_name="cluster-scheduler") as sched,
     ):
-        yield Cluster([web1, web2], proxy, worker, sched)
+        yield Cluster([web1, web2], [ws1, ws2], proxy, worker, sched)

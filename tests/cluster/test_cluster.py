@@ -1,5 +1,5 @@
-"""An order's life across the cluster: created through web process 1, its deadline notice
-and its closing reach a member's socket held by web process 2 and the member's browser as a
+"""An order's life across the cluster: created through web process 1 (gunicorn), its
+deadline notice and its closing reach a member's socket held by socket process 2 (uvicorn) and the member's browser as a
 Web Push (once each, at a local push service that checks VAPID and decrypts), with only the
 worker and the scheduler doing the work (no request triggers it)."""
 
@@ -99,6 +99,7 @@ async def test_an_order_expires_and_its_notices_cross_the_cluster(
     from websockets.asyncio.client import connect
 
     web1, web2 = cluster.web
+    _, ws2 = cluster.ws
     host, member, host_token, member_token = host_and_member
     browser = push_service.subscription()
 
@@ -125,7 +126,7 @@ async def test_an_order_expires_and_its_notices_cross_the_cluster(
         assert joined.status_code in (200, 201), joined.text
 
     async with (
-        connect(f"{web2.ws_url}/ws/notifications/?token={member_token}") as member_on_2,
+        connect(f"{ws2.ws_url}/ws/notifications/?token={member_token}") as member_on_2,
         # The host listens through nginx: the WebSocket upgrade crosses the proxy.
         connect(f"{cluster.proxy.ws_url}/ws/notifications/?token={host_token}") as host_via_proxy,
     ):

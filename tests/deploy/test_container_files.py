@@ -94,16 +94,32 @@ def test_every_settings_variable_is_documented():
 
 
 def test_compose_has_the_production_roles():
-    assert {"proxy", "migrate", "web", "worker", "scheduler", "db", "redis"} <= set(SERVICES)
-    assert {"migrate", "web", "worker", "scheduler"} == APP_SERVICES
+    assert {"proxy", "migrate", "web", "ws", "worker", "scheduler", "db", "redis"} <= set(SERVICES)
+    assert {"migrate", "web", "ws", "worker", "scheduler"} == APP_SERVICES
 
 
-@pytest.mark.parametrize("service", ["migrate", "web", "worker", "scheduler"])
+def test_http_goes_to_gunicorn_and_sockets_to_uvicorn():
+    """The measured winner (README "Performance"): gunicorn (WSGI, threads) for HTTP, uvicorn
+    only for /ws/; the Caddyfile sends /ws/* to `ws` and the rest to `web` by default."""
+    web, ws = SERVICES["web"]["command"], SERVICES["ws"]["command"]
+    assert web[web.index("--server") + 1] == "gunicorn"
+    assert ws[ws.index("--server") + 1] == "uvicorn"
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    ws_block = caddyfile[caddyfile.index("handle /ws/* {") :]
+    assert "{$WS_HOST:ws}" in ws_block.split("handle {")[0]
+    assert "{$WEB_HOST:web}" in ws_block.split("handle {")[1]
+    # gunicorn reaches the sockets only through Redis: the web service has it.
+    assert SERVICES["web"]["environment"]["REDIS_URL"].startswith("redis://")
+    for service in ("web", "ws"):
+        assert SERVICES["proxy"]["depends_on"][service]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize("service", ["migrate", "web", "ws", "worker", "scheduler"])
 def test_every_app_service_command_exists_in_the_project(service):
     assert_app_command(SERVICES[service]["command"])
 
 
-@pytest.mark.parametrize("service", ["migrate", "web", "worker", "scheduler"])
+@pytest.mark.parametrize("service", ["migrate", "web", "ws", "worker", "scheduler"])
 def test_every_variable_set_for_the_app_is_read_by_settings(service):
     environment = SERVICES[service]["environment"]
     unknown = set(environment) - settings_variables()
@@ -137,7 +153,8 @@ def test_web_scales_and_starts_after_the_one_shot_migration():
     web = SERVICES["web"]
     # --scale web=N: a fixed name or a published host port would collide between replicas.
     assert "container_name" not in web and "ports" not in web
-    for service in ("web", "worker", "scheduler"):
+    assert "container_name" not in SERVICES["ws"] and "ports" not in SERVICES["ws"]
+    for service in ("web", "ws", "worker", "scheduler"):
         depends = SERVICES[service]["depends_on"]
         assert depends["migrate"] == {"condition": "service_completed_successfully"}
         assert depends["db"]["condition"] == "service_healthy"
@@ -150,7 +167,7 @@ def test_healthchecks_and_volumes():
     for service in ("db", "redis", "proxy"):
         assert SERVICES[service]["healthcheck"]["test"], service
     # web keeps the image's HEALTHCHECK; roles without a web server switch it off.
-    assert "healthcheck" not in SERVICES["web"]
+    assert "healthcheck" not in SERVICES["web"] and "healthcheck" not in SERVICES["ws"]
     for service in ("migrate", "worker", "scheduler"):
         assert SERVICES[service]["healthcheck"] == {"disable": True}
     assert SERVICES["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"

@@ -44,6 +44,9 @@ class Caddy:
             "SITE_ADDRESS": f":{self.port}",
             "WEB_HOST": "127.0.0.1",
             "WEB_PORT": str(upstream.port),
+            # One uvicorn serves both here; compose.yaml splits /ws/ off to its `ws` service.
+            "WS_HOST": "127.0.0.1",
+            "WS_PORT": str(upstream.port),
             "MEDIA_DIR": str(media_dir),
             "CADDY_ADMIN": "off",
             **(env or {}),

@@ -42,11 +42,14 @@ class Command(BaseCommand):
         manage = str(settings.BASE_DIR / "manage.py")
         return {
             # `manage.py serve` refuses a configuration that would break silently, collects
-            # the static files production mode serves, then becomes uvicorn.
+            # the static files production mode serves, then becomes uvicorn: one server for
+            # HTTP and /ws/ (no proxy here to split them; SERVER is for the proxied roles).
             "web": [
                 sys.executable,
                 manage,
                 "serve",
+                "--server",
+                "uvicorn",
                 "--host",
                 host,
                 "--port",
