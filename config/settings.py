@@ -538,3 +538,11 @@ PUSH_CHAT_AWAY_MINUTES = env.int("PUSH_CHAT_AWAY_MINUTES", default=5)
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["PushKindEnum"] = (
     "mealbuddy.notifications.models.PushKind"
 )
+
+# --- Wallet (issue 10: the ledger) ---------------------------------------------------------
+# Double-entry ledger in integer won (mealbuddy/wallet). WALLET_ESCROW_FINISHED is the dotted
+# path of a function (references -> the finished ones) that lets `manage.py wallet_check` flag
+# escrow still holding money for a finished order; group orders provide it. Empty: skipped.
+INSTALLED_APPS += ["mealbuddy.wallet"]
+WALLET_ESCROW_FINISHED = env.str("WALLET_ESCROW_FINISHED", default="")
+# --- end Wallet ------------------------------------------------------------------------------
