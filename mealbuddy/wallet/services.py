@@ -26,7 +26,7 @@ import json
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import BigIntegerField, Case, F, Value, When
 
 from mealbuddy.core.errors import NotFound
 
@@ -125,12 +125,28 @@ def _replay(*, key: str, fingerprint: str) -> Transfer | None:
     return existing
 
 
-def _post_leg(*, transfer: Transfer, account_id: int, amount: int) -> None:
-    """One leg: its entry and the account's cached balance, in the caller's transaction."""
-    Entry.objects.create(transfer=transfer, account_id=account_id, amount=amount)
-    Account.objects.filter(pk=account_id).update(
-        balance=F("balance") + amount, version=F("version") + 1
+def _post_entries(*, transfer: Transfer, pairs: list[tuple[int, int]]) -> None:
+    Entry.objects.bulk_create(
+        [
+            Entry(transfer=transfer, account_id=account_id, amount=amount)
+            for account_id, amount in pairs
+        ]
     )
+
+
+def _apply_balances(*, pairs: list[tuple[int, int]]) -> None:
+    """Every leg's balance and version in one UPDATE (a CASE per account), F()-relative so
+    the database adds to what is stored, never to what Python read."""
+    updated = Account.objects.filter(pk__in=[account_id for account_id, _ in pairs]).update(
+        balance=F("balance")
+        + Case(
+            *[When(pk=account_id, then=Value(amount)) for account_id, amount in pairs],
+            output_field=BigIntegerField(),
+        ),
+        version=F("version") + 1,
+    )
+    if updated != len(pairs):  # pragma: no cover - the rows are locked and were read above
+        raise NotFound("계정을 찾을 수 없습니다.")
 
 
 def _shortfall_error(missing: int) -> InsufficientFunds:
@@ -163,57 +179,51 @@ def transfer_execute(
     pairs = _normalise_legs(legs)
     fingerprint = _fingerprint(kind=kind, reference=reference, memo=memo, pairs=pairs)
 
-    previous = _replay(key=key, fingerprint=fingerprint)
-    if previous is not None:
-        return previous
-
-    with transaction.atomic():
-        try:
+    stage = "key"
+    try:
+        with transaction.atomic():
             # The key row first: a concurrent call with the same key waits here on PostgreSQL
-            # (unique index) and fails once the first commits; SQLite has serialised us.
-            with transaction.atomic():
-                transfer = Transfer.objects.create(
-                    key=key, fingerprint=fingerprint, kind=kind, reference=reference, memo=memo
-                )
-        except IntegrityError:
-            transfer = None
-        if transfer is None:
+            # (unique index) until the first commits, then fails; SQLite has serialised us.
+            # Replays end here too, without touching any account.
+            transfer = Transfer.objects.create(
+                key=key, fingerprint=fingerprint, kind=kind, reference=reference, memo=memo
+            )
+            stage = "legs"
+            ids = [account_id for account_id, _ in pairs]
+            rows = (
+                Account.objects.select_for_update()
+                .filter(pk__in=ids)
+                .order_by("pk")
+                .values_list("pk", "kind", "balance")
+            )
+            locked = {pk: (account_kind, balance) for pk, account_kind, balance in rows}
+            if len(locked) != len(ids):
+                raise NotFound("계정을 찾을 수 없습니다.")
+            missing = max(
+                (
+                    -(locked[account_id][1] + amount)
+                    for account_id, amount in pairs
+                    if locked[account_id][0] in Account.NON_NEGATIVE
+                    and locked[account_id][1] + amount < 0
+                ),
+                default=0,
+            )
+            if missing:
+                raise _shortfall_error(missing)
+            _post_entries(transfer=transfer, pairs=pairs)
+            _apply_balances(pairs=pairs)
+    except IntegrityError as exc:
+        if stage == "key":
+            # Ours was not the first call with this key: answer with the first one's result.
             previous = _replay(key=key, fingerprint=fingerprint)
             if previous is None:  # pragma: no cover - the row that refused us is committed
                 raise
             return previous
-
-        ids = [account_id for account_id, _ in pairs]
-        rows = (
-            Account.objects.select_for_update()
-            .filter(pk__in=ids)
-            .order_by("pk")
-            .values_list("pk", "kind", "balance")
-        )
-        locked = {pk: (account_kind, balance) for pk, account_kind, balance in rows}
-        if len(locked) != len(ids):
-            raise NotFound("계정을 찾을 수 없습니다.")
-        missing = max(
-            (
-                -(locked[account_id][1] + amount)
-                for account_id, amount in pairs
-                if locked[account_id][0] in Account.NON_NEGATIVE
-                and locked[account_id][1] + amount < 0
-            ),
-            default=0,
-        )
-        if missing:
-            raise _shortfall_error(missing)
-        try:
-            with transaction.atomic():
-                for account_id, amount in pairs:
-                    _post_leg(transfer=transfer, account_id=account_id, amount=amount)
-        except IntegrityError as exc:
-            # Only another writer bypassing this function could get here (the rows are
-            # locked and were checked above); the CHECK still keeps the balance whole.
-            if "wallet_account_non_negative" in str(exc):
-                raise _shortfall_error(0) from exc
-            raise
+        # Only a writer bypassing this function could get here (the rows are locked and
+        # were checked above); the CHECK still keeps the balance whole.
+        if "wallet_account_non_negative" in str(exc):
+            raise _shortfall_error(0) from exc
+        raise
     transfer.replayed = False
     return transfer
 

@@ -108,29 +108,32 @@ def test_payout_held_then_settled_or_returned(alice):
     assert _balance(services.provider_clearing_account(provider="test")) == -6_000
 
 
-def test_a_crash_between_the_legs_leaves_nothing_behind(alice, monkeypatch):
+@pytest.mark.parametrize("crash_at", ["after_entries", "after_first_balance"])
+def test_a_crash_between_the_legs_leaves_nothing_behind(alice, monkeypatch, crash_at):
     fund(alice, 10_000)
-    real_post_leg = services._post_leg
-    posted = []
+    real_apply = services._apply_balances
+    written = []
 
-    def crash_after_first_leg(**kwargs):
-        real_post_leg(**kwargs)
-        posted.append(kwargs["account_id"])
-        # The first entry is in the database now; the process dies before the second.
+    def crash(*, pairs):
+        # The entries are in the database now (and, in the second case, the first leg's
+        # balance too); the process dies before the rest.
+        written.append(Entry.objects.filter(transfer__key="hold:5").count())
+        if crash_at == "after_first_balance":
+            real_apply(pairs=pairs[:1])
         raise RuntimeError("injected crash")
 
-    monkeypatch.setattr(services, "_post_leg", crash_after_first_leg)
+    monkeypatch.setattr(services, "_apply_balances", crash)
     before = (Transfer.objects.count(), Entry.objects.count())
     with pytest.raises(RuntimeError, match="injected crash"):
         services.escrow_hold(key="hold:5", user=alice, order_ref="order:5", amount=4_000)
-    assert len(posted) == 1
+    assert written == [2]
     assert (Transfer.objects.count(), Entry.objects.count()) == before
     assert not Transfer.objects.filter(key="hold:5").exists()
     assert wallet_summary(user=alice)["cash"] == 10_000
     assert all(a.version == a.entries.count() for a in Account.objects.all())
     assert ledger_problems() == []
     # Nothing half-done blocks the retry with the same key: it moves the money once.
-    monkeypatch.setattr(services, "_post_leg", real_post_leg)
+    monkeypatch.setattr(services, "_apply_balances", real_apply)
     retry = services.escrow_hold(key="hold:5", user=alice, order_ref="order:5", amount=4_000)
     assert not retry.replayed
     assert wallet_summary(user=alice)["cash"] == 6_000
