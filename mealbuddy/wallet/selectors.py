@@ -51,6 +51,24 @@ def account_history(*, account_id: int, limit: int = 50, before_id: int | None =
     )
 
 
+WALLET_PAGE = 30
+
+
+def wallet_history(
+    *, user, kind: str = Account.Kind.USER_CASH, before: int | None = None
+) -> tuple[list, bool]:
+    """One page (newest first) of the user's cash or points history, and whether more exist.
+
+    Two queries whatever the page: the account id, then its entries with their transfers and
+    running balances.
+    """
+    account_id = Account.objects.filter(owner=user, kind=kind).values_list("pk", flat=True).first()
+    if account_id is None:
+        return [], False
+    rows = account_history(account_id=account_id, limit=WALLET_PAGE + 1, before_id=before)
+    return rows[:WALLET_PAGE], len(rows) > WALLET_PAGE
+
+
 # --- The whole-book check (manage.py wallet_check) -------------------------------------------
 
 EscrowFinished = Callable[[list[str]], Iterable[str]]
