@@ -99,11 +99,13 @@ def _hammer(seconds: float, make_legs) -> dict:
         thread.start()
     barrier.wait()
     started = time.perf_counter()
+    cpu_started = time.process_time()
     time.sleep(seconds)
     stop.set()
     for thread in threads:
         thread.join(60)
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     if errors:
         raise BenchFailure(f"{len(errors)} transfers failed, e.g. {errors[:3]}")
     done = sum(len(own) for own in latencies)
@@ -114,6 +116,11 @@ def _hammer(seconds: float, make_legs) -> dict:
         "transfers": done,
         "transfers_per_s": round(done / elapsed, 1),
         "latency": latency_summary([s for own in latencies for s in own]),
+        # This process's CPU (all threads: ORM, driver, the GIL's owner) per transfer and in
+        # cores busy; what is left of the machine's cores is what PostgreSQL got.
+        "client_cpu_ms_per_transfer": round(1000 * cpu / max(done, 1), 2),
+        "client_cores_busy": round(cpu / elapsed, 2),
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 
@@ -136,6 +143,7 @@ def run(ctx) -> dict:
         return "hold", hot.reference, [(rng.choice(cash), -1), (hot.pk, 1)]
 
     result = {
+        "cpus": os.cpu_count(),
         "threads": THREADS,
         "accounts": len(cash),
         "seconds_each": seconds,
