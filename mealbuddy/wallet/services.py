@@ -25,8 +25,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 
-from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, Case, F, Value, When
+from django.db import IntegrityError, connection, transaction
 
 from mealbuddy.core.errors import NotFound
 
@@ -135,16 +134,24 @@ def _post_entries(*, transfer: Transfer, pairs: list[tuple[int, int]]) -> None:
 
 
 def _apply_balances(*, pairs: list[tuple[int, int]]) -> None:
-    """Every leg's balance and version in one UPDATE (a CASE per account), F()-relative so
-    the database adds to what is stored, never to what Python read."""
-    updated = Account.objects.filter(pk__in=[account_id for account_id, _ in pairs]).update(
-        balance=F("balance")
-        + Case(
-            *[When(pk=account_id, then=Value(amount)) for account_id, amount in pairs],
-            output_field=BigIntegerField(),
-        ),
-        version=F("version") + 1,
-    )
+    """Every leg's balance and version in one UPDATE, relative to what the database holds
+    (``balance = balance + CASE id ...``: the F() expression written out).
+
+    Written as SQL because the ORM spends more CPU compiling ``F() + Case(When...)`` than the
+    database spends running it (profiled: a third of a transfer's Python time).
+    """
+    table = connection.ops.quote_name(Account._meta.db_table)
+    cases = " ".join("WHEN %s THEN %s" for _ in pairs)
+    marks = ", ".join("%s" for _ in pairs)
+    params: list[int] = [value for pair in pairs for value in pair]
+    params += [account_id for account_id, _ in pairs]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET balance = balance + (CASE id {cases} END),"  # noqa: S608
+            f" version = version + 1 WHERE id IN ({marks})",
+            params,
+        )
+        updated = cursor.rowcount
     if updated != len(pairs):  # pragma: no cover - the rows are locked and were read above
         raise NotFound("계정을 찾을 수 없습니다.")
 
@@ -171,8 +178,9 @@ def transfer_execute(
     - Accounts are locked in id order (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's
       IMMEDIATE transactions already serialise writers), so two transfers over the same
       accounts never deadlock, and a balance that would go below zero raises
-      ``InsufficientFunds`` ("잔액이 부족합니다", with how much is missing) before any row is
-      written. The database CHECK is the backstop for any other writer.
+      ``InsufficientFunds`` ("잔액이 부족합니다", with how much is missing) before any balance
+      changes; the transaction is rolled back, so the key stays free for a later try. The
+      database CHECK is the backstop for any other writer.
     """
     if not key or len(key) > 200:
         raise InvalidTransfer("요청 키가 올바르지 않습니다.")
@@ -189,6 +197,9 @@ def transfer_execute(
                 key=key, fingerprint=fingerprint, kind=kind, reference=reference, memo=memo
             )
             stage = "legs"
+            # Entries need no lock: written before it, they keep the time others queue on a
+            # hot account (an order's escrow) to the lock, one UPDATE and the commit.
+            _post_entries(transfer=transfer, pairs=pairs)
             ids = [account_id for account_id, _ in pairs]
             rows = (
                 Account.objects.select_for_update()
@@ -210,7 +221,6 @@ def transfer_execute(
             )
             if missing:
                 raise _shortfall_error(missing)
-            _post_entries(transfer=transfer, pairs=pairs)
             _apply_balances(pairs=pairs)
     except IntegrityError as exc:
         if stage == "key":

@@ -175,3 +175,10 @@ def test_account_for_is_unique_per_kind_owner_reference(alice):
     assert Account.objects.filter(kind=Account.Kind.ESCROW, reference="order:7").count() == 1
     with pytest.raises(InvalidTransfer):
         services.account_for(kind=Account.Kind.USER_CASH)
+
+
+def test_amounts_beyond_32_bits(alice):
+    fund(alice, 5_000_000_000)
+    services.escrow_hold(key="big", user=alice, order_ref="order:8", amount=4_999_999_999)
+    assert wallet_summary(user=alice)["cash"] == 1
+    assert ledger_problems() == []
