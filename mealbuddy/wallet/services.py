@@ -184,6 +184,9 @@ def transfer_execute(
     """
     if not key or len(key) > 200:
         raise InvalidTransfer("요청 키가 올바르지 않습니다.")
+    # SQLite would store an over-long value that PostgreSQL refuses: refuse it on both.
+    if not kind or len(kind) > 40 or len(reference) > 100 or len(memo) > 200:
+        raise InvalidTransfer("이체 종류, 참조 또는 메모가 올바르지 않습니다.")
     pairs = _normalise_legs(legs)
     fingerprint = _fingerprint(kind=kind, reference=reference, memo=memo, pairs=pairs)
 

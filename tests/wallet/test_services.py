@@ -46,6 +46,17 @@ def test_legs_must_balance_and_be_nonzero_ints(alice, bob):
     for legs in bad:
         with pytest.raises(InvalidTransfer):
             services.transfer_execute(key="bad", kind="test", legs=legs)
+    good = [(a, -1), (b, 1)]
+    for kwargs in [
+        {"key": ""},
+        {"key": "k" * 201},
+        {"kind": ""},
+        {"kind": "k" * 41},
+        {"reference": "r" * 101},
+        {"memo": "m" * 201},
+    ]:
+        with pytest.raises(InvalidTransfer):
+            services.transfer_execute(**{"key": "bad", "kind": "test", "legs": good, **kwargs})
     assert not Transfer.objects.exists()
 
 
