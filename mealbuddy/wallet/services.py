@@ -157,8 +157,9 @@ def _apply_balances(*, pairs: list[tuple[int, int]]) -> None:
 
 
 def _shortfall_error(missing: int) -> InsufficientFunds:
+    """``missing`` is 0 when only the database CHECK knew (no balance was read)."""
     return InsufficientFunds(
-        f"잔액이 부족합니다. ({missing:,}원 부족)",
+        f"잔액이 부족합니다. ({missing:,}원 부족)" if missing else "잔액이 부족합니다.",
         field="amount",
         extra={"missing": missing},
     )
