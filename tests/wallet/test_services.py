@@ -193,3 +193,14 @@ def test_amounts_beyond_32_bits(alice):
     services.escrow_hold(key="big", user=alice, order_ref="order:8", amount=4_999_999_999)
     assert wallet_summary(user=alice)["cash"] == 1
     assert ledger_problems() == []
+
+
+def test_without_the_python_check_the_database_check_still_refuses(alice, monkeypatch):
+    """If the service's own balance check were wrong, the CHECK constraint still holds."""
+    fund(alice, 1_000)
+    monkeypatch.setattr(Account, "NON_NEGATIVE", ())
+    with pytest.raises(InsufficientFunds) as caught:
+        services.escrow_hold(key="over", user=alice, order_ref="order:9", amount=1_001)
+    assert caught.value.message == "잔액이 부족합니다."
+    assert not Transfer.objects.filter(key="over").exists()
+    assert wallet_summary(user=alice)["cash"] == 1_000
