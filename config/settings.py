@@ -555,3 +555,11 @@ if SERVER not in ("uvicorn", "gunicorn"):
 # it serves a request, so WORKERS × SERVER_THREADS stays under DB_POOL_MAX × WORKERS.
 SERVER_THREADS = env.int("SERVER_THREADS", default=4)
 # --- end Production topology --------------------------------------------------------------------
+
+# --- Wallet (issue 10: the ledger) ---------------------------------------------------------
+# Double-entry ledger in integer won (mealbuddy/wallet). WALLET_ESCROW_FINISHED is the dotted
+# path of a function (references -> the finished ones) that lets `manage.py wallet_check` flag
+# escrow still holding money for a finished order; group orders provide it. Empty: skipped.
+INSTALLED_APPS += ["mealbuddy.wallet"]
+WALLET_ESCROW_FINISHED = env.str("WALLET_ESCROW_FINISHED", default="")
+# --- end Wallet ------------------------------------------------------------------------------

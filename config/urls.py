@@ -38,6 +38,7 @@ urlpatterns = [
     path("api/", include("mealbuddy.chat.api_urls")),
     path("api/", include("mealbuddy.notifications.api_urls")),
     path("api/", include("mealbuddy.recommend.api_urls")),
+    path("api/", include("mealbuddy.wallet.api_urls")),
     # Web pages.
     path("", include("mealbuddy.groupbuys.urls")),
     path("accounts/", include("mealbuddy.accounts.urls")),

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import pytest
+
+from mealbuddy.wallet import services
+from tests.factories import UserFactory
+
+
+def fund(user, amount: int, *, key: str | None = None):
+    """Cash for ``user`` the way real money arrives: a top-up through the test provider."""
+    return services.topup_credit(
+        key=key or f"test-topup:{user.pk}:{amount}:{id(object())}",
+        user=user,
+        provider="test",
+        amount=amount,
+    )
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def bob(db):
+    return UserFactory()
