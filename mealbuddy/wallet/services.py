@@ -381,7 +381,7 @@ def _topup_fail(*, topup: TopUp, payment_key: str, reason: str) -> None:
     )
 
 
-def topup_confirm(*, order_id: str, payment_key: str, amount: int) -> TopUp:
+def topup_confirm(*, order_id: str, payment_key: str, amount: int, user=None) -> TopUp:
     """Confirm a paid top-up and credit it once, whoever calls (browser return or webhook).
 
     - ``amount`` must be what was asked for: a changed amount (a tampered return URL) is
@@ -391,8 +391,13 @@ def topup_confirm(*, order_id: str, payment_key: str, amount: int) -> TopUp:
       ``requested`` and the same call can be made again;
     - credited with the key ``topup:<order_id>``: a second call, in any order or at the same
       time, finds the transfer made and moves nothing.
+
+    ``user`` (the browser return) limits it to the user's own top-ups; the webhook passes none.
     """
-    topup = TopUp.objects.filter(order_id=order_id).first()
+    topups = TopUp.objects.filter(order_id=order_id)
+    if user is not None:
+        topups = topups.filter(user=user)
+    topup = topups.first()
     if topup is None:
         raise NotFound("충전 요청을 찾을 수 없습니다.", field="order_id")
     if amount != topup.amount:
@@ -415,15 +420,20 @@ def topup_confirm(*, order_id: str, payment_key: str, amount: int) -> TopUp:
     except PaymentDeclined as exc:
         _topup_fail(topup=topup, payment_key=payment_key, reason=exc.message)
         raise
-    if payment.order_id != order_id or payment.amount != topup.amount:
-        # The provider answered about another payment: never credit on that.
-        logger.error("top-up %s: provider answered for %s", order_id, payment)
+    return _topup_settle(topup=topup, payment=payment)
+
+
+def _topup_settle(*, topup: TopUp, payment) -> TopUp:
+    """Credit ``topup`` once for a ``payment`` the provider reported (never a body we were sent)."""
+    if payment.order_id != topup.order_id or payment.amount != topup.amount:
+        # The provider answered about another payment or another amount: never credit that.
+        logger.error("top-up %s: provider answered for %s", topup.order_id, payment)
         raise ApplicationError(
             "결제 정보가 충전 요청과 일치하지 않습니다.", code="amount_mismatch", field="amount"
         )
     if payment.is_failed:
         reason = "결제가 취소되었거나 만료되었습니다."
-        _topup_fail(topup=topup, payment_key=payment_key, reason=reason)
+        _topup_fail(topup=topup, payment_key=payment.payment_key, reason=reason)
         raise PaymentDeclined(reason, field="payment_key")
     if not payment.is_done:
         raise ProviderUnavailable("결제가 아직 끝나지 않았습니다. 잠시 후 다시 시도해 주세요.")
@@ -432,14 +442,14 @@ def topup_confirm(*, order_id: str, payment_key: str, amount: int) -> TopUp:
         topup = TopUp.objects.select_for_update().get(pk=topup.pk)
         if topup.status != TopUp.Status.DONE:
             topup_credit(
-                key=f"topup:{order_id}",
+                key=f"topup:{topup.order_id}",
                 user=topup.user,
                 provider=topup.provider,
                 amount=topup.amount,
                 memo="충전",
             )
             topup.status = TopUp.Status.DONE
-            topup.payment_key = payment_key
+            topup.payment_key = payment.payment_key
             topup.failure = ""
             topup.save(update_fields=["status", "payment_key", "failure", "updated_at"])
     return topup
@@ -455,12 +465,14 @@ def topup_webhook(*, body: dict) -> TopUp | None:
     hint = provider.webhook_parse(body)
     payment = provider.payment_get(payment_key=hint.payment_key)
     topup = TopUp.objects.filter(order_id=payment.order_id).first()
-    if topup is None:
+    if topup is None or topup.provider != provider.name:
         return None
+    if topup.status == TopUp.Status.DONE:
+        return topup  # credited already (by the browser return or an earlier webhook)
     if payment.is_done:
-        return topup_confirm(
-            order_id=payment.order_id, payment_key=payment.payment_key, amount=payment.amount
-        )
+        # The provider says it is paid: credit it, even if a confirm of ours had been told
+        # otherwise, since the user's money has left their card.
+        return _topup_settle(topup=topup, payment=payment)
     if payment.is_failed:
         _topup_fail(
             topup=topup,
