@@ -74,6 +74,10 @@ class TossProvider(PaymentProvider):
             body = {}
         if not isinstance(body, dict):
             body = {}
+        if response.status_code == 401:
+            # Our secret key is wrong: nothing the user did, and nothing to give up on.
+            logger.error("toss %s %s: our secret key was refused", method, path)
+            raise ProviderUnavailable(UNAVAILABLE)
         if response.status_code >= 500 or body.get("code") in PROVIDER_TROUBLE:
             logger.warning("toss %s %s: %s %s", method, path, response.status_code, body)
             raise ProviderUnavailable(UNAVAILABLE)
