@@ -27,9 +27,11 @@ import logging
 import re
 import secrets
 from collections.abc import Sequence
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from mealbuddy.core.errors import ApplicationError, Conflict, NotFound
 
@@ -420,6 +422,13 @@ def topup_confirm(*, order_id: str, payment_key: str, amount: int, user=None) ->
     except PaymentDeclined as exc:
         _topup_fail(topup=topup, payment_key=payment_key, reason=exc.message)
         raise
+    except ProviderUnavailable:
+        # Remembered so ``wallet_retry_pending`` can finish it if neither the user nor the
+        # webhook comes back.
+        TopUp.objects.filter(pk=topup.pk, status=TopUp.Status.REQUESTED, payment_key="").update(
+            payment_key=payment_key
+        )
+        raise
     return _topup_settle(topup=topup, payment=payment)
 
 
@@ -566,3 +575,31 @@ def withdrawal_settle(*, withdrawal_id: int) -> Withdrawal:
             withdrawal.failure = (result.message or "출금이 거절되었습니다.")[:200]
         withdrawal.save(update_fields=["status", "failure", "updated_at"])
     return withdrawal
+
+
+def wallet_retry_pending(*, older_than_minutes: int = 5) -> dict[str, int]:
+    """Finish what a provider timeout left open: top-ups with a payment key still
+    ``requested`` and withdrawals still held. Safe to run any number of times (fixed keys)."""
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    done = {"topups": 0, "withdrawals": 0}
+    topups = TopUp.objects.filter(
+        status=TopUp.Status.REQUESTED, updated_at__lt=cutoff, provider=provider_get().name
+    ).exclude(payment_key="")
+    for topup in topups.order_by("pk")[:100]:
+        try:
+            topup_confirm(
+                order_id=topup.order_id, payment_key=topup.payment_key, amount=topup.amount
+            )
+        except ApplicationError:
+            continue  # declined ones are failed now; unavailable ones wait for the next run
+        done["topups"] += 1
+    withdrawals = Withdrawal.objects.filter(
+        status=Withdrawal.Status.REQUESTED, created_at__lt=cutoff
+    ).order_by("pk")
+    for withdrawal in withdrawals[:100]:
+        try:
+            withdrawal_settle(withdrawal_id=withdrawal.pk)
+        except ProviderUnavailable:
+            continue
+        done["withdrawals"] += 1
+    return done

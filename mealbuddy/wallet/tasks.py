@@ -6,8 +6,9 @@ import logging
 
 from django_tasks import task
 
+from mealbuddy.jobs.registry import periodic
 from mealbuddy.wallet.providers import ProviderUnavailable
-from mealbuddy.wallet.services import withdrawal_settle
+from mealbuddy.wallet.services import wallet_retry_pending, withdrawal_settle
 
 logger = logging.getLogger(__name__)
 
@@ -21,3 +22,9 @@ def withdrawal_process(*, withdrawal_id: int) -> str:
         # and the same payout id is sent again next time (the provider pays it once).
         logger.warning("withdrawal %s: provider unavailable, left requested", withdrawal_id)
         return "requested"
+
+
+@periodic("wallet.retry_pending", every_minutes=5)
+@task()
+def retry_pending() -> dict[str, int]:
+    return wallet_retry_pending()

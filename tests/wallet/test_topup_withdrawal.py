@@ -159,3 +159,28 @@ def test_withdrawal_input_is_checked(alice, field, kwargs):
         services.withdrawal_request(**args)
     assert caught.value.field == field
     assert cash(alice) == 50_000
+
+
+def test_retry_job_finishes_what_timeouts_left_open(alice, withdraw):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mealbuddy.wallet.tasks import retry_pending
+
+    fund(alice, 30_000)
+    topup = services.topup_request(user=alice, amount=10_000)
+    with pytest.raises(ProviderUnavailable):
+        services.topup_confirm(order_id=topup.order_id, payment_key="timeout-9", amount=10_000)
+    withdrawal = withdraw(alice, 20_000, account_number="999-000-0000")
+    # Too recent: left alone (the user or the webhook may still be on it).
+    assert retry_pending.call() == {"topups": 0, "withdrawals": 0}
+    # The provider recovers (the test provider's markers say it did) and time passes.
+    past = timezone.now() - timedelta(minutes=10)
+    TopUp.objects.filter(pk=topup.pk).update(payment_key="pk-now-ok", updated_at=past)
+    Withdrawal.objects.filter(pk=withdrawal.pk).update(account_number="110-1", created_at=past)
+    assert retry_pending.call() == {"topups": 1, "withdrawals": 1}
+    assert retry_pending.call() == {"topups": 0, "withdrawals": 0}
+    summary = selectors.wallet_summary(user=alice)
+    assert (summary["cash"], summary["payout_pending"]) == (30_000 + 10_000 - 20_000, 0)
+    call_command("wallet_check")
