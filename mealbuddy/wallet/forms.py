@@ -32,6 +32,11 @@ def _amount() -> forms.IntegerField:
 
 
 class TopUpForm(forms.Form):
+    # Two forms on one page: distinct ids keep each label tied to its own field.
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "topup_%s")
+        super().__init__(*args, **kwargs)
+
     amount = _amount()
     outcome = forms.ChoiceField(
         label="테스트 결제 결과", choices=TEST_OUTCOMES, initial="approve", required=False
@@ -39,6 +44,10 @@ class TopUpForm(forms.Form):
 
 
 class WithdrawalForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "withdraw_%s")
+        super().__init__(*args, **kwargs)
+
     amount = _amount()
     bank = forms.ChoiceField(label="은행", choices=BANKS)
     account_number = forms.CharField(

@@ -58,6 +58,16 @@ def _page(request, *, topup_form=None, withdrawal_form=None, status: int = 200):
                 for entry in rows
             ],
             "has_more": has_more,
+            "withdrawals": [
+                {
+                    "amount": f"{w.amount:,}",
+                    "bank": w.bank,
+                    "status": w.get_status_display(),
+                    "failure": w.failure,
+                    "created_at": w.created_at,
+                }
+                for w in selectors.withdrawal_recent(user=request.user)
+            ],
             "topup_form": topup_form or TopUpForm(initial={"amount": 10_000}),
             "withdrawal_form": withdrawal_form or WithdrawalForm(),
             "test_provider": provider.name == "test",

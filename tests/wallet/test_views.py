@@ -63,6 +63,8 @@ def test_withdraw_from_the_page(page, alice, django_capture_on_commit_callbacks)
         response = page.post("/wallet/withdraw/", form, follow=True)
     assert "15,000원 출금을 신청했습니다." in response.content.decode()
     assert Withdrawal.objects.get().status == "done"
+    # The payout job runs after the request commits: the next view shows where it is.
+    assert "15,000원</span> <strong>출금 완료</strong>" in page.get("/wallet/").content.decode()
     assert selectors.wallet_summary(user=alice)["cash"] == 5_000
     response = page.post("/wallet/withdraw/", form)
     assert response.status_code == 400
