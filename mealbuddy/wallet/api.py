@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from mealbuddy.core.errors import ApplicationError
 from mealbuddy.core.input import MAX_BIGINT
 from mealbuddy.wallet import selectors, services
-from mealbuddy.wallet.models import Account, TopUp, Withdrawal
+from mealbuddy.wallet.models import Account, TopUp
 from mealbuddy.wallet.providers import ProviderUnavailable, provider_get
 
 logger = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ TOPUP_OUT = inline_serializer(
     {
         "order_id": serializers.CharField(help_text="결제창에 넘길 주문 번호"),
         "amount": serializers.IntegerField(help_text="충전 요청 금액 (원)"),
-        "status": serializers.ChoiceField(choices=TopUp.Status.values),
+        "status": serializers.CharField(help_text="requested (결제 대기) | done | failed"),
         "failure": serializers.CharField(help_text="실패 사유 (실패했을 때)"),
     },
 )
@@ -255,7 +255,9 @@ class WithdrawalCreateApi(APIView):
                 {
                     "id": serializers.IntegerField(),
                     "amount": serializers.IntegerField(),
-                    "status": serializers.ChoiceField(choices=Withdrawal.Status.values),
+                    "status": serializers.CharField(
+                        help_text="requested (처리 중) | done | failed (환급됨)"
+                    ),
                     "failure": serializers.CharField(),
                 },
             ),
