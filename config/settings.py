@@ -563,3 +563,27 @@ SERVER_THREADS = env.int("SERVER_THREADS", default=4)
 INSTALLED_APPS += ["mealbuddy.wallet"]
 WALLET_ESCROW_FINISHED = env.str("WALLET_ESCROW_FINISHED", default="")
 # --- end Wallet ------------------------------------------------------------------------------
+
+# --- Wallet: payment providers (issue 10, top-up and withdrawal) ---------------------------
+# "test" (embedded default, no network: outcomes on demand, see wallet/providers/testing.py)
+# or "toss" (Toss Payments: the secret key authenticates server calls, the client key is
+# handed to the browser's payment widget).
+WALLET_PROVIDER = env.str("WALLET_PROVIDER", default="test")
+TOSS_SECRET_KEY = env.str("TOSS_SECRET_KEY", default="")
+TOSS_CLIENT_KEY = env.str("TOSS_CLIENT_KEY", default="")
+TOSS_BASE_URL = env.str("TOSS_BASE_URL", default="https://api.tosspayments.com")
+# Seconds: a confirm that times out leaves the top-up "requested", to be retried.
+TOSS_TIMEOUT = env.float("TOSS_TIMEOUT", default=10.0)
+TOSS_CONNECT_TIMEOUT = env.float("TOSS_CONNECT_TIMEOUT", default=3.0)
+# Won per top-up and per withdrawal.
+WALLET_TOPUP_MIN = env.int("WALLET_TOPUP_MIN", default=1_000)
+WALLET_TOPUP_MAX = env.int("WALLET_TOPUP_MAX", default=1_000_000)
+# Write limits for the wallet's POSTs (scope "wallet"; the webhook counts per address under
+# "wallet_webhook", generous because Toss retries from a few addresses).
+API_THROTTLE_RATES = {"wallet": "120/hour", **API_THROTTLE_RATES}
+API_THROTTLE_IP_RATES = {
+    "wallet": "600/hour",
+    "wallet_webhook": "6000/hour",
+    **API_THROTTLE_IP_RATES,
+}
+# --- end Wallet: payment providers ---------------------------------------------------------

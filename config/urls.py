@@ -46,6 +46,7 @@ urlpatterns = [
     path("chats/", include("mealbuddy.chat.urls")),
     path("notifications/", include("mealbuddy.notifications.urls")),
     path("recommend/", include("mealbuddy.recommend.urls")),
+    path("wallet/", include("mealbuddy.wallet.urls")),
 ]
 
 # Local uploads: the reverse proxy serves /media/ in production (deploy/Caddyfile); Django

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Account, Entry, Transfer
+from .models import Account, Entry, TopUp, Transfer, Withdrawal
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -53,3 +53,19 @@ class EntryAdmin(ReadOnlyAdmin):
     list_display = ("id", "transfer", "account", "amount")
     list_select_related = ("transfer", "account")
     raw_id_fields = ("transfer", "account")
+
+
+@admin.register(TopUp)
+class TopUpAdmin(ReadOnlyAdmin):
+    list_display = ("id", "order_id", "user", "provider", "amount", "status", "created_at")
+    list_filter = ("status", "provider")
+    search_fields = ("order_id", "payment_key", "user__email")
+    list_select_related = ("user",)
+
+
+@admin.register(Withdrawal)
+class WithdrawalAdmin(ReadOnlyAdmin):
+    list_display = ("id", "user", "provider", "amount", "bank", "status", "created_at")
+    list_filter = ("status", "provider")
+    search_fields = ("user__email", "account_number")
+    list_select_related = ("user",)

@@ -147,3 +147,62 @@ class Entry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise InsertOnly("ledger entries cannot be deleted")
+
+
+class TopUp(models.Model):
+    """A top-up asked for: ``order_id`` is our name for it at the provider, and the ledger's
+    key (``topup:<order_id>``), so whichever of the browser return and the webhook arrives
+    second finds the money already credited."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "결제 대기"
+        DONE = "done", "충전 완료"
+        FAILED = "failed", "실패"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="topups"
+    )
+    order_id = models.CharField("주문 번호", max_length=64, unique=True)
+    provider = models.CharField("결제사", max_length=20)
+    amount = models.PositiveBigIntegerField("요청 금액 (원)")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    payment_key = models.CharField("결제 키", max_length=200, blank=True, default="")
+    failure = models.CharField("실패 사유", max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "충전"
+        verbose_name_plural = "충전"
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.amount:,}원 {self.status}"
+
+
+class Withdrawal(models.Model):
+    """Cash to a bank account: held (``payout:<id>``) until the provider says paid or failed."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "처리 중"
+        DONE = "done", "출금 완료"
+        FAILED = "failed", "실패 (환급됨)"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="withdrawals"
+    )
+    provider = models.CharField("결제사", max_length=20)
+    amount = models.PositiveBigIntegerField("금액 (원)")
+    bank = models.CharField("은행", max_length=20)
+    account_number = models.CharField("계좌번호", max_length=30)
+    holder = models.CharField("예금주", max_length=30)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    failure = models.CharField("실패 사유", max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "출금"
+        verbose_name_plural = "출금"
+
+    def __str__(self) -> str:
+        return f"출금 {self.pk} {self.amount:,}원 {self.status}"

@@ -69,6 +69,13 @@ def wallet_history(
     return rows[:WALLET_PAGE], len(rows) > WALLET_PAGE
 
 
+def withdrawal_recent(*, user, limit: int = 5) -> list:
+    """The user's latest withdrawals, to show where each one is (처리 중, 완료, 실패)."""
+    from .models import Withdrawal
+
+    return list(Withdrawal.objects.filter(user=user).order_by("-pk")[:limit])
+
+
 # --- The whole-book check (manage.py wallet_check) -------------------------------------------
 
 EscrowFinished = Callable[[list[str]], Iterable[str]]

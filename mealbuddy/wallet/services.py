@@ -3,7 +3,7 @@
 How the rest of issue 10 builds on this (each caller picks a fixed idempotency key, so a
 retried request or a job run twice moves money once):
 
-- Top-up: the provider adapter confirms a payment, then ``topup_credit(key="topup:<payment>")``
+- Top-up: the provider adapter confirms a payment, then ``topup_credit(key="topup:<order_id>")``
   moves the amount from the provider's clearing account to the user's cash. The browser
   return and the webhook both call it with the same key: whichever arrives second is a replay.
 - Escrow: joining a prepaid order calls ``escrow_hold(key="hold:<participation>:<n>")``
@@ -23,14 +23,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import re
+import secrets
 from collections.abc import Sequence
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
-from mealbuddy.core.errors import NotFound
+from mealbuddy.core.errors import ApplicationError, Conflict, NotFound
 
 from .errors import IdempotencyMismatch, InsufficientFunds, InvalidTransfer
-from .models import Account, Entry, Transfer
+from .models import Account, Entry, TopUp, Transfer, Withdrawal
+from .providers import PaymentDeclined, ProviderUnavailable, provider_get
+
+logger = logging.getLogger(__name__)
 
 Leg = tuple[Account | int, int]
 
@@ -343,3 +352,254 @@ def payout_fail(*, key: str, user, amount: int, payout_ref: str = "") -> Transfe
         reference=payout_ref,
         legs=[(payout_pending_account(user=user), -amount), (user_cash_account(user=user), amount)],
     )
+
+
+# --- Top-up: the provider's money into a user's cash -----------------------------------------
+
+
+def _amount_check(amount: int, *, what: str) -> None:
+    low, high = settings.WALLET_TOPUP_MIN, settings.WALLET_TOPUP_MAX
+    if not isinstance(amount, int) or isinstance(amount, bool) or not low <= amount <= high:
+        raise ApplicationError(
+            f"{what} 금액은 {low:,}원 이상 {high:,}원 이하여야 합니다.", field="amount"
+        )
+
+
+def topup_request(*, user, amount: int) -> TopUp:
+    """A top-up to be paid in the provider's widget; its ``order_id`` goes to the provider."""
+    _amount_check(amount, what="충전")
+    return TopUp.objects.create(
+        user=user,
+        order_id=f"mb-topup-{secrets.token_urlsafe(18)}",
+        provider=provider_get().name,
+        amount=amount,
+    )
+
+
+def _topup_fail(*, topup: TopUp, payment_key: str, reason: str) -> None:
+    # Conditional: a top-up already credited is never turned into a failed one.
+    TopUp.objects.filter(pk=topup.pk, status=TopUp.Status.REQUESTED).update(
+        status=TopUp.Status.FAILED, payment_key=payment_key, failure=reason[:200]
+    )
+
+
+def topup_confirm(*, order_id: str, payment_key: str, amount: int, user=None) -> TopUp:
+    """Confirm a paid top-up and credit it once, whoever calls (browser return or webhook).
+
+    - ``amount`` must be what was asked for: a changed amount (a tampered return URL) is
+      refused before the provider is asked, and nothing is credited;
+    - declined → the top-up is failed (``PaymentDeclined``, the provider's Korean reason);
+    - timeout / provider trouble → ``ProviderUnavailable`` (503), the top-up stays
+      ``requested`` and the same call can be made again;
+    - credited with the key ``topup:<order_id>``: a second call, in any order or at the same
+      time, finds the transfer made and moves nothing.
+
+    ``user`` (the browser return) limits it to the user's own top-ups; the webhook passes none.
+    """
+    topups = TopUp.objects.filter(order_id=order_id)
+    if user is not None:
+        topups = topups.filter(user=user)
+    topup = topups.first()
+    if topup is None:
+        raise NotFound("충전 요청을 찾을 수 없습니다.", field="order_id")
+    if amount != topup.amount:
+        logger.warning("top-up %s: amount %s differs from %s", order_id, amount, topup.amount)
+        raise ApplicationError(
+            "결제 금액이 요청한 충전 금액과 다릅니다.", code="amount_mismatch", field="amount"
+        )
+    if topup.status == TopUp.Status.DONE:
+        if topup.payment_key != payment_key:
+            raise Conflict("이미 다른 결제로 충전이 끝난 요청입니다.", field="payment_key")
+        return topup
+    if topup.status == TopUp.Status.FAILED:
+        raise PaymentDeclined(topup.failure or "결제가 거절되었습니다.", field="payment_key")
+
+    provider = provider_get()
+    if provider.name != topup.provider:
+        raise ApplicationError("다른 결제사로 요청된 충전입니다.", field="order_id")
+    try:
+        payment = provider.confirm(payment_key=payment_key, order_id=order_id, amount=amount)
+    except PaymentDeclined as exc:
+        _topup_fail(topup=topup, payment_key=payment_key, reason=exc.message)
+        raise
+    except ProviderUnavailable:
+        # Remembered so ``wallet_retry_pending`` can finish it if neither the user nor the
+        # webhook comes back.
+        TopUp.objects.filter(pk=topup.pk, status=TopUp.Status.REQUESTED, payment_key="").update(
+            payment_key=payment_key
+        )
+        raise
+    return _topup_settle(topup=topup, payment=payment)
+
+
+def _topup_settle(*, topup: TopUp, payment) -> TopUp:
+    """Credit ``topup`` once for a ``payment`` the provider reported (never a body we were sent)."""
+    if payment.order_id != topup.order_id or payment.amount != topup.amount:
+        # The provider answered about another payment or another amount: never credit that.
+        logger.error("top-up %s: provider answered for %s", topup.order_id, payment)
+        raise ApplicationError(
+            "결제 정보가 충전 요청과 일치하지 않습니다.", code="amount_mismatch", field="amount"
+        )
+    if payment.is_failed:
+        reason = "결제가 취소되었거나 만료되었습니다."
+        _topup_fail(topup=topup, payment_key=payment.payment_key, reason=reason)
+        raise PaymentDeclined(reason, field="payment_key")
+    if not payment.is_done:
+        raise ProviderUnavailable("결제가 아직 끝나지 않았습니다. 잠시 후 다시 시도해 주세요.")
+
+    with transaction.atomic():
+        topup = TopUp.objects.select_for_update().get(pk=topup.pk)
+        if topup.status != TopUp.Status.DONE:
+            topup_credit(
+                key=f"topup:{topup.order_id}",
+                user=topup.user,
+                provider=topup.provider,
+                amount=topup.amount,
+                memo="충전",
+            )
+            topup.status = TopUp.Status.DONE
+            topup.payment_key = payment.payment_key
+            topup.failure = ""
+            topup.save(update_fields=["status", "payment_key", "failure", "updated_at"])
+    return topup
+
+
+def topup_webhook(*, body: dict) -> TopUp | None:
+    """A provider's webhook: the body only names a payment; what we fetch decides.
+
+    Returns the top-up it settled (credited or failed), or None when there was nothing to do
+    (a payment not ours, one still in progress). ``ProviderUnavailable`` asks for a retry.
+    """
+    provider = provider_get()
+    hint = provider.webhook_parse(body)
+    payment = provider.payment_get(payment_key=hint.payment_key)
+    topup = TopUp.objects.filter(order_id=payment.order_id).first()
+    if topup is None or topup.provider != provider.name:
+        return None
+    if topup.status == TopUp.Status.DONE:
+        return topup  # credited already (by the browser return or an earlier webhook)
+    if payment.is_done:
+        # The provider says it is paid: credit it, even if a confirm of ours had been told
+        # otherwise, since the user's money has left their card.
+        return _topup_settle(topup=topup, payment=payment)
+    if payment.is_failed:
+        _topup_fail(
+            topup=topup,
+            payment_key=payment.payment_key,
+            reason="결제가 취소되었거나 만료되었습니다.",
+        )
+        topup.refresh_from_db()
+        return topup
+    return None
+
+
+# --- Withdrawal: cash out to a bank account ---------------------------------------------------
+
+_ACCOUNT_NUMBER = re.compile(r"^[0-9][0-9-]{5,28}[0-9]$")
+
+
+def withdrawal_request(
+    *, user, amount: int, bank: str, account_number: str, holder: str
+) -> Withdrawal:
+    """Hold ``amount`` of the user's cash (``payout:<id>``) and ask the provider to pay it out.
+
+    Short of cash → ``InsufficientFunds`` and no withdrawal. The payout itself runs as a job
+    after commit (``wallet.tasks.withdrawal_process``), so a slow bank never holds a request.
+    """
+    _amount_check(amount, what="출금")
+    bank, holder = (bank or "").strip(), (holder or "").strip()
+    account_number = (account_number or "").strip()
+    if not bank or len(bank) > 20:
+        raise ApplicationError("은행을 선택해 주세요.", field="bank")
+    if not _ACCOUNT_NUMBER.match(account_number):
+        raise ApplicationError("계좌번호는 숫자와 -로 8~30자입니다.", field="account_number")
+    if not holder or len(holder) > 30:
+        raise ApplicationError("예금주를 입력해 주세요. (30자 이하)", field="holder")
+    from .tasks import withdrawal_process  # the job calls back into this module
+
+    with transaction.atomic():
+        withdrawal = Withdrawal.objects.create(
+            user=user,
+            provider=provider_get().name,
+            amount=amount,
+            bank=bank,
+            account_number=account_number,
+            holder=holder,
+        )
+        ref = f"payout:{withdrawal.pk}"
+        payout_hold(key=ref, user=user, amount=amount, payout_ref=ref)
+        transaction.on_commit(lambda: withdrawal_process.enqueue(withdrawal_id=withdrawal.pk))
+    return withdrawal
+
+
+def withdrawal_settle(*, withdrawal_id: int) -> Withdrawal:
+    """Ask the provider to pay a requested withdrawal; settle or return the money.
+
+    Idempotent: a withdrawal no longer ``requested`` is returned as it is, and the ledger keys
+    (``payout-settle:<id>`` / ``payout-fail:<id>``) move money once. A provider timeout leaves
+    it requested (``ProviderUnavailable``) for the next run; the provider receives the same
+    payout id again, so it pays once.
+    """
+    withdrawal = Withdrawal.objects.get(pk=withdrawal_id)
+    if withdrawal.status != Withdrawal.Status.REQUESTED:
+        return withdrawal
+    ref = f"payout:{withdrawal.pk}"
+    result = provider_get().payout(
+        payout_id=ref,
+        amount=withdrawal.amount,
+        bank=withdrawal.bank,
+        account_number=withdrawal.account_number,
+        holder=withdrawal.holder,
+    )
+    with transaction.atomic():
+        withdrawal = Withdrawal.objects.select_for_update().get(pk=withdrawal_id)
+        if withdrawal.status != Withdrawal.Status.REQUESTED:
+            return withdrawal
+        if result.is_done:
+            payout_settle(
+                key=f"payout-settle:{withdrawal.pk}",
+                user=withdrawal.user,
+                provider=withdrawal.provider,
+                amount=withdrawal.amount,
+                payout_ref=ref,
+            )
+            withdrawal.status = Withdrawal.Status.DONE
+        else:
+            payout_fail(
+                key=f"payout-fail:{withdrawal.pk}",
+                user=withdrawal.user,
+                amount=withdrawal.amount,
+                payout_ref=ref,
+            )
+            withdrawal.status = Withdrawal.Status.FAILED
+            withdrawal.failure = (result.message or "출금이 거절되었습니다.")[:200]
+        withdrawal.save(update_fields=["status", "failure", "updated_at"])
+    return withdrawal
+
+
+def wallet_retry_pending(*, older_than_minutes: int = 5) -> dict[str, int]:
+    """Finish what a provider timeout left open: top-ups with a payment key still
+    ``requested`` and withdrawals still held. Safe to run any number of times (fixed keys)."""
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    done = {"topups": 0, "withdrawals": 0}
+    topups = TopUp.objects.filter(
+        status=TopUp.Status.REQUESTED, updated_at__lt=cutoff, provider=provider_get().name
+    ).exclude(payment_key="")
+    for topup in topups.order_by("pk")[:100]:
+        try:
+            topup_confirm(
+                order_id=topup.order_id, payment_key=topup.payment_key, amount=topup.amount
+            )
+        except ApplicationError:
+            continue  # declined ones are failed now; unavailable ones wait for the next run
+        done["topups"] += 1
+    withdrawals = Withdrawal.objects.filter(
+        status=Withdrawal.Status.REQUESTED, created_at__lt=cutoff
+    ).order_by("pk")
+    for withdrawal in withdrawals[:100]:
+        try:
+            withdrawal_settle(withdrawal_id=withdrawal.pk)
+        except ProviderUnavailable:
+            continue
+        done["withdrawals"] += 1
+    return done

@@ -37,6 +37,7 @@ ALL_JOBS = EVERY_MINUTE | {
     "accounts.flush_tokens",
     "jobs.prune",
     "jobs.requeue_stale",
+    "wallet.retry_pending",
 }
 # 2026-12-01 10:00 UTC: a minute divisible by 60, so every job is due.
 ON_THE_HOUR = datetime(2026, 12, 1, 10, 0, 20, tzinfo=UTC)

@@ -1,0 +1,58 @@
+"""Page forms for 충전 and 출금: they parse input; amounts and accounts are checked by services."""
+
+from __future__ import annotations
+
+from django import forms
+
+from mealbuddy.core.input import MAX_BIGINT
+
+BANKS = [
+    ("국민", "KB국민은행"),
+    ("신한", "신한은행"),
+    ("우리", "우리은행"),
+    ("하나", "하나은행"),
+    ("농협", "NH농협은행"),
+    ("기업", "IBK기업은행"),
+    ("카카오뱅크", "카카오뱅크"),
+    ("토스뱅크", "토스뱅크"),
+    ("케이뱅크", "케이뱅크"),
+]
+
+# The test provider's outcomes (wallet/providers/testing.py): chosen here instead of a card.
+TEST_OUTCOMES = [("approve", "승인"), ("decline", "거절 (카드사)"), ("timeout", "응답 없음")]
+
+
+def _amount() -> forms.IntegerField:
+    return forms.IntegerField(
+        label="금액 (원)",
+        min_value=0,
+        max_value=MAX_BIGINT,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1000}),
+    )
+
+
+class TopUpForm(forms.Form):
+    # Two forms on one page: distinct ids keep each label tied to its own field.
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "topup_%s")
+        super().__init__(*args, **kwargs)
+
+    amount = _amount()
+    outcome = forms.ChoiceField(
+        label="테스트 결제 결과", choices=TEST_OUTCOMES, initial="approve", required=False
+    )
+
+
+class WithdrawalForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "withdraw_%s")
+        super().__init__(*args, **kwargs)
+
+    amount = _amount()
+    bank = forms.ChoiceField(label="은행", choices=BANKS)
+    account_number = forms.CharField(
+        label="계좌번호",
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    holder = forms.CharField(label="예금주", max_length=30)
