@@ -137,6 +137,33 @@ class BenchContext:
     duration: float = 10.0
     results: dict = field(default_factory=dict)
 
+    def _server_env(self, extra: dict[str, str] | None) -> dict[str, str]:
+        """The production environment every app process of the bench gets: the bench
+        database and Redis, DEBUG off, this process's keys (tokens minted here are valid
+        there), and no request log lines (writing them would be measured too)."""
+        from django.conf import settings
+
+        env = dict(os.environ)
+        env.update(
+            {
+                "DATABASE_URL": self.database_url,
+                "DEBUG": "0",
+                "SECRET_KEY": settings.SECRET_KEY,
+                "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"],
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "SECURE_SSL_REDIRECT": "0",
+                "LOG_LEVEL": "ERROR",
+                "LOG_REQUESTS": "0",
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+            }
+        )
+        if self.redis_url:
+            env["REDIS_URL"] = self.redis_url
+        else:
+            env.pop("REDIS_URL", None)
+        env.update(extra or {})
+        return env
+
     @contextmanager
     def server(self, *, workers: int = 2, env: dict[str, str] | None = None):
         """uvicorn with ``workers`` processes on the bench database; yields a BenchServer."""
@@ -147,26 +174,7 @@ class BenchContext:
         port = free_port()
         RESULTS.mkdir(parents=True, exist_ok=True)
         log_path = RESULTS / f"server-{port}.log"
-        from django.conf import settings
-
-        server_env = dict(os.environ)
-        server_env.update(
-            {
-                "DATABASE_URL": self.database_url,
-                "DEBUG": "0",
-                # Same keys as this process, so tokens minted here are valid there.
-                "SECRET_KEY": settings.SECRET_KEY,
-                "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"],
-                "ALLOWED_HOSTS": "127.0.0.1,localhost",
-                "SECURE_SSL_REDIRECT": "0",
-                "LOG_LEVEL": "ERROR",
-            }
-        )
-        if self.redis_url:
-            server_env["REDIS_URL"] = self.redis_url
-        else:
-            server_env.pop("REDIS_URL", None)
-        server_env.update(env or {})
+        server_env = self._server_env(env)
         log = open(log_path, "wb")  # noqa: SIM115
         process = subprocess.Popen(
             [
@@ -194,21 +202,8 @@ class BenchContext:
             stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
-        import httpx
-
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"bench server exited: {log_path.read_text()[-3000:]}")
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("bench server did not start")
-                time.sleep(0.3)
+            wait_healthy(f"{url}/healthz", process=process, log_path=log_path, name="bench server")
             yield BenchServer(url=url, process=process, log_path=log_path)
         finally:
             process.terminate()
@@ -226,32 +221,10 @@ class BenchContext:
         Same production environment as ``server()``; request log lines off (LOG_REQUESTS=0):
         writing them would be measured too.
         """
-        from django.conf import settings
-
         refresh_planner_statistics()
-        server_env = dict(os.environ)
-        server_env.update(
-            {
-                "DATABASE_URL": self.database_url,
-                "DEBUG": "0",
-                "SECRET_KEY": settings.SECRET_KEY,
-                "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"],
-                "ALLOWED_HOSTS": "127.0.0.1,localhost",
-                "SECURE_SSL_REDIRECT": "0",
-                "LOG_LEVEL": "ERROR",
-                "LOG_REQUESTS": "0",
-                "DJANGO_SETTINGS_MODULE": "config.settings",
-            }
-        )
-        if self.redis_url:
-            server_env["REDIS_URL"] = self.redis_url
-        else:
-            server_env.pop("REDIS_URL", None)
-        server_env.update(env or {})
+        server_env = self._server_env(env)
         RESULTS.mkdir(parents=True, exist_ok=True)
         started: list[tuple[subprocess.Popen, Any, Path]] = []
-        import httpx
-
         try:
             for name, (argv, health_url) in commands.items():
                 log_path = RESULTS / f"{name}.log"
@@ -260,18 +233,7 @@ class BenchContext:
                     argv, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT
                 )
                 started.append((process, log, log_path))
-                deadline = time.monotonic() + 60
-                while True:
-                    if process.poll() is not None:
-                        raise RuntimeError(f"{name} exited: {log_path.read_text()[-3000:]}")
-                    try:
-                        if httpx.get(health_url, timeout=2).status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        pass
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"{name} did not start: {log_path.read_text()[-3000:]}")
-                    time.sleep(0.3)
+                wait_healthy(health_url, process=process, log_path=log_path, name=name)
             yield [process for process, _, _ in started]
         finally:
             for process, _, _ in reversed(started):
@@ -462,6 +424,27 @@ def verify_sample(base_url: str, paths: list[str], authorization: str, check: Ch
                 problems,
             )
         )
+
+
+def wait_healthy(
+    url: str, *, process: subprocess.Popen, log_path: Path, name: str, timeout: float = 60
+) -> None:
+    """Wait until ``url`` answers 200; fail with the log's tail if ``process`` exits or
+    ``timeout`` seconds pass first."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited: {log_path.read_text()[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{name} did not start: {log_path.read_text()[-3000:]}")
+        time.sleep(0.3)
 
 
 def refresh_planner_statistics() -> None:

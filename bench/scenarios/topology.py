@@ -26,10 +26,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from contextlib import contextmanager
 
-from bench.common import RESULTS, ROOT, BenchFailure, expect_json
+from bench.common import RESULTS, ROOT, BenchFailure, expect_json, wait_healthy
 from bench.scenarios import chat, feed
 
 TARGETS = {
@@ -127,7 +126,6 @@ def _commands(topology: str) -> tuple[dict, int, int]:
 @contextmanager
 def caddy(*, http_port: int, ws_port: int):
     """deploy/Caddyfile on a free loopback port, in front of the given upstreams."""
-    import httpx
 
     from tests.servers import free_port
 
@@ -160,18 +158,9 @@ def caddy(*, http_port: int, ws_port: int):
             )
             try:
                 url = f"http://127.0.0.1:{port}"
-                deadline = time.monotonic() + 20
-                while True:
-                    if process.poll() is not None:
-                        raise RuntimeError(f"caddy exited: {log_path.read_text()[-2000:]}")
-                    try:
-                        if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        pass
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("caddy did not start")
-                    time.sleep(0.2)
+                wait_healthy(
+                    f"{url}/healthz", process=process, log_path=log_path, name="caddy", timeout=20
+                )
                 yield url
             finally:
                 process.terminate()
