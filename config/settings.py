@@ -587,3 +587,22 @@ API_THROTTLE_IP_RATES = {
     **API_THROTTLE_IP_RATES,
 }
 # --- end Wallet: payment providers ---------------------------------------------------------
+
+# --- Group orders' money: escrow, settlement and handoff (issue 10) -------------------------
+# `manage.py wallet_check` asks group orders which escrow accounts belong to finished orders.
+WALLET_ESCROW_FINISHED = WALLET_ESCROW_FINISHED or "mealbuddy.groupbuys.selectors.escrow_finished"
+# Points paid on a delivered prepaid order: this percent of what each member paid (floor).
+WALLET_POINTS_PERCENT = env.int("WALLET_POINTS_PERCENT", default=1)
+# A prepaid order past its deadline that the host has not placed within this many minutes is
+# cancelled and every hold refunded (one short of its minimum order is cancelled at once).
+GROUPBUYS_PLACE_GRACE_MINUTES = env.int("GROUPBUYS_PLACE_GRACE_MINUTES", default=120)
+# The host may report a no-show this long after "도착했어요"; the member then has
+# GROUPBUYS_DISPUTE_HOURS to dispute before the deposit goes to the host.
+GROUPBUYS_NOSHOW_AFTER_MINUTES = env.int("GROUPBUYS_NOSHOW_AFTER_MINUTES", default=30)
+GROUPBUYS_DISPUTE_HOURS = env.int("GROUPBUYS_DISPUTE_HOURS", default=24)
+# A member who neither taps "받았어요" nor is reported within this many hours of the order
+# being placed counts as having received it (their deposit comes back).
+GROUPBUYS_HANDOFF_AUTO_HOURS = env.int("GROUPBUYS_HANDOFF_AUTO_HOURS", default=12)
+# "직접 정산": unpaid members are reminded this many minutes after ordering, then daily.
+GROUPBUYS_SETTLE_REMIND_MINUTES = env.int("GROUPBUYS_SETTLE_REMIND_MINUTES", default=60)
+# --- end Group orders' money ---------------------------------------------------------------

@@ -8,10 +8,8 @@ web pages alike, so the rules live in one place.
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import re
-import uuid
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -23,7 +21,6 @@ from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from PIL import Image, ImageOps, UnidentifiedImageError
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -40,10 +37,12 @@ from mealbuddy.accounts.tokens import (
     tokens_rotate,
 )
 from mealbuddy.core.errors import ApplicationError, RateLimited
+from mealbuddy.core.images import ImageRejected, image_reencode
 from mealbuddy.core.realtime import account_sockets_close
 from mealbuddy.groupbuys.models import CATEGORIES
-from mealbuddy.groupbuys.services import groupbuys_member_departing
+from mealbuddy.groupbuys.services import groupbuys_departure_refusal, groupbuys_member_departing
 from mealbuddy.regions.models import Region
+from mealbuddy.wallet.selectors import wallet_departure_refusal
 
 USERNAME_RE = re.compile(r"^[0-9A-Za-z가-힣_.\-]{2,20}$")
 USERNAME_RULE = "닉네임은 2~20자의 한글, 영문, 숫자와 _ . - 만 쓸 수 있습니다."
@@ -53,10 +52,7 @@ ADDRESS_REQUIRED = (
 WRONG_CREDENTIALS = "이메일 또는 비밀번호가 올바르지 않습니다."
 WRONG_PASSWORD = "비밀번호가 올바르지 않습니다."
 
-AVATAR_MAX_BYTES = 5 * 1024 * 1024
-AVATAR_MAX_PIXELS = 40_000_000
 AVATAR_SIZE = 512
-AVATAR_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 logger = logging.getLogger(__name__)
 
@@ -291,12 +287,18 @@ def user_deactivate(*, user: User, password: str) -> User:
     What identified the person is erased and released: the email and the nickname can be
     used again (by them or anyone), the address and position are cleared, the profile and
     avatar are dropped. Everything they wrote shows as "(탈퇴한 사용자)". Group orders
-    they host or joined that were not placed yet are cancelled or left.
+    they host or joined that were not placed yet are cancelled or left (holds refunded).
+    Refused (409) while money is unsettled: cash left in the wallet or a payout pending, a
+    share still owed or a deposit pending on a placed order, or members' money received on
+    a prepaid order not yet delivered.
     """
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not locked.is_active or not locked.check_password(password or ""):
             raise InvalidInput({"password": [WRONG_PASSWORD]})
+        refusal = groupbuys_departure_refusal(user=locked) or wallet_departure_refusal(user=locked)
+        if refusal is not None:
+            raise refusal
         groupbuys_member_departing(user=locked)
         locked.is_active = False
         locked.deactivated_at = timezone.now()
@@ -522,37 +524,10 @@ def profile_ensure(*, user: User) -> Profile:
 
 def avatar_process(*, upload) -> ContentFile:
     """Check an uploaded image with Pillow and re-encode it (drops metadata, bounds size)."""
-    if upload.size > AVATAR_MAX_BYTES:
-        raise InvalidInput({"avatar": ["사진은 5MB 이하만 올릴 수 있습니다."]})
     try:
-        upload.seek(0)
-        with Image.open(upload) as probe:
-            if probe.format not in AVATAR_FORMATS:
-                raise InvalidInput({"avatar": ["JPEG, PNG, WEBP, GIF 사진만 올릴 수 있습니다."]})
-            if probe.width * probe.height > AVATAR_MAX_PIXELS:
-                raise InvalidInput({"avatar": ["사진의 해상도가 너무 큽니다."]})
-            probe.verify()
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image.seek(0)
-            image = ImageOps.exif_transpose(image)
-            has_alpha = image.mode in ("RGBA", "LA", "P") and (
-                image.mode != "P" or "transparency" in image.info
-            )
-            image = image.convert("RGBA" if has_alpha else "RGB")
-            image.thumbnail((AVATAR_SIZE, AVATAR_SIZE))
-            out = io.BytesIO()
-            if has_alpha:
-                image.save(out, format="PNG", optimize=True)
-                ext = "png"
-            else:
-                image.save(out, format="JPEG", quality=85, optimize=True)
-                ext = "jpg"
-    except InvalidInput:
-        raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
-        raise InvalidInput({"avatar": ["이미지 파일이 아니거나 손상된 파일입니다."]}) from None
-    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{ext}")
+        return image_reencode(upload=upload, field="avatar", max_side=AVATAR_SIZE)
+    except ImageRejected as exc:
+        raise InvalidInput({"avatar": [exc.message]}) from None
 
 
 def profile_update(

@@ -108,3 +108,36 @@ class InvalidStatusChange(ApplicationError):
 
 class NotEditable(ApplicationError):
     code = "not_editable"
+
+
+# --- money (issue 10) ------------------------------------------------------------------------
+
+
+class ShareNotCovered(ApplicationError):
+    """A prepaid order's share (or its no-show deposit) is more than the wallet holds.
+
+    ``extra`` carries ``missing`` (won) and ``topup_url`` (the 지갑 page's 충전하기 with the
+    amount filled in), which the pages show as a "충전하기" link and the API returns as is.
+    """
+
+    status_code = 400
+    code = "insufficient_funds"
+
+    def __init__(self, missing: int, *, who: str = "", **kwargs) -> None:
+        if who:
+            message = f"{who} 님의 지갑 잔액이 {missing:,}원 부족해요. 충전한 뒤 다시 해 주세요."
+        else:
+            message = f"지갑 잔액이 {missing:,}원 부족해요. 충전한 뒤 다시 해 주세요."
+        amount = max(missing, 1_000)
+        extra = {"missing": missing, "topup_url": f"/wallet/?amount={amount}"}
+        super().__init__(message, extra=extra, **kwargs)
+
+
+class SpendingCapExceeded(ApplicationError):
+    code = "spending_cap"
+
+
+class MoneyActionRefused(ApplicationError):
+    """A settlement or handoff step that does not apply now (the message says why)."""
+
+    code = "not_allowed"

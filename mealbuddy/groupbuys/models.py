@@ -26,6 +26,12 @@ CATEGORY_CHOICES = [(c, c) for c in CATEGORIES]
 
 MIN_TARGET = 2
 MAX_TARGET = 10
+MAX_NOSHOW_DEPOSIT = 5_000
+
+
+def order_ref(group_order_id: int) -> str:
+    """``order:<id>``: the escrow account of a group order and its transfers' reference."""
+    return f"order:{group_order_id}"
 
 
 # --- "Past the deadline means closed": the one definition ---------------------------------
@@ -75,6 +81,10 @@ class GroupOrder(models.Model):
         EQUAL = "equal", "똑같이 나누기"
         PROPORTIONAL = "proportional", "주문 금액에 비례"
 
+    class Payment(models.TextChoices):
+        DIRECT = "direct", "직접 정산"
+        PREPAID = "prepaid", "앱에서 결제"
+
     host = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="hosted_orders"
     )
@@ -100,6 +110,16 @@ class GroupOrder(models.Model):
     fee_split = models.CharField(max_length=12, choices=FeeSplit.choices, default=FeeSplit.EQUAL)
     # Why recruitment closed: "full", "host" or "deadline"; a leave reopens only "full".
     closed_reason = models.CharField(max_length=10, blank=True)
+    # Money (issue 10): "앱에서 결제" holds each member's share in the order's escrow; "직접
+    # 정산" leaves paying to bank transfers, tracked in the 정산 section.
+    payment = models.CharField(
+        "결제 방식", max_length=8, choices=Payment.choices, default=Payment.DIRECT
+    )
+    noshow_deposit = models.PositiveIntegerField("노쇼 보증금", default=0)
+    settle_account = models.CharField("정산 받을 계좌", max_length=100, blank=True)
+    receipt = models.ImageField("영수증", upload_to="receipts/", blank=True)
+    ordered_at = models.DateTimeField(null=True, blank=True)
+    arrived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     status_changed_at = models.DateTimeField(auto_now_add=True)
@@ -122,6 +142,11 @@ class GroupOrder(models.Model):
             models.CheckConstraint(
                 condition=Q(member_count__lte=models.F("target_count")),
                 name="grouporder_members_within_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(noshow_deposit__lte=MAX_NOSHOW_DEPOSIT)
+                & (Q(noshow_deposit=0) | Q(payment="prepaid")),
+                name="grouporder_deposit_prepaid_only",
             ),
         ]
 
@@ -146,8 +171,26 @@ class GroupOrder(models.Model):
         return self.current_status() in (self.Status.RECRUITING, self.Status.CLOSED)
 
     @property
+    def is_prepaid(self) -> bool:
+        return self.payment == self.Payment.PREPAID
+
+    @property
+    def ledger_ref(self) -> str:
+        """The order's escrow account and its transfers' reference in the ledger."""
+        return order_ref(self.pk)
+
+    @property
     def seats_left(self) -> int:
         return max(self.target_count - self.member_count, 0)
+
+
+class DepositState(models.TextChoices):
+    NONE = "", "없음"
+    HELD = "held", "보관 중"
+    RETURNED = "returned", "돌려받음"
+    NOSHOW = "noshow", "노쇼 신고됨"
+    DISPUTED = "disputed", "이의 제기됨"
+    FORFEITED = "forfeited", "방장에게 지급됨"
 
 
 class Participation(models.Model):
@@ -161,11 +204,37 @@ class Participation(models.Model):
     )
     joined_at = models.DateTimeField(auto_now_add=True)
 
+    # --- money (prepaid orders) --- what this member has in the order's escrow now, by
+    # source. ``hold_seq`` numbers their holds (idempotency keys ``hold:<id>:<n>``).
+    held_cash = models.PositiveBigIntegerField(default=0)
+    held_points = models.PositiveBigIntegerField(default=0)
+    hold_seq = models.PositiveIntegerField(default=0)
+    use_points = models.BooleanField("포인트 먼저 쓰기", default=False)
+    spending_cap = models.PositiveBigIntegerField("내 한도", null=True, blank=True)
+    # The share paid to the host when the order was placed (prepaid), in won.
+    captured = models.PositiveBigIntegerField(default=0)
+    deposit_held = models.PositiveIntegerField(default=0)
+    deposit_state = models.CharField(
+        max_length=10, choices=DepositState.choices, default=DepositState.NONE, blank=True
+    )
+    noshow_at = models.DateTimeField(null=True, blank=True)
+    # --- settlement and handoff --- paid: captured in the app, or the host ticked "입금
+    # 확인"; sent: the member ticked "송금했어요"; received: "받았어요".
+    paid_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["joined_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["group_order", "user"], name="participation_unique"),
         ]
+
+    @property
+    def held(self) -> int:
+        """Won held for the share (cash + points), the deposit apart."""
+        return self.held_cash + self.held_points
 
 
 class OrderItem(models.Model):

@@ -10,7 +10,9 @@ never writes its own condition: a rule changed here changes everywhere.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from django.conf import settings
 
 from mealbuddy.core.errors import ApplicationError
 from mealbuddy.groupbuys.errors import (
@@ -20,13 +22,14 @@ from mealbuddy.groupbuys.errors import (
     GroupOrderFull,
     HostCannotLeave,
     InvalidStatusChange,
+    MoneyActionRefused,
     NoRegion,
     NotEditable,
     NotHost,
     NotMember,
     NotNeighbour,
 )
-from mealbuddy.groupbuys.models import GroupOrder
+from mealbuddy.groupbuys.models import DepositState, GroupOrder
 
 Status = GroupOrder.Status
 
@@ -80,11 +83,15 @@ def join_refusal(
 
 
 def leave_refusal(group_order: GroupOrder, *, user_id) -> ApplicationError | None:
-    """Why a member may not leave: the host cancels instead; nobody leaves a placed order."""
+    """Why a member may not leave: the host cancels instead; nobody leaves a placed order
+    (their share is already part of what the host paid the restaurant)."""
     if group_order.host_id == user_id:
         return HostCannotLeave()
     if group_order.status == Status.ORDERED:
-        return NotEditable("주문이 진행 중이라 지금은 나갈 수 없습니다.")
+        return NotEditable("이미 주문한 뒤라 나갈 수 없어요. 음식을 받고 정산을 마쳐 주세요.")
+    if group_order.status == Status.DELIVERED and group_order.is_prepaid:
+        # The member's payment record stays with the order.
+        return NotEditable("앱에서 결제한 주문은 배달이 끝난 뒤에도 기록으로 남아요.")
     return None
 
 
@@ -98,7 +105,13 @@ def edit_refusal(group_order: GroupOrder, *, user_id, now: datetime) -> Applicat
 
 
 def delete_refusal(group_order: GroupOrder, *, user_id) -> ApplicationError | None:
-    return _host(group_order, user_id)
+    """The host deletes an order, except a prepaid one already paid for (its ledger and
+    handoff must stay)."""
+    if (refusal := _host(group_order, user_id)) is not None:
+        return refusal
+    if group_order.is_prepaid and group_order.status in (Status.ORDERED, Status.DELIVERED):
+        return NotEditable("앱에서 결제한 주문은 주문 뒤에 지울 수 없어요.")
+    return None
 
 
 def ban_refusal(group_order: GroupOrder, *, user_id, now: datetime) -> ApplicationError | None:
@@ -122,10 +135,14 @@ def items_refusal(
 
 
 def status_change_refusal(
-    group_order: GroupOrder, *, user_id, status: str, now: datetime
+    group_order: GroupOrder, *, user_id, status: str, now: datetime, items_total: int | None = None
 ) -> ApplicationError | None:
     """Why the host may not move the order to ``status`` now (``None`` also when it is
-    already there: the move is then a no-op)."""
+    already there: the move is then a no-op).
+
+    A prepaid order is placed only once its items reach the minimum order amount
+    (``items_total``, the sum of every member's items; required for that check), and it
+    becomes delivered by the handoff (everyone's "받았어요"), not by the host alone."""
     if (refusal := _host(group_order, user_id)) is not None:
         return refusal
     if status not in Status.values:
@@ -145,6 +162,19 @@ def status_change_refusal(
             return InvalidStatusChange(
                 "자리가 없어 다시 모집할 수 없습니다. 모집 인원을 늘려 주세요.", field="status"
             )
+    if group_order.is_prepaid and status == Status.ORDERED:
+        if items_total is None:
+            raise TypeError("items_total is needed to place a prepaid order")
+        if items_total < group_order.min_order_amount:
+            missing = group_order.min_order_amount - items_total
+            return InvalidStatusChange(
+                f"최소주문금액까지 {missing:,}원이 남았어요. 채운 뒤에 주문할 수 있어요.",
+                field="status",
+            )
+    if group_order.is_prepaid and status == Status.DELIVERED:
+        return InvalidStatusChange(
+            "앱에서 결제한 주문은 모두 '받았어요'를 누르면 배달 완료돼요.", field="status"
+        )
     return None
 
 
@@ -162,3 +192,142 @@ def _transition_refusal(current: str, wanted: str) -> str:
     if wanted in (Status.RECRUITING, Status.CLOSED):
         return "주문한 뒤에는 모집 상태를 바꿀 수 없습니다."
     return "바꿀 수 없는 상태입니다."
+
+
+# --- money: prepaid shares, settlement and handoff (issue 10) -------------------------------
+# ``member`` below is the viewer's or the target's Participation (or None); each function
+# names the one step it guards.
+
+
+def _refused(message: str) -> MoneyActionRefused:
+    return MoneyActionRefused(message)
+
+
+def payment_change_refusal(group_order: GroupOrder, *, changing: bool) -> ApplicationError | None:
+    """The payment method and the deposit are fixed once someone besides the host joined:
+    people joined on those terms (and may hold money under them)."""
+    if changing and group_order.member_count > 1:
+        return NotEditable(
+            "참여한 사람이 있어 결제 방식과 보증금은 바꿀 수 없어요.", field="payment"
+        )
+    return None
+
+
+def cap_refusal(group_order: GroupOrder, *, member) -> ApplicationError | None:
+    """A member sets their spending cap (and points preference) until the order is placed."""
+    if member is None:
+        return NotMember("참여한 사람만 정할 수 있어요.")
+    if group_order.status not in (Status.RECRUITING, Status.CLOSED):
+        return NotEditable("주문한 뒤에는 바꿀 수 없어요.")
+    return None
+
+
+def arrived_refusal(group_order: GroupOrder, *, user_id) -> ApplicationError | None:
+    """The host says the food is at the pickup spot, once, after placing the order."""
+    if (refusal := _host(group_order, user_id)) is not None:
+        return refusal
+    if group_order.status != Status.ORDERED:
+        return _refused("주문한 뒤에 '도착했어요'를 누를 수 있어요.")
+    if group_order.arrived_at is not None:
+        return _refused("이미 도착을 알렸어요.")
+    return None
+
+
+def received_refusal(group_order: GroupOrder, *, user_id, member) -> ApplicationError | None:
+    """A member (not the host) confirms they have their food, once."""
+    if member is None:
+        return NotMember()
+    if group_order.host_id == user_id:
+        return _refused("방장은 '받았어요'를 누르지 않아요.")
+    if group_order.status != Status.ORDERED:
+        return _refused("주문한 뒤에 '받았어요'를 누를 수 있어요.")
+    if member.received_at is not None:
+        return _refused("이미 받았다고 알렸어요.")
+    if member.deposit_state in (DepositState.NOSHOW, DepositState.DISPUTED):
+        return _refused("방장이 노쇼로 신고했어요. 받으셨다면 '이의 제기'를 해 주세요.")
+    return None
+
+
+def noshow_refusal(
+    group_order: GroupOrder, *, user_id, member, now: datetime
+) -> ApplicationError | None:
+    """The host reports a member who has not picked up, some time after "도착했어요"."""
+    if (refusal := _host(group_order, user_id)) is not None:
+        return refusal
+    if member is None or member.user_id == group_order.host_id:
+        return NotMember("이 주문의 멤버가 아니에요.", field="target_user_id")
+    if group_order.status != Status.ORDERED or group_order.arrived_at is None:
+        return _refused("'도착했어요'를 누른 뒤에 노쇼를 알릴 수 있어요.")
+    if member.received_at is not None:
+        return _refused("이미 음식을 받은 멤버예요.")
+    if member.deposit_state in (DepositState.NOSHOW, DepositState.DISPUTED):
+        return _refused("이미 노쇼로 신고했어요.")
+    wait = timedelta(minutes=settings.GROUPBUYS_NOSHOW_AFTER_MINUTES)
+    if now < group_order.arrived_at + wait:
+        minutes = settings.GROUPBUYS_NOSHOW_AFTER_MINUTES
+        return _refused(f"도착을 알리고 {minutes}분이 지나야 노쇼로 신고할 수 있어요.")
+    return None
+
+
+def dispute_refusal(group_order: GroupOrder, *, user_id, member) -> ApplicationError | None:
+    """Either side freezes a no-show deposit for staff: the member against a no-show
+    report, the host against a member who has not confirmed pickup."""
+    if member is None:
+        return NotMember()
+    is_host = group_order.host_id == user_id
+    if not is_host and member.user_id != user_id:
+        return NotMember()
+    if group_order.status != Status.ORDERED:
+        return _refused("주문이 진행 중일 때만 이의를 제기할 수 있어요.")
+    if member.deposit_held == 0:
+        return _refused("보증금이 없는 주문이에요.")
+    if member.deposit_state == DepositState.DISPUTED:
+        return _refused("이미 이의를 제기했어요. 운영팀이 확인하고 있어요.")
+    if is_host and member.deposit_state != DepositState.HELD:
+        return _refused("지금은 이의를 제기할 수 없어요.")
+    if not is_host and member.deposit_state != DepositState.NOSHOW:
+        return _refused("노쇼로 신고된 경우에만 이의를 제기할 수 있어요.")
+    if is_host and group_order.arrived_at is None:
+        return _refused("'도착했어요'를 누른 뒤에 이의를 제기할 수 있어요.")
+    return None
+
+
+def _settling(group_order: GroupOrder) -> bool:
+    return group_order.status in (Status.ORDERED, Status.DELIVERED)
+
+
+def sent_refusal(group_order: GroupOrder, *, user_id, member) -> ApplicationError | None:
+    """A member of a "직접 정산" order says they have sent their share."""
+    if member is None:
+        return NotMember()
+    if group_order.host_id == user_id:
+        return _refused("방장은 송금하지 않아요.")
+    if group_order.is_prepaid:
+        return _refused("앱에서 결제한 주문이에요.")
+    if not _settling(group_order):
+        return _refused("주문한 뒤에 정산해요.")
+    if member.paid_at is not None:
+        return _refused("방장이 이미 입금을 확인했어요.")
+    return None
+
+
+def paid_refusal(group_order: GroupOrder, *, user_id, member) -> ApplicationError | None:
+    """The host ticks (or unticks) "입금 확인" for a member of a "직접 정산" order."""
+    if (refusal := _host(group_order, user_id)) is not None:
+        return refusal
+    if member is None or member.user_id == group_order.host_id:
+        return NotMember("이 주문의 멤버가 아니에요.", field="target_user_id")
+    if group_order.is_prepaid:
+        return _refused("앱에서 결제한 주문은 자동으로 정산돼요.")
+    if not _settling(group_order):
+        return _refused("주문한 뒤에 정산해요.")
+    return None
+
+
+def settle_host_refusal(group_order: GroupOrder, *, user_id) -> ApplicationError | None:
+    """Host-only settlement steps after placing: the receipt photo, a reminder."""
+    if (refusal := _host(group_order, user_id)) is not None:
+        return refusal
+    if not _settling(group_order):
+        return _refused("주문한 뒤에 할 수 있어요.")
+    return None

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from mealbuddy.core.money import split_won
@@ -208,6 +209,30 @@ class WouldBeShare:
 
     now: int | None
     when_full: int
+
+
+def order_items_total(*, group_order_id: int) -> int:
+    """The sum of every member's items on one order (one query)."""
+    return OrderItem.objects.filter(participation__group_order_id=group_order_id).aggregate(
+        total=Coalesce(Sum(F("unit_price") * F("quantity")), 0)
+    )["total"]
+
+
+def escrow_finished(references: list[str]) -> list[str]:
+    """``WALLET_ESCROW_FINISHED`` for ``manage.py wallet_check``: of these ledger references
+    (``order:<id>``), the ones whose order is finished (delivered, cancelled or deleted), so
+    their escrow must be empty."""
+    ids = {}
+    for reference in references:
+        prefix, _, raw = reference.partition(":")
+        if prefix == "order" and raw.isdigit():
+            ids[int(raw)] = reference
+    live = set(
+        GroupOrder.objects.filter(pk__in=list(ids))
+        .exclude(status__in=[Status.DELIVERED, Status.CANCELLED])
+        .values_list("pk", flat=True)
+    )
+    return [reference for pk, reference in ids.items() if pk not in live]
 
 
 def would_be_share(group_order: GroupOrder) -> WouldBeShare:
@@ -420,11 +445,14 @@ def group_order_actions(
     is_member: bool | None = None,
     is_banned: bool | None = None,
     now: datetime | None = None,
+    items_total: int | None = None,
 ) -> Actions:
     """The viewer's permitted actions (join, leave, edit, delete, ban, items, each status
     move), computed with the functions the services enforce (mealbuddy/groupbuys/rules.py).
 
-    Pass ``is_member`` / ``is_banned`` when already known; otherwise one query each.
+    Pass ``is_member`` / ``is_banned`` when already known; otherwise one query each. The
+    host of a prepaid order may place it only at the minimum order: pass ``items_total``
+    when known (the page has the breakdown), otherwise one query in that case.
     """
     from mealbuddy.groupbuys import rules
 
@@ -445,9 +473,18 @@ def group_order_actions(
         join = _action(rules.join_refusal(group_order, user=user, is_banned=is_banned, now=now))
         leave = Action(False, NOT_A_MEMBER, "not_member")
     current = group_order.current_status(now)
+    if (
+        items_total is None
+        and group_order.is_prepaid
+        and group_order.host_id == user_id
+        and current == Status.CLOSED
+    ):
+        items_total = order_items_total(group_order_id=group_order.pk)
     status = {}
     for move, _, _ in HOST_MOVES:
-        refusal = rules.status_change_refusal(group_order, user_id=user_id, status=move, now=now)
+        refusal = rules.status_change_refusal(
+            group_order, user_id=user_id, status=move, now=now, items_total=items_total
+        )
         if refusal is None and move == current:
             # The service accepts it as a no-op; there is nothing to offer.
             status[move] = Action(False, "지금 이 상태예요.", "invalid_status")

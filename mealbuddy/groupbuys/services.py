@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from mealbuddy.chat import services as chat_services
 from mealbuddy.chat.models import ChatRoom, Message
+from mealbuddy.groupbuys import money
 from mealbuddy.groupbuys.access import access_group_order
 from mealbuddy.groupbuys.errors import (
     GroupOrderFull,
@@ -27,12 +30,15 @@ from mealbuddy.groupbuys.errors import (
     HostCannotLeave,
     NoRegion,
     NotMember,
+    SpendingCapExceeded,
 )
 from mealbuddy.groupbuys.models import (
     CATEGORIES,
+    MAX_NOSHOW_DEPOSIT,
     MAX_TARGET,
     MIN_TARGET,
     Ban,
+    DepositState,
     GroupOrder,
     OrderItem,
     Participation,
@@ -41,12 +47,16 @@ from mealbuddy.groupbuys.models import (
 )
 from mealbuddy.groupbuys.rules import (
     ban_refusal,
+    cap_refusal,
+    delete_refusal,
     edit_refusal,
     items_refusal,
     join_refusal,
     leave_refusal,
+    payment_change_refusal,
     status_change_refusal,
 )
+from mealbuddy.groupbuys.selectors import fee_breakdown
 from mealbuddy.notifications.models import Notification
 from mealbuddy.notifications.services import notifications_create, notifications_send
 
@@ -77,6 +87,9 @@ EDITABLE_FIELDS = (
     "deadline",
     "pickup_spot",
     "fee_split",
+    "payment",
+    "noshow_deposit",
+    "settle_account",
 )
 
 
@@ -165,6 +178,33 @@ def _clean(data: dict, *, current: GroupOrder | None, now: datetime) -> dict:
         if data["fee_split"] not in GroupOrder.FeeSplit.values:
             fail("fee_split", "배달비 나누는 방법을 골라 주세요.")
         cleaned["fee_split"] = data["fee_split"]
+    if "payment" in data:
+        if data["payment"] not in GroupOrder.Payment.values:
+            fail("payment", "결제 방식을 골라 주세요.")
+        cleaned["payment"] = data["payment"]
+    if "noshow_deposit" in data:
+        deposit = data["noshow_deposit"]
+        if isinstance(deposit, bool) or not isinstance(deposit, int):
+            fail("noshow_deposit", "노쇼 보증금은 숫자로 입력해 주세요.")
+        elif not 0 <= deposit <= MAX_NOSHOW_DEPOSIT:
+            fail("noshow_deposit", f"노쇼 보증금은 0~{MAX_NOSHOW_DEPOSIT:,}원으로 정해 주세요.")
+        else:
+            payment = cleaned.get("payment", getattr(current, "payment", None))
+            if deposit and payment != GroupOrder.Payment.PREPAID:
+                fail("noshow_deposit", "노쇼 보증금은 '앱에서 결제' 주문에만 받을 수 있어요.")
+        cleaned["noshow_deposit"] = deposit
+    if "settle_account" in data:
+        account = (data["settle_account"] or "").strip()
+        if len(account) > 100:
+            fail("settle_account", "정산 받을 계좌는 100자 이내로 입력해 주세요.")
+        cleaned["settle_account"] = account
+    if current is not None:
+        changing = any(
+            name in cleaned and cleaned[name] != getattr(current, name)
+            for name in ("payment", "noshow_deposit")
+        )
+        if (refusal := payment_change_refusal(current, changing=changing)) is not None:
+            fail(refusal.field or "payment", refusal.message)
     if errors:
         raise GroupOrderValidationError(errors)
     return cleaned
@@ -187,11 +227,16 @@ def groupbuy_create(
     deadline: datetime | None = None,
     pickup_spot: str = "",
     fee_split: str = GroupOrder.FeeSplit.EQUAL,
+    payment: str = GroupOrder.Payment.DIRECT,
+    noshow_deposit: int = 0,
+    settle_account: str = "",
 ) -> GroupOrder:
     """Post a group order in ``host``'s neighbourhood; returns it with its chat room made.
 
     The host becomes the first member (``member_count`` 1). ``deadline`` defaults to one
-    hour ahead and must be 10 minutes – 24 hours ahead. Raises
+    hour ahead and must be 10 minutes – 24 hours ahead. ``payment`` "prepaid" (앱에서 결제)
+    holds members' shares in escrow, with an optional ``noshow_deposit`` (0–5,000 won);
+    "direct" (직접 정산) leaves paying to bank transfers to ``settle_account``. Raises
     ``GroupOrderValidationError`` (400, ``as_errors()`` maps model field names to Korean
     messages) and ``NoRegion`` if the host has no neighbourhood yet.
     """
@@ -210,6 +255,9 @@ def groupbuy_create(
             "deadline": deadline or now + DEFAULT_DEADLINE,
             "pickup_spot": pickup_spot,
             "fee_split": fee_split,
+            "payment": payment,
+            "noshow_deposit": noshow_deposit,
+            "settle_account": settle_account,
         },
         current=None,
         now=now,
@@ -232,7 +280,8 @@ def groupbuy_update(*, group_order_id: int, user, **fields) -> GroupOrder:
     """Change any of the editable fields (host only); returns the saved order.
 
     Accepts ``title, description, category, restaurant, min_order_amount, delivery_fee,
-    target_count, deadline, pickup_spot, fee_split`` (others raise TypeError). Refused with
+    target_count, deadline, pickup_spot, fee_split, payment, noshow_deposit, settle_account``
+    (others raise TypeError; payment and deposit only while nobody else joined). Refused with
     ``NotEditable`` once ordered, delivered or cancelled; the target cannot go below the
     current headcount. Raising the target of an order closed for being full reopens it
     (while its deadline has not passed); lowering it to the headcount closes it.
@@ -276,6 +325,9 @@ def groupbuy_delete(*, group_order_id: int, user) -> None:
     code 4040 after commit.
     """
     group_order = access_group_order(user=user, id=group_order_id, lock=True, require_host=True)
+    if (refusal := delete_refusal(group_order, user_id=user.pk)) is not None:
+        raise refusal
+    _refund_all(group_order, why="모집글이 삭제되어")
     others = [
         p.user for p in group_order.participations.select_related("user").exclude(user_id=user.pk)
     ]
@@ -294,8 +346,13 @@ def groupbuy_delete(*, group_order_id: int, user) -> None:
 
 
 @transaction.atomic
-def groupbuy_join(*, group_order_id: int, user) -> Participation:
+def groupbuy_join(*, group_order_id: int, user, use_points: bool = False) -> Participation:
     """Make ``user`` a member; returns the Participation.
+
+    On a prepaid order ("앱에서 결제") the join also holds the member's share at the new
+    headcount (their fee share, no items yet) plus the no-show deposit, taking points first
+    when ``use_points``; short of money it raises ``ShareNotCovered`` (400, code
+    ``insufficient_funds``, with ``missing`` and a ``topup_url``) and nobody joined.
 
     Joining again (or the host "joining") is a no-op returning the existing participation.
     Refusals, all ``JoinRefused`` subclasses with a Korean ``message``: ``GroupOrderFull``
@@ -326,8 +383,19 @@ def groupbuy_join(*, group_order_id: int, user) -> Participation:
     ).update(member_count=F("member_count") + 1, updated_at=now)
     if updated != 1:
         raise GroupOrderFull()
-    participation = Participation.objects.create(group_order=group_order, user=user)
+    participation = Participation.objects.create(
+        group_order=group_order, user=user, use_points=bool(use_points)
+    )
     group_order.refresh_from_db(fields=["member_count"])
+    if group_order.is_prepaid:
+        participation.user = user
+        breakdown = fee_breakdown(group_order)
+        money.hold_sync(
+            group_order=group_order,
+            participation=participation,
+            required=money.share_required(breakdown, participation),
+            deposit=group_order.noshow_deposit,
+        )
     room = _room(group_order)
     chat_services.system_message_post(
         room=room,
@@ -367,7 +435,31 @@ def _member_users(group_order: GroupOrder) -> list:
     ]
 
 
-def _remove_member(*, group_order: GroupOrder, participation: Participation, now) -> None:
+def _refund_notify(group_order: GroupOrder, refunded, *, why: str) -> None:
+    for participation, amount in refunded:
+        notifications_create(
+            users=[participation.user],
+            kind=Notification.Kind.MONEY,
+            text=f"{why} '{group_order.title}'에 보관했던 {amount:,}원을 돌려드렸어요.",
+            group_order=group_order,
+            url="/wallet/",
+        )
+
+
+def _refund_all(group_order: GroupOrder, *, why: str) -> int:
+    """Every member's escrow back (prepaid orders), each told; returns the members refunded."""
+    if not group_order.is_prepaid:
+        return 0
+    refunded = money.order_refund(group_order=group_order)
+    _refund_notify(group_order, refunded, why=why)
+    return len(refunded)
+
+
+def _remove_member(*, group_order: GroupOrder, participation: Participation, now, why: str) -> None:
+    if group_order.is_prepaid:
+        amount = money.member_refund(group_order=group_order, participation=participation)
+        if amount:
+            _refund_notify(group_order, [(participation, amount)], why=why)
     participation.delete()
     GroupOrder.objects.filter(pk=group_order.pk, member_count__gt=1).update(
         member_count=F("member_count") - 1, updated_at=now
@@ -403,7 +495,10 @@ def groupbuy_leave(*, group_order_id: int, user) -> bool:
         return False
     if (refusal := leave_refusal(group_order, user_id=user.pk)) is not None:
         raise refusal
-    _remove_member(group_order=group_order, participation=participation, now=now)
+    participation.user = user
+    _remove_member(
+        group_order=group_order, participation=participation, now=now, why="주문에서 나가서"
+    )
     room = _room(group_order)
     chat_services.system_message_post(
         room=room,
@@ -450,7 +545,9 @@ def groupbuy_ban(*, group_order_id: int, host, target_user_id: int) -> None:
         raise refusal
     target = participation.user
     Ban.objects.get_or_create(group_order=group_order, user_id=target_id)
-    _remove_member(group_order=group_order, participation=participation, now=now)
+    _remove_member(
+        group_order=group_order, participation=participation, now=now, why="방장이 내보내서"
+    )
     room = _room(group_order)
     chat_services.system_message_post(
         room=room,
@@ -512,12 +609,27 @@ def groupbuy_status_change(*, group_order_id: int, user, status: str) -> GroupOr
     """
     now = timezone.now()
     group_order = access_group_order(user=user, id=group_order_id, lock=True, require_host=True)
-    refusal = status_change_refusal(group_order, user_id=user.pk, status=status, now=now)
+    breakdown = None
+    if group_order.is_prepaid and status == Status.ORDERED:
+        breakdown = fee_breakdown(group_order)
+    refusal = status_change_refusal(
+        group_order,
+        user_id=user.pk,
+        status=status,
+        now=now,
+        items_total=breakdown.items_total if breakdown is not None else None,
+    )
     if refusal is not None:
         raise refusal
     current = group_order.current_status(now)
     if status == current:
         return group_order
+    if status == Status.ORDERED:
+        group_order.ordered_at = now
+        if breakdown is not None:
+            money.order_capture(group_order=group_order, breakdown=breakdown)
+    elif status == Status.CANCELLED:
+        _refund_all(group_order, why="주문이 취소되어")
     if status == Status.CLOSED:
         group_order.closed_reason = "host"
     elif status == Status.RECRUITING:
@@ -526,12 +638,28 @@ def groupbuy_status_change(*, group_order_id: int, user, status: str) -> GroupOr
         group_order.closed_reason = "deadline"
     group_order.status = status
     group_order.status_changed_at = now
-    group_order.save(update_fields=["status", "closed_reason", "status_changed_at", "updated_at"])
-    chat_services.system_message_post(
-        room=_room(group_order), kind=Message.Kind.STATUS, text=STATUS_MESSAGES[status]
+    group_order.save(
+        update_fields=["status", "closed_reason", "status_changed_at", "ordered_at", "updated_at"]
     )
+    room = _room(group_order)
+    chat_services.system_message_post(
+        room=room, kind=Message.Kind.STATUS, text=STATUS_MESSAGES[status]
+    )
+    if status == Status.ORDERED:
+        _settlement_announce(group_order, room=room)
     _status_notify(group_order, status)
     return group_order
+
+
+def _settlement_announce(group_order: GroupOrder, *, room) -> None:
+    """At "주문완료" the room learns how to settle: paid already, or where to send money."""
+    if group_order.is_prepaid:
+        text = "앱에서 결제한 주문이에요. 각자 부담액이 방장에게 정산되었어요."
+    elif group_order.settle_account:
+        text = f"정산 계좌: {group_order.settle_account} (부담액은 주문 페이지의 정산에서 확인해 주세요)"
+    else:
+        text = "방장에게 부담액을 보내 주세요. 금액은 주문 페이지의 정산에서 확인할 수 있어요."
+    chat_services.system_message_post(room=room, kind=Message.Kind.STATUS, text=text[:500])
 
 
 def groupbuy_reopen(*, group_order_id: int, user) -> GroupOrder:
@@ -579,17 +707,93 @@ def groupbuys_close_expired() -> int:
     return sum(groupbuy_close_expired_one(group_order_id=pk) for pk in ids)
 
 
-def groupbuys_refunds_due() -> int:
-    """Refund what members hold for orders that failed; returns how many refunds were made.
+@transaction.atomic
+def groupbuy_fail_one(*, group_order_id: int) -> bool:
+    """Cancel one prepaid order that can no longer be placed and refund everyone; True if it
+    was cancelled. Re-checked on the locked row: the deadline passed and either the items
+    are short of the minimum order, or the host let ``GROUPBUYS_PLACE_GRACE_MINUTES`` pass
+    without placing it."""
+    now = timezone.now()
+    group_order = GroupOrder.objects.select_for_update().filter(pk=group_order_id).first()
+    if group_order is None or not group_order.is_prepaid or group_order.deadline > now:
+        return False
+    if group_order.status not in (Status.RECRUITING, Status.CLOSED):
+        return False
+    grace = timedelta(minutes=settings.GROUPBUYS_PLACE_GRACE_MINUTES)
+    short = fee_breakdown(group_order).missing_amount > 0
+    if not short and group_order.deadline + grace > now:
+        return False
+    group_order.status = Status.CANCELLED
+    group_order.closed_reason = "deadline"
+    group_order.status_changed_at = now
+    group_order.save(update_fields=["status", "closed_reason", "status_changed_at", "updated_at"])
+    text = (
+        "마감 시각까지 최소주문금액을 채우지 못해 주문이 취소되었어요."
+        if short
+        else "마감 뒤에도 주문하지 않아 주문이 취소되었어요."
+    )
+    chat_services.system_message_post(
+        room=_room(group_order),
+        kind=Message.Kind.STATUS,
+        text=f"{text} 보관금은 모두 돌려드렸어요.",
+    )
+    _refund_all(group_order, why=text.removesuffix("주문이 취소되었어요.").strip() or "취소되어")
+    notifications_send(
+        users=[group_order.host],
+        kind=Notification.Kind.CANCELLED,
+        text=f"'{group_order.title}' {text}",
+        group_order=group_order,
+        url=detail_url(group_order.pk),
+    )
+    return True
 
-    The extension point for the wallet (PRODUCT §6): once members' shares are held when they
-    join, this finds the orders that failed (cancelled, or closed by the deadline and never
-    ordered) whose holds are still open and calls the wallet's refund service for each member,
-    idempotent by the ledger reference ``order:<id>``. Until the wallet exists nothing is ever
-    held, so there is nothing to refund and this returns 0. The periodic job
-    ``groupbuys.refunds_due`` (groupbuys/tasks.py) already runs it every minute.
+
+def groupbuys_refunds_due() -> int:
+    """The periodic refund job (``groupbuys.refunds_due``, every minute); returns how many
+    orders it cancelled or refunded.
+
+    - Prepaid orders past their deadline that cannot be placed (short of the minimum order,
+      or not placed within the grace period) are cancelled and every hold refunded
+      (``groupbuy_fail_one``).
+    - A safety net: a cancelled prepaid order whose members still hold money (nothing should
+      leave it so: cancel refunds in its own transaction) is refunded. Keys are fixed
+      (``refund:<participation>``), so a second run moves nothing.
     """
-    return 0
+    now = timezone.now()
+    grace = timedelta(minutes=settings.GROUPBUYS_PLACE_GRACE_MINUTES)
+    items_total = Coalesce(
+        Sum(F("participations__items__unit_price") * F("participations__items__quantity")),
+        0,
+    )
+    failing = (
+        GroupOrder.objects.filter(
+            payment=GroupOrder.Payment.PREPAID,
+            status__in=(Status.RECRUITING, Status.CLOSED),
+            deadline__lte=now,
+        )
+        .annotate(items_total=items_total)
+        .filter(Q(items_total__lt=F("min_order_amount")) | Q(deadline__lte=now - grace))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    done = sum(groupbuy_fail_one(group_order_id=pk) for pk in list(failing))
+    stuck = (
+        GroupOrder.objects.filter(payment=GroupOrder.Payment.PREPAID, status=Status.CANCELLED)
+        .filter(
+            Q(participations__held_cash__gt=0)
+            | Q(participations__held_points__gt=0)
+            | Q(participations__deposit_state=DepositState.HELD)
+        )
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in list(stuck):
+        with transaction.atomic():
+            group_order = GroupOrder.objects.select_for_update().get(pk=pk)
+            if _refund_all(group_order, why="주문이 취소되어"):
+                done += 1
+    return done
 
 
 # --- items -----------------------------------------------------------------------------------
@@ -618,6 +822,8 @@ def _member_for_items(*, group_order_id: int, user) -> Participation:
     refusal = items_refusal(group_order, is_member=participation is not None, now=timezone.now())
     if refusal is not None:
         raise refusal
+    participation.group_order = group_order
+    participation.user = user
     return participation
 
 
@@ -632,7 +838,67 @@ def item_add(
     """
     participation = _member_for_items(group_order_id=group_order_id, user=user)
     cleaned = _clean_item(name=name, unit_price=unit_price, quantity=quantity)
-    return OrderItem.objects.create(participation=participation, **cleaned)
+    item = OrderItem.objects.create(participation=participation, **cleaned)
+    _items_changed(participation)
+    return item
+
+
+def _items_changed(participation: Participation) -> None:
+    """After a member's items changed: their spending cap holds, and on a prepaid order the
+    escrow holds exactly their new share (more is held, or the difference comes back)."""
+    group_order = participation.group_order
+    if participation.spending_cap is None and not group_order.is_prepaid:
+        return
+    breakdown = fee_breakdown(group_order)
+    required = money.share_required(breakdown, participation)
+    cap = participation.spending_cap
+    if cap is not None and required > cap:
+        raise SpendingCapExceeded(
+            f"내가 정한 한도 {cap:,}원을 넘어요 (부담액 {required:,}원이 돼요).",
+            field="unit_price",
+        )
+    money.hold_sync(group_order=group_order, participation=participation, required=required)
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def member_prefs_set(
+    *, group_order_id: int, user, spending_cap=_UNSET, use_points=_UNSET
+) -> Participation:
+    """A member's own payment settings on one order, until it is placed.
+
+    ``spending_cap``: won (or None for no cap) beyond which their share is refused; not
+    below what they already owe. ``use_points``: spend points before cash; on a prepaid
+    order what is held is re-taken at once with the new preference (release, then hold).
+    """
+    group_order = access_group_order(user=user, id=group_order_id, lock=True)
+    participation = Participation.objects.filter(group_order=group_order, user=user).first()
+    if (refusal := cap_refusal(group_order, member=participation)) is not None:
+        raise refusal
+    participation.group_order = group_order
+    participation.user = user
+    breakdown = fee_breakdown(group_order)
+    required = money.share_required(breakdown, participation)
+    if spending_cap is not _UNSET:
+        if spending_cap is not None:
+            errors: dict[str, list[str]] = {}
+            _won(spending_cap, "spending_cap", "한도", errors)
+            if errors:
+                raise GroupOrderValidationError(errors)
+            if spending_cap < required:
+                raise GroupOrderValidationError(
+                    {"spending_cap": [f"지금 부담액({required:,}원)보다 낮게 정할 수 없어요."]}
+                )
+        participation.spending_cap = spending_cap
+        participation.save(update_fields=["spending_cap"])
+    if use_points is not _UNSET and bool(use_points) != participation.use_points:
+        participation.use_points = bool(use_points)
+        participation.save(update_fields=["use_points"])
+        money.hold_sync(group_order=group_order, participation=participation, required=0)
+        money.hold_sync(group_order=group_order, participation=participation, required=required)
+    return participation
 
 
 def _own_item(*, item_id: int, user) -> OrderItem:
@@ -662,7 +928,7 @@ def item_update(
     Someone else's item is ``NotFound`` (404); other refusals as in ``item_add``.
     """
     item = _own_item(item_id=item_id, user=user)
-    _member_for_items(group_order_id=item.participation.group_order_id, user=user)
+    participation = _member_for_items(group_order_id=item.participation.group_order_id, user=user)
     cleaned = _clean_item(
         name=item.name if name is None else name,
         unit_price=item.unit_price if unit_price is None else unit_price,
@@ -671,6 +937,7 @@ def item_update(
     for field, value in cleaned.items():
         setattr(item, field, value)
     item.save(update_fields=list(cleaned))
+    _items_changed(participation)
     return item
 
 
@@ -678,8 +945,52 @@ def item_update(
 def item_delete(*, item_id: int, user) -> None:
     """Remove one of ``user``'s own lines (``NotFound`` for anyone else's)."""
     item = _own_item(item_id=item_id, user=user)
-    _member_for_items(group_order_id=item.participation.group_order_id, user=user)
+    participation = _member_for_items(group_order_id=item.participation.group_order_id, user=user)
     item.delete()
+    _items_changed(participation)
+
+
+def groupbuys_departure_refusal(*, user):
+    """Why ``user`` may not delete their account yet (``None``: they may), money-wise.
+
+    A member who still owes a "직접 정산" share (ordered, neither sent nor confirmed) or has
+    a no-show deposit pending on a placed order; a host holding members' money on a prepaid
+    order not yet delivered.
+    """
+    from mealbuddy.core.errors import Conflict
+
+    placed = (
+        Participation.objects.filter(user=user, group_order__status=Status.ORDERED)
+        .exclude(group_order__host=user)
+        .filter(
+            Q(group_order__payment=GroupOrder.Payment.DIRECT, paid_at__isnull=True)
+            | Q(deposit_state__in=[DepositState.HELD, DepositState.NOSHOW, DepositState.DISPUTED])
+        )
+        .select_related("group_order")
+    )
+    for participation in placed:
+        group_order = participation.group_order
+        if group_order.payment == GroupOrder.Payment.DIRECT:
+            share = fee_breakdown(group_order).share_for(user.pk)
+            owes = share is not None and share.total > 0
+        else:
+            owes = True  # a deposit still held or in dispute
+        if owes:
+            return Conflict(
+                f"'{group_order.title}' 주문의 정산이나 수령이 끝나지 않았어요. "
+                "끝난 뒤에 탈퇴할 수 있어요.",
+                code="settlement_pending",
+            )
+    hosting = GroupOrder.objects.filter(
+        host=user, payment=GroupOrder.Payment.PREPAID, status=Status.ORDERED
+    ).first()
+    if hosting is not None:
+        return Conflict(
+            f"멤버들이 앱에서 결제한 '{hosting.title}' 주문이 아직 끝나지 않았어요. "
+            "모두 음식을 받은 뒤에 탈퇴할 수 있어요.",
+            code="settlement_pending",
+        )
+    return None
 
 
 def groupbuys_member_departing(*, user) -> None:

@@ -13,6 +13,8 @@ class Notification(models.Model):
         STATUS = "status", "주문 상태 변경"
         CANCELLED = "cancelled", "주문 취소"
         DEADLINE = "deadline", "마감 임박"
+        ARRIVED = "arrived", "음식 도착"
+        MONEY = "money", "정산·환불·포인트"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -61,6 +63,8 @@ PUSH_KIND_OF = {
     Notification.Kind.CLOSED: PushKind.STATUS,
     Notification.Kind.CANCELLED: PushKind.STATUS,
     Notification.Kind.BANNED: PushKind.STATUS,
+    Notification.Kind.ARRIVED: PushKind.STATUS,
+    Notification.Kind.MONEY: PushKind.STATUS,
 }
 
 # Real endpoints (FCM, Mozilla autopush, Apple) are 150-500 characters; this leaves room.

@@ -30,6 +30,22 @@ def wallet_summary(*, user) -> dict:
     }
 
 
+def wallet_departure_refusal(*, user):
+    """Why ``user`` may not delete their account yet, money-wise (``None``: they may): cash
+    left in the wallet, or a withdrawal still on its way. Points are never paid out."""
+    from mealbuddy.core.errors import Conflict
+
+    summary = wallet_summary(user=user)
+    if summary["cash"] > 0:
+        return Conflict(
+            f"지갑에 {summary['cash']:,}원이 남아 있어요. 출금한 뒤에 탈퇴해 주세요.",
+            code="wallet_not_empty",
+        )
+    if summary["payout_pending"] > 0:
+        return Conflict("출금이 처리 중이에요. 끝난 뒤에 탈퇴해 주세요.", code="wallet_not_empty")
+    return None
+
+
 def account_balance(*, account_id: int) -> int:
     return Account.objects.filter(pk=account_id).values_list("balance", flat=True).get()
 
