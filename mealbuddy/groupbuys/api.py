@@ -41,7 +41,9 @@ def detail_payload(group_order: GroupOrder, *, viewer) -> dict:
     members = selectors.group_order_members(group_order=group_order)
     breakdown = selectors.fee_breakdown(group_order, members=members)
     joined = breakdown.share_for(viewer.pk) is not None
-    actions = selectors.group_order_actions(group_order=group_order, user=viewer, is_member=joined)
+    actions = selectors.group_order_actions(
+        group_order=group_order, user=viewer, is_member=joined, items_total=breakdown.items_total
+    )
     payload = group_order_payload(group_order, viewer=viewer, joined=joined)
     payload["is_host"] = actions.is_host
     payload["is_banned"] = actions.is_banned

@@ -331,3 +331,12 @@ def settle_host_refusal(group_order: GroupOrder, *, user_id) -> ApplicationError
     if not _settling(group_order):
         return _refused("주문한 뒤에 할 수 있어요.")
     return None
+
+
+def remind_refusal(group_order: GroupOrder, *, user_id) -> ApplicationError | None:
+    """The host reminds unpaid members of a "직접 정산" order."""
+    if (refusal := settle_host_refusal(group_order, user_id=user_id)) is not None:
+        return refusal
+    if group_order.is_prepaid:
+        return _refused("앱에서 결제한 주문은 정산이 끝났어요.")
+    return None

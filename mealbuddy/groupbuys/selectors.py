@@ -521,3 +521,125 @@ def group_order_from_row(row: dict) -> GroupOrder:
     )
     order.region = Region(id=row["region_id"], code=row["region__code"])
     return order
+
+
+# --- 정산: who owes what, who paid, who picked up (issue 10) ---------------------------------
+
+
+@dataclass(frozen=True)
+class SettlementRow:
+    """One member's line in the 정산 section, with what the viewer may do about it."""
+
+    share: MemberShare
+    paid: bool  # prepaid: captured when the order was placed; direct: the host confirmed
+    sent: bool  # direct: the member said they sent it
+    received: bool
+    held: int  # prepaid, before placing: what is in escrow for the share now
+    captured: int
+    deposit: int
+    deposit_state: str
+    deposit_label: str
+    mark_paid: Action  # the viewer (host) ticks or unticks "입금 확인" for this member
+    noshow: Action  # the viewer (host) reports this member as a no-show
+    dispute: Action  # the viewer disputes this member's deposit
+
+    @property
+    def user(self):
+        return self.share.user
+
+    @property
+    def participation(self) -> Participation:
+        return self.share.participation
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """The 정산 section of one order for one member (the host included)."""
+
+    group_order: GroupOrder
+    breakdown: FeeBreakdown
+    rows: list[SettlementRow]
+    mine: SettlementRow | None
+    is_host: bool
+    arrived: Action
+    received: Action
+    sent: Action
+    remind: Action
+    receipt: Action
+    prefs: Action
+
+    @property
+    def unpaid(self) -> list[SettlementRow]:
+        return [r for r in self.rows if not r.share.is_host and not r.paid]
+
+    @property
+    def paid_total(self) -> int:
+        return sum(r.share.total for r in self.rows if not r.share.is_host and r.paid)
+
+
+DEPOSIT_LABELS = {
+    "": "",
+    "held": "보증금 보관 중",
+    "returned": "보증금 돌려받음",
+    "noshow": "노쇼 신고됨",
+    "disputed": "이의 제기됨 (운영팀 확인 중)",
+    "forfeited": "보증금 방장에게 지급",
+}
+
+
+def group_order_settlement(*, group_order: GroupOrder, user, now: datetime | None = None):
+    """The 정산 section for ``user``, who must be a member (``NotMember`` otherwise).
+
+    Every flag and action comes from the rules the settlement services enforce
+    (``rules.py``); three queries (members with items, and the viewer's wallet is not read).
+    """
+    from mealbuddy.groupbuys import rules
+    from mealbuddy.groupbuys.errors import NotMember
+
+    now = now or timezone.now()
+    members = group_order_members(group_order=group_order)
+    breakdown = fee_breakdown(group_order, members=members)
+    user_id = getattr(user, "pk", None)
+    mine_share = breakdown.share_for(user_id)
+    if mine_share is None:
+        raise NotMember("참여한 사람만 정산을 볼 수 있어요.")
+    is_host = group_order.host_id == user_id
+    viewer = mine_share.participation
+    rows = []
+    for share in breakdown.members:
+        p = share.participation
+        paid = p.paid_at is not None or share.is_host
+        rows.append(
+            SettlementRow(
+                share=share,
+                paid=paid,
+                sent=p.sent_at is not None,
+                received=p.received_at is not None or share.is_host,
+                held=p.held,
+                captured=p.captured,
+                deposit=p.deposit_held,
+                deposit_state=p.deposit_state,
+                deposit_label=DEPOSIT_LABELS.get(p.deposit_state, ""),
+                mark_paid=_action(rules.paid_refusal(group_order, user_id=user_id, member=p))
+                if not share.is_host
+                else Action(False, "방장이에요.", "not_allowed"),
+                noshow=_action(
+                    rules.noshow_refusal(group_order, user_id=user_id, member=p, now=now)
+                ),
+                dispute=_action(rules.dispute_refusal(group_order, user_id=user_id, member=p)),
+            )
+        )
+    mine = next(r for r in rows if r.share.user.pk == user_id)
+    return Settlement(
+        group_order=group_order,
+        breakdown=breakdown,
+        rows=rows,
+        mine=mine,
+        is_host=is_host,
+        arrived=_action(rules.arrived_refusal(group_order, user_id=user_id)),
+        received=_action(rules.received_refusal(group_order, user_id=user_id, member=viewer)),
+        sent=_action(rules.sent_refusal(group_order, user_id=user_id, member=viewer)),
+        remind=_action(rules.remind_refusal(group_order, user_id=user_id)),
+        receipt=_action(rules.settle_host_refusal(group_order, user_id=user_id)),
+        prefs=_action(rules.cap_refusal(group_order, member=viewer)),
+    )

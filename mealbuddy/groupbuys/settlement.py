@@ -323,10 +323,8 @@ def settlement_remind(*, group_order_id: int, user) -> int:
     """The host reminds every member who has not paid (each at most once an hour); returns
     how many were reminded."""
     group_order = _lock(group_order_id, user)
-    if (refusal := rules.settle_host_refusal(group_order, user_id=user.pk)) is not None:
+    if (refusal := rules.remind_refusal(group_order, user_id=user.pk)) is not None:
         raise refusal
-    if group_order.is_prepaid:
-        raise MoneyActionRefused("앱에서 결제한 주문은 정산이 끝났어요.")
     now = timezone.now()
     due = _unpaid(group_order).filter(
         Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - MANUAL_REMIND_AGAIN)

@@ -101,7 +101,10 @@ def _detail_context(request, group_order: GroupOrder, **extra) -> dict:
     mine = breakdown.share_for(request.user.pk)
     # What the viewer may do, from the services' own rules: the templates only show it.
     actions = selectors.group_order_actions(
-        group_order=group_order, user=request.user, is_member=mine is not None
+        group_order=group_order,
+        user=request.user,
+        is_member=mine is not None,
+        items_total=breakdown.items_total,
     )
     context = {
         "order": group_order,

@@ -174,3 +174,21 @@ def test_noshow_unanswered_goes_to_host(prepaid, host, settings):
     assert prepaid.status == GroupOrder.Status.DELIVERED
     assert cash(host) == 21_500 + 1_000
     assert ledger_problems() == []
+
+
+def test_settlement_view_follows_the_rules(prepaid, host):
+    from mealbuddy.groupbuys.selectors import group_order_settlement
+
+    kim = neighbour(50_000)
+    services.groupbuy_join(group_order_id=prepaid.pk, user=kim)
+    services.item_add(group_order_id=prepaid.pk, user=kim, name="a", unit_price=20_000)
+    view = group_order_settlement(group_order=prepaid, user=kim)
+    assert view.mine.held == 21_500 and not view.mine.paid
+    assert view.prefs.allowed and not view.received.allowed
+    services.groupbuy_close(group_order_id=prepaid.pk, user=host)
+    services.groupbuy_status_change(group_order_id=prepaid.pk, user=host, status="ordered")
+    prepaid.refresh_from_db()
+    host_view = group_order_settlement(group_order=prepaid, user=host)
+    assert host_view.arrived.allowed and not host_view.remind.allowed
+    assert all(r.paid for r in host_view.rows)
+    assert group_order_settlement(group_order=prepaid, user=kim).received.allowed
