@@ -9,6 +9,7 @@ from django.utils import timezone
 from mealbuddy.accounts.models import User
 from mealbuddy.groupbuys.models import GroupOrder
 from mealbuddy.groupbuys.services import groupbuy_create, groupbuy_join, item_add
+from mealbuddy.wallet.services import topup_credit
 
 DEMO_ORDERS = [
     {
@@ -54,11 +55,34 @@ DEMO_ORDERS = [
         "members": [],
         "items": {"hapjeong@mealbuddy.kr": [("마라탕", 12000, 1)]},
     },
+    {
+        "host": "demo@mealbuddy.kr",
+        "title": "뿌링클 앱결제로 모여요",
+        "category": "치킨",
+        "restaurant": "BHC 서교점",
+        "min_order_amount": 18000,
+        "delivery_fee": 3000,
+        "target_count": 3,
+        "hours": 3,
+        "pickup_spot": "서교동 주민센터 앞",
+        "description": "앱에서 결제해요. 참여하면 부담액이 지갑에서 보관되고 주문할 때 정산돼요.",
+        "payment": GroupOrder.Payment.PREPAID,
+        "noshow_deposit": 1000,
+        "settle_account": "",
+        "members": ["neighbour@mealbuddy.kr"],
+        "items": {"neighbour@mealbuddy.kr": [("뿌링클 반마리", 10000, 1)]},
+    },
 ]
+
+# Every demo resident starts with this much in the 지갑 (a top-up through the test provider,
+# once: the key is fixed), so a prepaid order can be tried at once.
+DEMO_WALLET = 30_000
 
 
 def seed() -> str:
     users = {u.email: u for u in User.objects.filter(email__endswith="@mealbuddy.kr")}
+    for email, user in sorted(users.items()):
+        topup_credit(key=f"demo-topup:{email}", user=user, provider="test", amount=DEMO_WALLET)
     created = 0
     for spec in DEMO_ORDERS:
         host = users.get(spec["host"])
@@ -76,6 +100,8 @@ def seed() -> str:
             pickup_spot=spec.get("pickup_spot", ""),
             description=spec.get("description", ""),
             fee_split=spec.get("fee_split", GroupOrder.FeeSplit.EQUAL),
+            payment=spec.get("payment", GroupOrder.Payment.DIRECT),
+            noshow_deposit=spec.get("noshow_deposit", 0),
         )
         for email in spec["members"]:
             groupbuy_join(group_order_id=order.pk, user=users[email])

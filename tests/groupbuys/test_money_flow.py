@@ -10,7 +10,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from mealbuddy.groupbuys import services, settlement
-from mealbuddy.groupbuys.errors import ShareNotCovered, SpendingCapExceeded
+from mealbuddy.groupbuys.errors import (
+    InvalidStatusChange,
+    NotEditable,
+    ShareNotCovered,
+    SpendingCapExceeded,
+)
 from mealbuddy.groupbuys.models import DepositState, GroupOrder, Participation
 from mealbuddy.wallet.selectors import ledger_problems, wallet_summary
 from mealbuddy.wallet.services import escrow_account
@@ -84,7 +89,7 @@ def test_place_captures_to_host_then_handoff_returns_deposit_and_pays_points(pre
     assert cash(host) == 23_000
     assert cash(kim) == 50_000 - 13_000 - 1_000
     assert escrow(prepaid) == 2_000
-    with pytest.raises(Exception):
+    with pytest.raises(NotEditable):  # the cart is locked once ordered
         services.item_add(group_order_id=prepaid.pk, user=kim, name="추가", unit_price=1)
     settlement.groupbuy_arrived(group_order_id=prepaid.pk, user=host)
     settlement.groupbuy_received(group_order_id=prepaid.pk, user=kim)
@@ -103,7 +108,7 @@ def test_placing_short_of_minimum_is_refused(prepaid, host):
     kim = neighbour(50_000)
     services.groupbuy_join(group_order_id=prepaid.pk, user=kim)
     services.groupbuy_close(group_order_id=prepaid.pk, user=host)
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(InvalidStatusChange) as refused:
         services.groupbuy_status_change(group_order_id=prepaid.pk, user=host, status="ordered")
     assert "최소주문금액" in str(refused.value)
 
