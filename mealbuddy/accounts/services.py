@@ -296,10 +296,13 @@ def user_deactivate(*, user: User, password: str) -> User:
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not locked.is_active or not locked.check_password(password or ""):
             raise InvalidInput({"password": [WRONG_PASSWORD]})
-        refusal = groupbuys_departure_refusal(user=locked) or wallet_departure_refusal(user=locked)
-        if refusal is not None:
+        if (refusal := groupbuys_departure_refusal(user=locked)) is not None:
             raise refusal
         groupbuys_member_departing(user=locked)
+        # After leaving open orders: what they held in escrow is back in cash and counts too
+        # (the refusal rolls the leaving back with everything else).
+        if (refusal := wallet_departure_refusal(user=locked)) is not None:
+            raise refusal
         locked.is_active = False
         locked.deactivated_at = timezone.now()
         locked.email = f"deleted-{locked.pk}@deleted.invalid"

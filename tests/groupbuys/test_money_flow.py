@@ -197,3 +197,19 @@ def test_settlement_view_follows_the_rules(prepaid, host):
     assert host_view.arrived.allowed and not host_view.remind.allowed
     assert all(r.paid for r in host_view.rows)
     assert group_order_settlement(group_order=prepaid, user=kim).received.allowed
+
+
+def test_deleting_the_account_while_holding_escrow_is_refused_and_nothing_changes(prepaid):
+    from mealbuddy.accounts.services import user_deactivate
+    from mealbuddy.core.errors import Conflict
+    from tests.factories import DEFAULT_PASSWORD
+
+    kim = neighbour(10_000)
+    services.groupbuy_join(group_order_id=prepaid.pk, user=kim)
+    with pytest.raises(Conflict) as refused:
+        user_deactivate(user=kim, password=DEFAULT_PASSWORD)
+    assert "출금" in refused.value.message
+    kim.refresh_from_db()
+    assert kim.is_active
+    assert Participation.objects.filter(group_order=prepaid, user=kim).exists()
+    assert cash(kim) == 10_000 - 2_500
