@@ -287,6 +287,7 @@ POST_COLUMNS = (
     ("g.closed_reason", "closed_reason"),
     ("g.region_id", "region_id"),
     ("r.code", "region__code"),
+    ("g.payment", "payment"),
 )
 _DATETIME_KEYS = ("created_at", "deadline")
 
@@ -518,6 +519,8 @@ def group_order_from_row(row: dict) -> GroupOrder:
         target_count=row["target_count"],
         member_count=row["member_count"],
         region_id=row["region_id"],
+        payment=row["payment"],
+        min_order_amount=row["min_order_amount"],
     )
     order.region = Region(id=row["region_id"], code=row["region__code"])
     return order
