@@ -545,3 +545,12 @@ def test_admin_actions_need_staff(client, disputed):
     kim_part.refresh_from_db()
     assert kim_part.deposit_state == DepositState.DISPUTED
     assert response.redirect_chain and "/admin/login/" in response.redirect_chain[-1][0]
+
+
+def test_host_disputing_for_a_stranger_is_a_field_error(placed, host):
+    order, _, _ = placed
+    settlement.groupbuy_arrived(group_order_id=order.pk, user=host)
+    response = post(host, url(order, "dispute"), {"target_user_id": UserFactory().pk})
+    assert response.status_code == 400
+    assert response.json()["code"] == "not_member"
+    assert "target_user_id" in response.json()["errors"]
