@@ -2,29 +2,47 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mealbuddy.core.input import MAX_PAGE, query_int
 from mealbuddy.groupbuys import selectors, services
+from mealbuddy.groupbuys import settlement as settlement_services
 from mealbuddy.groupbuys.access import access_group_order
+from mealbuddy.groupbuys.errors import NotMember
 from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder
 from mealbuddy.groupbuys.serializers import (
     GroupOrderBanInput,
     GroupOrderCreateInput,
     GroupOrderDetailOut,
     GroupOrderInput,
+    GroupOrderJoinInput,
     GroupOrderPageOut,
     GroupOrderStatusInput,
     OrderItemInput,
     OrderItemOut,
     OrderItemUpdateInput,
+    SettlementDisputeInput,
+    SettlementOut,
+    SettlementPaidInput,
+    SettlementPrefsInput,
+    SettlementReceiptInput,
+    SettlementRemindOut,
+    SettlementTargetInput,
     fees_payload,
     group_order_payload,
     item_payload,
+    settlement_payload,
 )
 
 TAGS = ["공동주문"]
@@ -146,13 +164,36 @@ class JoinView(APIView):
         summary="참여하기",
         description=(
             "이미 참여했다면 아무것도 바뀌지 않습니다. 거절 코드: full, closed, "
-            "deadline_passed, banned, not_neighbour, no_region."
+            "deadline_passed, banned, not_neighbour, no_region. 앱에서 결제하는 주문은 "
+            "참여할 때 내 부담액(과 노쇼 보증금)을 지갑에서 맡겨 두고, 잔액이 모자라면 "
+            "400 insufficient_funds와 함께 missing(모자란 원)과 topup_url(충전하기)을 돌려줍니다."
         ),
-        request=None,
-        responses={200: GroupOrderDetailOut},
+        request=GroupOrderJoinInput,
+        responses={
+            200: GroupOrderDetailOut,
+            400: OpenApiResponse(
+                response=inline_serializer(
+                    "GroupOrderJoinRefusedOut",
+                    {
+                        "errors": serializers.DictField(
+                            child=serializers.ListField(child=serializers.CharField())
+                        ),
+                        "code": serializers.CharField(help_text="insufficient_funds, no_region …"),
+                        "missing": serializers.IntegerField(
+                            required=False, help_text="insufficient_funds: 모자란 금액 (원)"
+                        ),
+                        "topup_url": serializers.CharField(
+                            required=False, help_text="insufficient_funds: 지갑 충전 주소"
+                        ),
+                    },
+                ),
+                description="참여할 수 없음 (잔액 부족이면 missing, topup_url 포함)",
+            ),
+        },
     )
     def post(self, request, pk: int):
-        services.groupbuy_join(group_order_id=pk, user=request.user)
+        data = _parse(GroupOrderJoinInput, request.data)
+        services.groupbuy_join(group_order_id=pk, user=request.user, use_points=data["use_points"])
         return _detail_response(request, pk)
 
 
@@ -233,3 +274,191 @@ class ItemDetailView(APIView):
     def delete(self, request, item_id: int):
         services.item_delete(item_id=item_id, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- 정산: /api/groupbuys/<id>/settlement/ (issue 10) ----------------------------------------
+# One GET for the section and one POST per step; each POST calls one service and answers the
+# section again, so a client redraws from what the selector says and never from its own rule.
+
+SETTLEMENT_THROTTLE = "item"  # small writes on one order, by its members, like their items
+
+
+@contextmanager
+def _members_only(*, user, group_order_id: int):
+    """The 정산 is for the order's members: the rules answer ``not_member`` for anyone else,
+    which at this door is a permission (403), not an input problem. A member naming someone
+    who is not a member (``target_user_id``) keeps the 400."""
+    try:
+        yield
+    except NotMember as exc:
+        if group_order_id in selectors.joined_ids(user=user, group_order_ids=[group_order_id]):
+            raise
+        raise NotMember(exc.message, status_code=status.HTTP_403_FORBIDDEN) from None
+
+
+def _settlement_response(request, pk: int, **extra) -> Response:
+    group_order = access_group_order(user=request.user, id=pk)
+    with _members_only(user=request.user, group_order_id=group_order.pk):
+        settlement = selectors.group_order_settlement(group_order=group_order, user=request.user)
+    return Response({**settlement_payload(settlement, viewer_id=request.user.pk), **extra})
+
+
+def _settle(request, pk: int, step, **kwargs) -> Response:
+    with _members_only(user=request.user, group_order_id=pk):
+        step(group_order_id=pk, user=request.user, **kwargs)
+    return _settlement_response(request, pk)
+
+
+SETTLEMENT_REFUSALS = {
+    400: OpenApiResponse(
+        description="입력 오류(필드별) 또는 지금 할 수 없음 (code not_allowed 등)"
+    ),
+    403: OpenApiResponse(description="참여자가 아님 (not_member) 또는 방장만 (not_host)"),
+    404: OpenApiResponse(description="없는 주문"),
+}
+
+
+def _settlement_schema(summary: str, *, request=None, description: str = "", out=SettlementOut):
+    return extend_schema(
+        tags=TAGS,
+        summary=summary,
+        description=description,
+        request=request,
+        responses={200: out, **SETTLEMENT_REFUSALS},
+    )
+
+
+class SettlementView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="정산: 멤버별 부담액, 낸 것, 받은 것, 보증금과 내가 할 수 있는 일 (참여자만)",
+        responses={
+            200: SettlementOut,
+            403: SETTLEMENT_REFUSALS[403],
+            404: SETTLEMENT_REFUSALS[404],
+        },
+    )
+    def get(self, request, pk: int):
+        return _settlement_response(request, pk)
+
+
+class SettlementArrivedView(APIView):
+    throttle_scope = SETTLEMENT_THROTTLE
+
+    @_settlement_schema(
+        "도착했어요 (방장, 주문 뒤 한 번)",
+        description="멤버들에게 수령 장소와 함께 알림이 갑니다.",
+    )
+    def post(self, request, pk: int):
+        return _settle(request, pk, settlement_services.groupbuy_arrived)
+
+
+class SettlementReceivedView(APIView):
+    throttle_scope = SETTLEMENT_THROTTLE
+
+    @_settlement_schema(
+        "받았어요 (멤버)",
+        description="노쇼 보증금이 돌아옵니다. 모두 받으면 배달 완료, 앱에서 결제면 포인트 적립.",
+    )
+    def post(self, request, pk: int):
+        return _settle(request, pk, settlement_services.groupbuy_received)
+
+
+class SettlementNoshowView(APIView):
+    throttle_scope = SETTLEMENT_THROTTLE
+
+    @_settlement_schema(
+        "노쇼 신고 (방장, 도착을 알리고 얼마 뒤)",
+        request=SettlementTargetInput,
+        description="멤버가 정해진 시간 안에 이의를 제기하지 않으면 보증금은 방장에게 갑니다.",
+    )
+    def post(self, request, pk: int):
+        data = _parse(SettlementTargetInput, request.data)
+        return _settle(
+            request, pk, settlement_services.groupbuy_noshow, target_user_id=data["target_user_id"]
+        )
+
+
+class SettlementDisputeView(APIView):
+    throttle_scope = SETTLEMENT_THROTTLE
+
+    @_settlement_schema(
+        "보증금 이의 제기 (운영팀이 정할 때까지 묶임)",
+        request=SettlementDisputeInput,
+        description=(
+            "멤버: 노쇼 신고된 내 보증금에. 방장: 도착 뒤 받았다고 하지 않은 멤버"
+            "(target_user_id 필수)에."
+        ),
+    )
+    def post(self, request, pk: int):
+        data = _parse(SettlementDisputeInput, request.data)
+        return _settle(
+            request,
+            pk,
+            settlement_services.groupbuy_dispute,
+            target_user_id=data.get("target_user_id"),
+        )
+
+
+class SettlementSentView(APIView):
+    throttle_scope = SETTLEMENT_THROTTLE
+
+    @_settlement_schema("송금했어요 (직접 정산, 멤버)")
+    def post(self, request, pk: int):
+        return _settle(request, pk, settlement_services.settlement_sent)
+
+
+class SettlementPaidView(APIView):
+    throttle_scope = SETTLEMENT_THROTTLE
+
+    @_settlement_schema("입금 확인 / 확인 취소 (직접 정산, 방장)", request=SettlementPaidInput)
+    def post(self, request, pk: int):
+        data = _parse(SettlementPaidInput, request.data)
+        return _settle(
+            request,
+            pk,
+            settlement_services.settlement_paid,
+            target_user_id=data["target_user_id"],
+            paid=data["paid"],
+        )
+
+
+class SettlementRemindView(APIView):
+    throttle_scope = SETTLEMENT_THROTTLE
+
+    @_settlement_schema(
+        "안 낸 멤버에게 알림 (직접 정산, 방장)",
+        description="멤버마다 한 시간에 한 번까지. reminded: 이번에 알림을 받은 멤버 수.",
+        out=SettlementRemindOut,
+    )
+    def post(self, request, pk: int):
+        with _members_only(user=request.user, group_order_id=pk):
+            reminded = settlement_services.settlement_remind(group_order_id=pk, user=request.user)
+        return _settlement_response(request, pk, reminded=reminded)
+
+
+class SettlementReceiptView(APIView):
+    throttle_scope = SETTLEMENT_THROTTLE
+
+    @_settlement_schema(
+        "영수증 사진 올리기 (방장, 주문 뒤)",
+        request={"multipart/form-data": SettlementReceiptInput},
+        description="사진은 확인한 뒤 다시 인코딩해서 저장합니다 (메타데이터 제거, 1600px 이하).",
+    )
+    def post(self, request, pk: int):
+        data = _parse(SettlementReceiptInput, request.data)
+        return _settle(request, pk, settlement_services.receipt_upload, upload=data["receipt"])
+
+
+class SettlementPrefsView(APIView):
+    throttle_scope = SETTLEMENT_THROTTLE
+
+    @_settlement_schema(
+        "내 결제 설정: 한도, 포인트 먼저 쓰기 (멤버, 주문 전까지)",
+        request=SettlementPrefsInput,
+        description="보낸 항목만 바뀝니다. 앱에서 결제면 맡겨 둔 돈을 새 설정으로 다시 맡깁니다.",
+    )
+    def post(self, request, pk: int):
+        data = _parse(SettlementPrefsInput, request.data)
+        given = {name: value for name, value in data.items() if name in request.data}
+        return _settle(request, pk, services.member_prefs_set, **given)

@@ -11,6 +11,29 @@ urlpatterns = [
     path("groupbuys/<id:pk>/status/", api.StatusView.as_view(), name="groupbuys-status"),
     path("groupbuys/<id:pk>/items/", api.ItemListView.as_view(), name="groupbuys-items"),
     path(
+        "groupbuys/<id:pk>/settlement/",
+        api.SettlementView.as_view(),
+        name="groupbuys-settlement",
+    ),
+    *[
+        path(
+            f"groupbuys/<id:pk>/settlement/{step}/",
+            view.as_view(),
+            name=f"groupbuys-settlement-{step}",
+        )
+        for step, view in (
+            ("arrived", api.SettlementArrivedView),
+            ("received", api.SettlementReceivedView),
+            ("noshow", api.SettlementNoshowView),
+            ("dispute", api.SettlementDisputeView),
+            ("sent", api.SettlementSentView),
+            ("paid", api.SettlementPaidView),
+            ("remind", api.SettlementRemindView),
+            ("receipt", api.SettlementReceiptView),
+            ("prefs", api.SettlementPrefsView),
+        )
+    ],
+    path(
         "groupbuys/items/<id:item_id>/",
         api.ItemDetailView.as_view(),
         name="groupbuys-item-detail",

@@ -272,9 +272,10 @@ def noshow_refusal(
 def dispute_refusal(group_order: GroupOrder, *, user_id, member) -> ApplicationError | None:
     """Either side freezes a no-show deposit for staff: the member against a no-show
     report, the host against a member who has not confirmed pickup."""
-    if member is None:
-        return NotMember()
     is_host = group_order.host_id == user_id
+    if member is None:
+        # The host named someone who is not a member: an input error on that field.
+        return NotMember(field="target_user_id") if is_host else NotMember()
     if not is_host and member.user_id != user_id:
         return NotMember()
     if group_order.status != Status.ORDERED:
