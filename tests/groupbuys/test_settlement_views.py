@@ -237,6 +237,9 @@ def test_join_short_of_money_shows_a_topup_link(client, user, prepaid):
     wallet_page = browser.get("/wallet/?amount=1500").content.decode()
     assert re.search(r'name="amount" value="1500"', wallet_page)
     assert "주문에 필요한 1,500원을 넣어 두었어요." in wallet_page
+    # Any whole won may be submitted (a 1,000-won step would make the browser refuse 1,500).
+    amount_input = re.search(r'<input[^>]*id="topup_amount"[^>]*>', wallet_page).group(0)
+    assert 'step="1"' in amount_input
 
 
 @pytest.mark.parametrize("raw", ["", "abc", "-5", "0", "1e9", "99999999999999999999999"])
