@@ -96,6 +96,7 @@ def test_prepaid_order_from_top_up_to_handoff(new_page):
         "도착을 알렸어요. 멤버들에게 수령 장소를 보냈어요."
     )
     expect(host_settlement.get_by_role("button", name="도착했어요")).to_have_count(0)
+    expect(host_settlement.get_by_test_id("settlement-done")).to_be_focused()
 
     guest.reload()
     settlement = guest.locator("#settlement")
@@ -133,6 +134,7 @@ def test_joining_without_enough_money_offers_a_top_up(new_page):
     guest.get_by_role("button", name=re.compile("참여하기")).click()
     alert = guest.get_by_test_id("action-error")
     expect(alert).to_contain_text("지갑 잔액이 3,500원 부족해요.")
+    expect(alert).to_be_focused()  # keyboard and screen-reader users land on the refusal
     topup = alert.get_by_role("link", name="충전하기")
     expect(topup).to_have_attribute("href", "/wallet/?amount=3500")
     expect(guest.get_by_role("link", name=re.compile("채팅방 가기"))).to_have_count(0)
