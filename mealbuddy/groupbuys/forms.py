@@ -6,10 +6,16 @@ from django import forms
 from django.utils import timezone
 
 from mealbuddy.core.errors import ApplicationError
-from mealbuddy.groupbuys.models import CATEGORY_CHOICES, GroupOrder
+from mealbuddy.groupbuys.models import CATEGORY_CHOICES, MAX_NOSHOW_DEPOSIT, GroupOrder
 from mealbuddy.groupbuys.services import DEFAULT_DEADLINE
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+# One line under each payment choice (what it means for the people who join).
+PAYMENT_HELP = {
+    GroupOrder.Payment.DIRECT: "주문한 뒤 각자 방장에게 송금해요. 누가 보냈는지는 정산에서 함께 확인해요.",
+    GroupOrder.Payment.PREPAID: "참여할 때 부담액이 지갑에 보관되고, 주문하면 방장에게 자동으로 정산돼요.",
+}
 
 
 class GroupOrderForm(forms.Form):
@@ -36,6 +42,28 @@ class GroupOrderForm(forms.Form):
         initial=GroupOrder.FeeSplit.EQUAL,
         widget=forms.RadioSelect,
     )
+    payment = forms.ChoiceField(
+        label="결제 방식",
+        choices=GroupOrder.Payment.choices,
+        initial=GroupOrder.Payment.DIRECT,
+        widget=forms.RadioSelect,
+        required=False,  # not sent: left as it is (the service's default on a new order)
+    )
+    noshow_deposit = forms.IntegerField(
+        label="노쇼 보증금 (원)",
+        required=False,
+        initial=0,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 500}),
+        help_text=(
+            f"'앱에서 결제'일 때만 받아요. 0~{MAX_NOSHOW_DEPOSIT:,}원, 음식을 받으면 돌려드려요."
+        ),
+    )
+    settle_account = forms.CharField(
+        label="정산 받을 계좌 또는 송금 링크",
+        max_length=100,
+        required=False,
+        help_text="'직접 정산'일 때 멤버들에게 보여 줘요. 예: 국민 123-45-6789 김밀버",
+    )
     description = forms.CharField(
         label="내용", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -45,6 +73,51 @@ class GroupOrderForm(forms.Form):
         if not self.is_bound and "deadline" not in self.initial:
             local = timezone.localtime(timezone.now() + DEFAULT_DEADLINE)
             self.initial["deadline"] = local.replace(second=0, microsecond=0)
+
+    def clean_noshow_deposit(self) -> int:
+        # Empty means none; the range and "prepaid only" are the service's to refuse.
+        return self.cleaned_data.get("noshow_deposit") or 0
+
+    def service_data(self) -> dict:
+        """The cleaned fields for the create/update service (an unsent payment left out)."""
+        data = dict(self.cleaned_data)
+        if not data.get("payment"):
+            data.pop("payment", None)
+        return data
+
+    @property
+    def payment_options(self) -> list[tuple]:
+        """Each payment radio with its one-line explanation (for the template)."""
+        return [(radio, PAYMENT_HELP[radio.data["value"]]) for radio in self["payment"]]
+
+
+class MemberPrefsForm(forms.Form):
+    """A member's own settings on one order (``services.member_prefs_set``)."""
+
+    spending_cap = forms.IntegerField(
+        label="내 한도 (원)",
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1000}),
+        help_text="비워 두면 한도 없이 담을 수 있어요.",
+    )
+    use_points = forms.BooleanField(label="포인트 먼저 쓰기", required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "prefs_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ReceiptForm(forms.Form):
+    receipt = forms.FileField(
+        label="영수증 사진",
+        widget=forms.FileInput(attrs={"accept": "image/*"}),
+        help_text="JPEG, PNG, WEBP, GIF · 5MB 이하",
+        error_messages={"required": "올릴 사진을 골라 주세요."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "receipt_%s")
+        super().__init__(*args, **kwargs)
 
 
 class ItemForm(forms.Form):
@@ -72,5 +145,8 @@ def initial_from(group_order: GroupOrder) -> dict:
         "deadline": timezone.localtime(group_order.deadline),
         "pickup_spot": group_order.pickup_spot,
         "fee_split": group_order.fee_split,
+        "payment": group_order.payment,
+        "noshow_deposit": group_order.noshow_deposit,
+        "settle_account": group_order.settle_account,
         "description": group_order.description,
     }

@@ -1,8 +1,10 @@
-"""Group-order pages: the board, detail (with htmx partials), write/edit, member actions.
+"""Group-order pages: the board, detail (with htmx partials), write/edit, member actions,
+and the 정산 section's actions (settlement and handoff).
 
 Each view parses a form, calls one service, renders. With htmx a view answers only the
-part of the page it changed (``_feed_page.html``, ``_panel.html``, ``_summary.html``);
-without JavaScript the same forms post and redirect back.
+part of the page it changed (``_feed_page.html``, ``_panel.html``, ``_summary.html``,
+``_settlement.html``); without JavaScript the same forms post and redirect back, or
+re-render the page with the refusal next to what was refused.
 """
 
 from __future__ import annotations
@@ -18,9 +20,16 @@ from django.views.decorators.http import require_POST
 from mealbuddy.accounts.throttling import write_throttled
 from mealbuddy.core.errors import ApplicationError, NotFound, PermissionDenied
 from mealbuddy.core.input import id_or_none, page_number
-from mealbuddy.groupbuys import selectors, services
+from mealbuddy.groupbuys import selectors, services, settlement
 from mealbuddy.groupbuys.access import access_group_order
-from mealbuddy.groupbuys.forms import GroupOrderForm, ItemForm, add_service_errors, initial_from
+from mealbuddy.groupbuys.forms import (
+    GroupOrderForm,
+    ItemForm,
+    MemberPrefsForm,
+    ReceiptForm,
+    add_service_errors,
+    initial_from,
+)
 from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder, OrderItem
 
 PAGE_SIZE = 10
@@ -106,6 +115,7 @@ def _detail_context(request, group_order: GroupOrder, **extra) -> dict:
         is_member=mine is not None,
         items_total=breakdown.items_total,
     )
+    share = selectors.would_be_share(group_order)
     context = {
         "order": group_order,
         "breakdown": breakdown,
@@ -113,13 +123,35 @@ def _detail_context(request, group_order: GroupOrder, **extra) -> dict:
         "actions": actions,
         "is_member": actions.is_member,
         "is_host": actions.is_host,
-        "share": selectors.would_be_share(group_order),
+        "share": share,
         "current": group_order.current_status(),
         "item_form": ItemForm(),
         "chat_url": f"/chats/{group_order.chat_room.pk}/",
     }
+    if actions.is_member:
+        context.update(_settlement_context(request, group_order))
+    elif group_order.is_prepaid and share.now is not None:
+        # What a join holds now: the fee share at the new headcount and the deposit.
+        context["join_hold"] = {
+            "fee": share.now,
+            "deposit": group_order.noshow_deposit,
+            "total": share.now + group_order.noshow_deposit,
+        }
     context.update(extra)
     return context
+
+
+def _settlement_context(request, group_order: GroupOrder) -> dict:
+    """The 정산 section for a member: every line and action from the settlement selector."""
+    summary = selectors.group_order_settlement(group_order=group_order, user=request.user)
+    me = summary.mine.participation
+    return {
+        "settlement": summary,
+        "prefs_form": MemberPrefsForm(
+            initial={"spending_cap": me.spending_cap, "use_points": me.use_points}
+        ),
+        "receipt_form": ReceiptForm(),
+    }
 
 
 @login_required
@@ -133,18 +165,27 @@ def detail(request, pk: int):
     return render(request, "groupbuys/detail.html", context)
 
 
+def _to_board():
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = reverse("groupbuys:board")
+    return response
+
+
 def _after_action(request, pk: int, *, error: ApplicationError | None = None, **extra):
-    """htmx: the refreshed panel (errors shown in it); otherwise back to the page."""
+    """htmx: the refreshed panel (errors shown in it); otherwise back to the page, or the
+    page again with the refusal in the panel (a "충전하기" link needs more than a message)."""
     if request.htmx:
         group_order, failure = _order_or_error(request, pk)
         if failure:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = reverse("groupbuys:board")
-            return response
+            return _to_board()
         context = _detail_context(request, group_order, action_error=error, **extra)
         return render(request, "groupbuys/_panel.html", context)
     if error is not None:
-        messages.error(request, error.message)
+        group_order, failure = _order_or_error(request, pk)
+        if failure:
+            return failure
+        context = _detail_context(request, group_order, action_error=error)
+        return render(request, "groupbuys/detail.html", context, status=error.status_code)
     return redirect("groupbuys:detail", pk=pk)
 
 
@@ -160,8 +201,17 @@ def _action(service, **kwargs):
 @write_throttled("join")
 @require_POST
 def join(request, pk: int):
-    error = _action(services.groupbuy_join, group_order_id=pk, user=request.user)
+    error = _action(
+        services.groupbuy_join,
+        group_order_id=pk,
+        user=request.user,
+        use_points=_checked(request.POST.get("use_points")),
+    )
     return _after_action(request, pk, error=error)
+
+
+def _checked(raw) -> bool:
+    return raw in ("1", "on", "true")
 
 
 @login_required
@@ -262,7 +312,7 @@ def write(request):
         form = GroupOrderForm(request.POST)
         if form.is_valid():
             try:
-                group_order = services.groupbuy_create(host=request.user, **form.cleaned_data)
+                group_order = services.groupbuy_create(host=request.user, **form.service_data())
             except ApplicationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -289,7 +339,7 @@ def edit(request, pk: int):
     if request.method == "POST":
         form = GroupOrderForm(request.POST)
         if form.is_valid():
-            data = dict(form.cleaned_data)
+            data = form.service_data()
             # The form shows minutes only: an untouched deadline keeps its exact value.
             shown = timezone.localtime(group_order.deadline).replace(second=0, microsecond=0)
             if data["deadline"] == shown:
@@ -320,3 +370,203 @@ def delete(request, pk: int):
         response["HX-Redirect"] = reverse("groupbuys:board")
         return response
     return redirect("groupbuys:board")
+
+
+# --- 정산: settlement and handoff (the section's own forms) ------------------------------------
+
+
+def _settlement_member(request, pk: int):
+    """The order and ``None`` when the viewer is a member; otherwise the error page (404 for
+    a missing order, 403 for anyone not in it: the section is only theirs)."""
+    group_order, error = _order_or_error(request, pk)
+    if error:
+        return None, error
+    if not selectors.is_member(group_order=group_order, user=request.user):
+        return None, _error_page(request, PermissionDenied("참여한 사람만 정산할 수 있어요."))
+    return group_order, None
+
+
+def _after_settlement(
+    request,
+    pk: int,
+    *,
+    error: ApplicationError | None = None,
+    in_form: bool = False,
+    done: str = "",
+    **forms,
+):
+    """htmx: the refreshed 정산 section (the refusal or what happened shown in it) and, out of
+    band, the summary and the host menu it may have changed; otherwise back to the section,
+    or the page again with the refusal in the section. ``in_form``: the refusal is already
+    on the form passed in (next to its field), not repeated at the top."""
+    if not request.htmx and error is None:
+        if done:
+            messages.success(request, done)
+        return redirect(reverse("groupbuys:detail", kwargs={"pk": pk}) + "#settlement")
+    group_order, failure = _order_or_error(request, pk)
+    if failure:
+        return _to_board() if request.htmx else failure
+    context = _detail_context(
+        request,
+        group_order,
+        settlement_error=None if in_form else error,
+        settlement_done=done,
+    )
+    if "settlement" not in context:  # no longer a member (removed meanwhile)
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return redirect("groupbuys:detail", pk=pk)
+    context.update(forms)
+    if request.htmx:
+        return render(request, "groupbuys/_settlement_swap.html", context)
+    return render(request, "groupbuys/detail.html", context, status=error.status_code)
+
+
+def _form_refusal(form, exc: ApplicationError) -> bool:
+    """Put a service refusal on ``form`` when it names one of its fields (True); a refusal
+    about the action itself stays for the section's alert (False): the form may be gone."""
+    if not set(exc.as_errors()) & set(form.fields):
+        return False
+    add_service_errors(form, exc)
+    return True
+
+
+def _first_error(form) -> ApplicationError:
+    field, errors = next(iter(form.errors.items()))
+    return ApplicationError(errors[0], field=field)
+
+
+def _settlement_action(request, pk: int, service, *, done: str, **kwargs):
+    group_order, failure = _settlement_member(request, pk)
+    if failure:
+        return failure
+    error = _action(service, group_order_id=pk, user=request.user, **kwargs)
+    return _after_settlement(request, pk, error=error, done="" if error else done)
+
+
+@login_required
+@require_POST
+def settlement_arrived(request, pk: int):
+    return _settlement_action(
+        request,
+        pk,
+        settlement.groupbuy_arrived,
+        done="도착을 알렸어요. 멤버들에게 수령 장소를 보냈어요.",
+    )
+
+
+@login_required
+@require_POST
+def settlement_received(request, pk: int):
+    return _settlement_action(
+        request, pk, settlement.groupbuy_received, done="받았다고 알렸어요. 맛있게 드세요!"
+    )
+
+
+@login_required
+@require_POST
+def settlement_noshow(request, pk: int):
+    return _settlement_action(
+        request,
+        pk,
+        settlement.groupbuy_noshow,
+        done="노쇼로 신고했어요.",
+        target_user_id=id_or_none(request.POST.get("user_id")),
+    )
+
+
+@login_required
+@require_POST
+def settlement_dispute(request, pk: int):
+    return _settlement_action(
+        request,
+        pk,
+        settlement.groupbuy_dispute,
+        done="이의를 제기했어요. 운영팀이 확인할 때까지 보증금은 그대로 있어요.",
+        target_user_id=id_or_none(request.POST.get("user_id")),
+    )
+
+
+@login_required
+@require_POST
+def settlement_sent(request, pk: int):
+    return _settlement_action(
+        request, pk, settlement.settlement_sent, done="송금했다고 방장에게 알렸어요."
+    )
+
+
+@login_required
+@require_POST
+def settlement_paid(request, pk: int):
+    paid = request.POST.get("paid", "1") != "0"
+    return _settlement_action(
+        request,
+        pk,
+        settlement.settlement_paid,
+        done="입금을 확인했어요." if paid else "입금 확인을 취소했어요.",
+        target_user_id=id_or_none(request.POST.get("user_id")),
+        paid=paid,
+    )
+
+
+@login_required
+@require_POST
+def settlement_remind(request, pk: int):
+    group_order, failure = _settlement_member(request, pk)
+    if failure:
+        return failure
+    try:
+        count = settlement.settlement_remind(group_order_id=pk, user=request.user)
+    except ApplicationError as exc:
+        return _after_settlement(request, pk, error=exc)
+    done = (
+        f"{count}명에게 정산 요청을 보냈어요."
+        if count
+        else "지금 보낼 사람이 없어요. 같은 사람에게는 한 시간에 한 번 보낼 수 있어요."
+    )
+    return _after_settlement(request, pk, done=done)
+
+
+@login_required
+@require_POST
+def settlement_receipt(request, pk: int):
+    group_order, failure = _settlement_member(request, pk)
+    if failure:
+        return failure
+    form = ReceiptForm(request.POST, request.FILES)
+    if not form.is_valid():
+        error = _first_error(form)
+        return _after_settlement(request, pk, error=error, in_form=True, receipt_form=form)
+    try:
+        settlement.receipt_upload(
+            group_order_id=pk, user=request.user, upload=form.cleaned_data["receipt"]
+        )
+    except ApplicationError as exc:
+        in_form = _form_refusal(form, exc)
+        return _after_settlement(request, pk, error=exc, in_form=in_form, receipt_form=form)
+    return _after_settlement(request, pk, done="영수증 사진을 올렸어요.")
+
+
+@login_required
+@require_POST
+def settlement_prefs(request, pk: int):
+    group_order, failure = _settlement_member(request, pk)
+    if failure:
+        return failure
+    form = MemberPrefsForm(request.POST)
+    if not form.is_valid():
+        error = _first_error(form)
+        return _after_settlement(request, pk, error=error, in_form=True, prefs_form=form)
+    try:
+        services.member_prefs_set(
+            group_order_id=pk,
+            user=request.user,
+            spending_cap=form.cleaned_data["spending_cap"],
+            use_points=form.cleaned_data["use_points"],
+        )
+    except ApplicationError as exc:
+        in_form = _form_refusal(form, exc)
+        return _after_settlement(request, pk, error=exc, in_form=in_form, prefs_form=form)
+    return _after_settlement(request, pk, done="내 설정을 저장했어요.")

@@ -22,12 +22,12 @@ BANKS = [
 TEST_OUTCOMES = [("approve", "승인"), ("decline", "거절 (카드사)"), ("timeout", "응답 없음")]
 
 
-def _amount() -> forms.IntegerField:
+def _amount(*, step: int = 1000) -> forms.IntegerField:
     return forms.IntegerField(
         label="금액 (원)",
         min_value=0,
         max_value=MAX_BIGINT,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1000}),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": step}),
     )
 
 
@@ -37,7 +37,9 @@ class TopUpForm(forms.Form):
         kwargs.setdefault("auto_id", "topup_%s")
         super().__init__(*args, **kwargs)
 
-    amount = _amount()
+    # Any whole won: a "충전하기" link fills in exactly what an order is short of (3,500원),
+    # which a browser would refuse to submit with a 1,000-won step.
+    amount = _amount(step=1)
     outcome = forms.ChoiceField(
         label="테스트 결제 결과", choices=TEST_OUTCOMES, initial="approve", required=False
     )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from mealbuddy.accounts.forms import add_service_errors
 from mealbuddy.accounts.throttling import write_throttled
 from mealbuddy.core.errors import ApplicationError
+from mealbuddy.core.input import MAX_BIGINT, int_or_none
 from mealbuddy.wallet import selectors, services
 from mealbuddy.wallet.forms import TopUpForm, WithdrawalForm
 from mealbuddy.wallet.models import Account
@@ -25,7 +26,10 @@ KIND_LABELS = {
     "topup": "충전",
     "hold": "주문 보관",
     "release": "보관금 반환",
+    "refund": "보관금 환불",
     "capture": "주문 정산",
+    "deposit_return": "보증금 반환",
+    "deposit_forfeit": "노쇼 보증금",
     "points": "포인트 적립",
     "payout_hold": "출금 신청",
     "payout_settle": "출금 완료",
@@ -33,7 +37,18 @@ KIND_LABELS = {
 }
 
 
+DEFAULT_TOPUP = 10_000
+
+
+def _asked_amount(request) -> int | None:
+    """``?amount=N`` (a "충전하기" link from an order short of money): the top-up to offer.
+    Anything but a positive whole number is ignored; the service still checks the bounds."""
+    value = int_or_none(request.GET.get("amount"))
+    return value if value is not None and 0 < value <= MAX_BIGINT else None
+
+
 def _page(request, *, topup_form=None, withdrawal_form=None, status: int = 200):
+    asked = _asked_amount(request)
     account = "points" if request.GET.get("account") == "points" else "cash"
     kind = Account.Kind.USER_POINTS if account == "points" else Account.Kind.USER_CASH
     rows, has_more = selectors.wallet_history(user=request.user, kind=kind)
@@ -68,7 +83,8 @@ def _page(request, *, topup_form=None, withdrawal_form=None, status: int = 200):
                 }
                 for w in selectors.withdrawal_recent(user=request.user)
             ],
-            "topup_form": topup_form or TopUpForm(initial={"amount": 10_000}),
+            "topup_form": topup_form or TopUpForm(initial={"amount": asked or DEFAULT_TOPUP}),
+            "asked_amount": f"{asked:,}" if asked else "",
             "withdrawal_form": withdrawal_form or WithdrawalForm(),
             "test_provider": provider.name == "test",
         },
