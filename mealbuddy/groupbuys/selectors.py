@@ -590,17 +590,52 @@ DEPOSIT_LABELS = {
 }
 
 
-def group_order_settlement(*, group_order: GroupOrder, user, now: datetime | None = None):
+@dataclass(frozen=True)
+class JoinHold:
+    """What joining a prepaid order holds now: the newcomer's fee share and the deposit."""
+
+    fee: int
+    deposit: int
+
+    @property
+    def total(self) -> int:
+        return self.fee + self.deposit
+
+
+def join_hold(group_order: GroupOrder, breakdown: FeeBreakdown) -> JoinHold | None:
+    """Exactly what ``groupbuy_join`` would hold for a newcomer now (prepaid orders only):
+    their fee share with one more member and no items yet (last in the split order, as the
+    join makes them), plus the no-show deposit. ``None`` when nothing is held."""
+    if not group_order.is_prepaid:
+        return None
+    subtotals = [m.items_subtotal for m in breakdown.members] + [0]
+    fee = fee_shares(
+        delivery_fee=group_order.delivery_fee,
+        fee_split=group_order.fee_split,
+        subtotals=subtotals,
+    )[-1]
+    return JoinHold(fee=fee, deposit=group_order.noshow_deposit)
+
+
+def group_order_settlement(
+    *,
+    group_order: GroupOrder,
+    user,
+    now: datetime | None = None,
+    members: list[Participation] | None = None,
+):
     """The 정산 section for ``user``, who must be a member (``NotMember`` otherwise).
 
     Every flag and action comes from the rules the settlement services enforce
-    (``rules.py``); three queries (members with items, and the viewer's wallet is not read).
+    (``rules.py``). Pass ``members`` from ``group_order_members`` to reuse them; otherwise
+    two queries.
     """
     from mealbuddy.groupbuys import rules
     from mealbuddy.groupbuys.errors import NotMember
 
     now = now or timezone.now()
-    members = group_order_members(group_order=group_order)
+    if members is None:
+        members = group_order_members(group_order=group_order)
     breakdown = fee_breakdown(group_order, members=members)
     user_id = getattr(user, "pk", None)
     mine_share = breakdown.share_for(user_id)

@@ -129,21 +129,19 @@ def _detail_context(request, group_order: GroupOrder, **extra) -> dict:
         "chat_url": f"/chats/{group_order.chat_room.pk}/",
     }
     if actions.is_member:
-        context.update(_settlement_context(request, group_order))
-    elif group_order.is_prepaid and share.now is not None:
-        # What a join holds now: the fee share at the new headcount and the deposit.
-        context["join_hold"] = {
-            "fee": share.now,
-            "deposit": group_order.noshow_deposit,
-            "total": share.now + group_order.noshow_deposit,
-        }
+        context.update(_settlement_context(request, group_order, members=members))
+    elif share.now is not None:
+        # What a join holds now (prepaid): the newcomer's fee share and the deposit.
+        context["join_hold"] = selectors.join_hold(group_order, breakdown)
     context.update(extra)
     return context
 
 
-def _settlement_context(request, group_order: GroupOrder) -> dict:
+def _settlement_context(request, group_order: GroupOrder, members=None) -> dict:
     """The 정산 section for a member: every line and action from the settlement selector."""
-    summary = selectors.group_order_settlement(group_order=group_order, user=request.user)
+    summary = selectors.group_order_settlement(
+        group_order=group_order, user=request.user, members=members
+    )
     me = summary.mine.participation
     return {
         "settlement": summary,

@@ -215,6 +215,21 @@ PAGES = [
     ("post", "/groupbuys/{id}/items/"),
     ("post", "/groupbuys/{id}/status/"),
     ("post", "/groupbuys/{id}/ban/"),
+    ("post", "/groupbuys/{id}/join/"),
+    *[
+        ("post", f"/groupbuys/{{id}}/settlement/{step}/")
+        for step in (
+            "arrived",
+            "received",
+            "noshow",
+            "dispute",
+            "sent",
+            "paid",
+            "remind",
+            "receipt",
+            "prefs",
+        )
+    ],
     ("get", "/chats/"),
     ("get", "/chats/{id}/"),
     ("get", "/notifications/"),
@@ -230,6 +245,13 @@ PAGES = [
     ("post", "/accounts/signup/"),
 ]
 PAGE_FIELDS = [
+    "target_user_id",
+    "paid",
+    "spending_cap",
+    "use_points",
+    "payment",
+    "noshow_deposit",
+    "settle_account",
     "q",
     "page",
     "category",

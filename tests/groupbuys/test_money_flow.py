@@ -213,3 +213,27 @@ def test_deleting_the_account_while_holding_escrow_is_refused_and_nothing_change
     assert kim.is_active
     assert Participation.objects.filter(group_order=prepaid, user=kim).exists()
     assert cash(kim) == 10_000 - 2_500
+
+
+@pytest.mark.parametrize("fee_split", ["equal", "proportional"])
+def test_the_previewed_join_hold_is_what_joining_holds(host, fee_split):
+    from mealbuddy.groupbuys.selectors import fee_breakdown, join_hold
+
+    order = make_order(
+        host,
+        delivery_fee=3_001,
+        min_order_amount=0,
+        target_count=4,
+        payment="prepaid",
+        noshow_deposit=500,
+        fee_split=fee_split,
+    )
+    kim, lee = neighbour(50_000), neighbour(50_000)
+    services.groupbuy_join(group_order_id=order.pk, user=kim)
+    services.item_add(group_order_id=order.pk, user=kim, name="a", unit_price=7_000)
+    order.refresh_from_db()
+    preview = join_hold(order, fee_breakdown(order))
+    services.groupbuy_join(group_order_id=order.pk, user=lee)
+    assert cash(lee) == 50_000 - preview.total
+    if fee_split == "proportional":
+        assert preview.fee == 0  # nothing ordered yet, so no share of the fee yet

@@ -525,7 +525,7 @@ def test_order_page_with_the_section_costs_a_fixed_number_of_queries(
     kim = member(prepaid, item=6_000)
     browser = logged_in(client, kim)
     browser.get(f"/groupbuys/{prepaid.pk}/")  # warm caches (neighbours, session)
-    with django_assert_max_num_queries(10) as few:
+    with django_assert_max_num_queries(8) as few:
         assert browser.get(f"/groupbuys/{prepaid.pk}/").status_code == 200
     member(prepaid, item=7_000)
     services.item_add(group_order_id=prepaid.pk, user=kim, name="콜라", unit_price=2_000)
