@@ -244,6 +244,32 @@ def _verify(orders, joins: int) -> dict:
     }
 
 
+def _database_cpu(database_url: str) -> float | None:
+    """CPU seconds of the PostgreSQL backends serving the bench database (local server
+    only, read from /proc; connections that close during the load are missed)."""
+    from urllib.parse import urlparse
+
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        return None
+    name = urlparse(database_url).path.lstrip("/")
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                command = handle.read().decode(errors="replace")
+            if not command.startswith("postgres:") or f" {name} " not in command:
+                continue
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def _server(ctx, kind: str, env: dict):
     """The app server: gunicorn (compose.yaml's) through ``ctx.processes``, or uvicorn
     through ``ctx.server``; yields (base url, pids whose CPU is the server's)."""
@@ -293,6 +319,7 @@ def run(ctx) -> dict:
     }
     with _server(ctx, kind, env) as (url, pids):
         cpu_before = sum(_cpu_seconds(pid) for pid in pids)
+        database_before = _database_cpu(ctx.database_url)
         load = http_once_load(
             url,
             plan,
@@ -302,7 +329,14 @@ def run(ctx) -> dict:
             check=JOIN_CHECK,
         )
         cpu = sum(_cpu_seconds(pid) for pid in pids) - cpu_before
+        database_after = _database_cpu(ctx.database_url)
+    # CPU per join sent (warm-up included) of the app server's processes and of the
+    # PostgreSQL backends: what the two cores are spent on.
     load["server_cpu_ms_per_join"] = round(1000 * cpu / max(load["sent"], 1), 2)
+    if database_before is not None:
+        load["postgres_cpu_ms_per_join"] = round(
+            1000 * (database_after - database_before) / max(load["sent"], 1), 2
+        )
     load["load_average_1m"] = round(os.getloadavg()[0], 2)
     verified = _verify([probe, *orders], load["sent"] + PROBE_JOINS)
     return {
