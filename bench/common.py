@@ -506,3 +506,124 @@ def drain_task_queue() -> None:
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
+
+
+# --- Writes: each request sent once ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OneShot:
+    """One write to send exactly once: ``method path`` with ``headers`` (a join, a payment).
+
+    Writes are not repeatable like the GETs of ``http_load``: joining twice is a no-op, so a
+    load that looped over its list would count answers that moved no money."""
+
+    path: str
+    headers: dict[str, str]
+    method: str = "POST"
+
+
+def http_once_load(
+    base_url: str,
+    requests: list[OneShot],
+    *,
+    concurrency: int = 16,
+    duration: float = 10.0,
+    warmup: int = 0,
+    check: Check | None = None,
+) -> dict:
+    """Send ``requests`` in order, each once, from ``concurrency`` clients (httpx, one
+    keep-alive connection each) until the list ends or ``duration`` seconds have passed.
+
+    The first ``warmup`` requests go first with 4 clients and are not measured (their
+    answers are checked all the same). Every answer is checked (``check``, default 2xx and
+    JSON); any wrong answer, non-2xx, refused connection or timeout raises ``BenchFailure``
+    with what failed, instead of a rate. Returns the rate and latencies of the measured part
+    and ``sent``: how many requests went out in all (warm-up included), so the caller can
+    verify exactly what those requests did.
+    """
+    import httpx
+
+    check = check or expect_json()
+    counts = {"wrong": 0, "non_2xx": 0, "socket_errors": 0}
+    examples: list[str] = []
+    sent = 0
+
+    async def phase(todo: list[OneShot], clients: int, seconds: float) -> tuple[list, float]:
+        nonlocal sent
+        latencies: list[float] = []
+        queue = iter(todo)
+
+        async def worker(client: httpx.AsyncClient, stop_at: float) -> None:
+            nonlocal sent
+            for one in queue:  # one shared iterator: every request is taken once
+                if time.monotonic() >= stop_at:
+                    return
+                sent += 1
+                started = time.perf_counter()
+                try:
+                    response = await client.request(one.method, one.path, headers=one.headers)
+                except httpx.HTTPError as exc:
+                    counts["socket_errors"] += 1
+                    examples.append(f"{one.method} {one.path}: {exc.__class__.__name__}")
+                    continue
+                latencies.append(time.perf_counter() - started)
+                problem = check(one.path, response.status_code, response.content)
+                if problem is not None:
+                    kind = "wrong" if 200 <= response.status_code < 300 else "non_2xx"
+                    counts[kind] += 1
+                    examples.append(f"{one.method} {one.path}: {problem}")
+
+        clients_list = [
+            httpx.AsyncClient(base_url=base_url, timeout=10, limits=httpx.Limits(max_connections=1))
+            for _ in range(clients)
+        ]
+        try:
+            started = time.monotonic()
+            stop_at = started + seconds
+            await asyncio.gather(*(worker(client, stop_at) for client in clients_list))
+            return latencies, time.monotonic() - started
+        finally:
+            for client in clients_list:
+                await client.aclose()
+
+    async def main() -> tuple[list, float]:
+        if warmup:
+            await phase(requests[:warmup], min(concurrency, 4), 60.0)
+        return await phase(requests[warmup:], concurrency, duration)
+
+    cpu_started = time.process_time()
+    latencies, elapsed = asyncio.run(main())
+    client_cpu = time.process_time() - cpu_started
+    summary = latency_summary(latencies)
+    failures = {
+        "wrong answers": counts["wrong"],
+        "non-2xx": counts["non_2xx"],
+        "connection errors/timeouts": counts["socket_errors"],
+    }
+    if any(failures.values()):
+        first = requests[0]
+        raise BenchFailure(
+            failure_report(
+                f"{first.method} {base_url}{first.path} (+{len(requests) - 1} requests)",
+                sent,
+                failures,
+                examples,
+            )
+        )
+    return {
+        "tool": "httpx",
+        "concurrency": concurrency,
+        "requests": summary["count"],
+        "rps": round(summary["count"] / elapsed, 1) if elapsed else 0.0,
+        "p50_ms": summary["p50_ms"],
+        "p95_ms": summary["p95_ms"],
+        "p99_ms": summary["p99_ms"],
+        "max_ms": summary["max_ms"],
+        "seconds": round(elapsed, 2),
+        "sent": sent,
+        "exhausted": sent == len(requests),
+        # The load generator shares the machine: what it burnt is not the server's.
+        "client_cpu_ms_per_request": round(1000 * client_cpu / max(sent, 1), 2),
+        "body_checked": "every answer",
+    }

@@ -55,8 +55,31 @@ def account_for(*, kind: str, owner=None, reference: str = "") -> Account:
     owner_id = getattr(owner, "pk", owner)
     if kind in Account.USER_KINDS and owner_id is None:
         raise InvalidTransfer("사용자 계정에는 소유자가 필요합니다.")
-    account, _ = Account.objects.get_or_create(kind=kind, owner_id=owner_id, reference=reference)
+    account = _account_get(kind=kind, owner_id=owner_id, reference=reference)
+    if account is None:
+        account, _ = Account.objects.get_or_create(
+            kind=kind, owner_id=owner_id, reference=reference
+        )
     return account
+
+
+def _account_get(*, kind: str, owner_id: int | None, reference: str) -> Account | None:
+    """The existing account, read with one plain SELECT: a join resolves three accounts
+    (cash, points, escrow) and the ORM's ``get`` cost more Python than the query did."""
+    fields = [field.attname for field in Account._meta.concrete_fields]
+    quote = connection.ops.quote_name
+    owner = f"{quote('owner_id')} IS NULL" if owner_id is None else f"{quote('owner_id')} = %s"
+    # str(): a TextChoices member is sent as its value (psycopg would send an Enum's name).
+    params = [str(kind), reference] + ([] if owner_id is None else [owner_id])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(quote(name) for name in fields)}"  # noqa: S608
+            f" FROM {quote(Account._meta.db_table)}"
+            f" WHERE {quote('kind')} = %s AND {quote('reference')} = %s AND {owner}",
+            params,
+        )
+        row = cursor.fetchone()
+    return None if row is None else Account.from_db(connection.alias, fields, row)
 
 
 def user_cash_account(*, user) -> Account:
@@ -133,13 +156,77 @@ def _replay(*, key: str, fingerprint: str) -> Transfer | None:
     return existing
 
 
-def _post_entries(*, transfer: Transfer, pairs: list[tuple[int, int]]) -> None:
-    Entry.objects.bulk_create(
-        [
-            Entry(transfer=transfer, account_id=account_id, amount=amount)
-            for account_id, amount in pairs
-        ]
+def _insert_transfer(
+    *, key: str, fingerprint: str, kind: str, reference: str, memo: str, pairs
+) -> Transfer:
+    """The transfer row (its key claims the idempotency slot) and its insert-only entries.
+
+    Written as SQL, like ``_apply_balances``: the ORM's ``create`` plus ``bulk_create`` were
+    most of a transfer's Python time (profiled: 0.5 ms of 1.2 ms CPU). On PostgreSQL the
+    two inserts are one statement (the entries' insert is a CTE reading the new id), so a
+    transfer costs one round trip less; SQLite has no data-modifying CTEs and takes two.
+    A key already used raises ``IntegrityError`` from this statement, as ``create`` did.
+    """
+    quote = connection.ops.quote_name
+    transfers = quote(Transfer._meta.db_table)
+    entries = quote(Entry._meta.db_table)
+    now = timezone.now()
+    head = [key, fingerprint, str(kind), str(reference), str(memo)]
+    head.append(connection.ops.adapt_datetimefield_value(now))
+    names = ("key", "fingerprint", "kind", "reference", "memo", "created_at")
+    columns = "(" + ", ".join(quote(name) for name in names) + ")"
+    legs: list[int] = [value for pair in pairs for value in pair]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            rows = ", ".join("(%s::bigint, %s::bigint)" for _ in pairs)
+            cursor.execute(
+                f"WITH t AS (INSERT INTO {transfers} {columns}"  # noqa: S608
+                " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id),"
+                f" e AS (INSERT INTO {entries} (transfer_id, account_id, amount)"
+                f" SELECT t.id, v.account_id, v.amount FROM t, (VALUES {rows})"
+                " AS v(account_id, amount))"
+                " SELECT id FROM t",
+                head + legs,
+            )
+            transfer_id = cursor.fetchone()[0]
+        else:
+            cursor.execute(
+                f"INSERT INTO {transfers} {columns} VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608
+                head,
+            )
+            transfer_id = cursor.lastrowid
+            rows = ", ".join(f"({int(transfer_id)}, %s, %s)" for _ in pairs)
+            cursor.execute(
+                f"INSERT INTO {entries} (transfer_id, account_id, amount) VALUES {rows}",  # noqa: S608
+                legs,
+            )
+    transfer = Transfer(
+        id=transfer_id,
+        key=key,
+        fingerprint=fingerprint,
+        kind=kind,
+        reference=reference,
+        memo=memo,
+        created_at=now,
     )
+    transfer._state.adding = False
+    transfer._state.db = connection.alias
+    return transfer
+
+
+def _lock_accounts(ids: list[int]) -> dict[int, tuple[str, int]]:
+    """{id: (kind, balance)} of these accounts, locked in id order (``FOR UPDATE`` where the
+    database has it; SQLite's IMMEDIATE transaction already holds the write lock)."""
+    table = connection.ops.quote_name(Account._meta.db_table)
+    marks = ", ".join("%s" for _ in ids)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, kind, balance FROM {table} WHERE id IN ({marks})"  # noqa: S608
+            f" ORDER BY id{lock}",
+            ids,
+        )
+        return {pk: (account_kind, balance) for pk, account_kind, balance in cursor.fetchall()}
 
 
 def _apply_balances(*, pairs: list[tuple[int, int]]) -> None:
@@ -206,21 +293,20 @@ def transfer_execute(
             # The key row first: a concurrent call with the same key waits here on PostgreSQL
             # (unique index) until the first commits, then fails; SQLite has serialised us.
             # Replays end here too, without touching any account.
-            transfer = Transfer.objects.create(
-                key=key, fingerprint=fingerprint, kind=kind, reference=reference, memo=memo
+            transfer = _insert_transfer(
+                key=key,
+                fingerprint=fingerprint,
+                kind=kind,
+                reference=reference,
+                memo=memo,
+                pairs=pairs,
             )
             stage = "legs"
-            # Entries need no lock: written before it, they keep the time others queue on a
-            # hot account (an order's escrow) to the lock, one UPDATE and the commit.
-            _post_entries(transfer=transfer, pairs=pairs)
+            # Entries need no lock: written with the key, before it, they keep the time
+            # others queue on a hot account (an order's escrow) to the lock, one UPDATE and
+            # the commit.
             ids = [account_id for account_id, _ in pairs]
-            rows = (
-                Account.objects.select_for_update()
-                .filter(pk__in=ids)
-                .order_by("pk")
-                .values_list("pk", "kind", "balance")
-            )
-            locked = {pk: (account_kind, balance) for pk, account_kind, balance in rows}
+            locked = _lock_accounts(ids)
             if len(locked) != len(ids):
                 raise NotFound("계정을 찾을 수 없습니다.")
             missing = max(
