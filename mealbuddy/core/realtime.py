@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import threading
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
@@ -68,17 +70,58 @@ async def group_send_logged(group: str, event: dict) -> bool:
     return True
 
 
+_background: tuple[int, asyncio.AbstractEventLoop] | None = None
+_background_lock = threading.Lock()
+
+
+def _background_loop() -> asyncio.AbstractEventLoop:
+    """This process's broadcast loop: one thread, started on first use (again after a fork).
+
+    Without it, every send from sync code outside ASGI (gunicorn's WSGI workers, the task
+    worker, management commands) made ``async_to_sync`` start a thread and an event loop, and
+    the Redis layer a connection for that loop: about 2 ms per event. One long-lived loop
+    keeps one connection.
+    """
+    global _background
+    pid = os.getpid()
+    current = _background
+    if current is not None and current[0] == pid:
+        return current[1]
+    with _background_lock:
+        if _background is None or _background[0] != pid:
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(target=loop.run_forever, name="broadcasts", daemon=True)
+            thread.start()
+            _background = (pid, loop)
+        return _background[1]
+
+
+def _asgi_loop() -> asyncio.AbstractEventLoop | None:
+    """The server's event loop when this sync code runs inside ASGI (``sync_to_async``)."""
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return None
+    return getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+
+
 def broadcast(group: str, event: dict) -> None:
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
+        loop = None
+    if loop is not None:
+        # Sync code running on a thread that also runs an event loop (a script or a test that
+        # drives an async client): hand the send to that loop instead of blocking it.
+        task = loop.create_task(group_send_logged(group, event))
+        _pending.add(task)
+        task.add_done_callback(_pending.discard)
+        return
+    if _asgi_loop() is not None:
+        # Inside the ASGI server: the send runs on the server's own loop (where the in-memory
+        # layer's queues and the sockets live).
         async_to_sync(group_send_logged)(group, event)
         return
-    # Sync code running on a thread that also runs an event loop (a script or a test that
-    # drives an async client): hand the send to that loop instead of blocking it.
-    task = loop.create_task(group_send_logged(group, event))
-    _pending.add(task)
-    task.add_done_callback(_pending.discard)
+    # group_send_logged bounds itself with BROADCAST_TIMEOUT and never raises.
+    asyncio.run_coroutine_threadsafe(group_send_logged(group, event), _background_loop()).result()
 
 
 def broadcast_on_commit(group: str, event: dict) -> None:
