@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +106,54 @@ def new_page(browser, live_server_url, csp_violations, request):
         context.close()
     if csp_violations and request.node.get_closest_marker("allow_csp_violations") is None:
         pytest.fail("Content-Security-Policy violations:\n" + "\n".join(csp_violations))
+
+
+# --- What a person sees: accessibility checks and screenshots ----------------------------------
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+# axe-core rules run on every checked page: WCAG 2.1 A/AA (contrast, labels, names, landmarks
+# that matter on a phone). Best-practice rules are left out on purpose.
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def axe_violations(page, *, options: dict | None = None) -> list[str]:
+    """axe-core's WCAG A/AA violations on ``page`` now, one readable line per failing node."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options=options or AXE_OPTIONS)
+    lines = []
+    for violation in results.response["violations"]:
+        for node in violation["nodes"]:
+            target = " ".join(str(t) for t in node.get("target", []))
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            lines.append(f"{violation['id']} at {target}: {summary[:200]}")
+    return lines
+
+
+@pytest.fixture
+def assert_accessible():
+    """``assert_accessible(page)`` fails the test with every WCAG A/AA violation axe finds
+    (contrast included) on the page as it is now."""
+
+    def check(page, *, options: dict | None = None) -> None:
+        found = axe_violations(page, options=options)
+        assert not found, f"accessibility violations on {page.url}:\n" + "\n".join(found)
+
+    return check
+
+
+@pytest.fixture
+def screenshot(request):
+    """``screenshot(page, "board")`` keeps a full-page PNG in test-artifacts/screenshots/,
+    named after the test and the viewport, for people to look at after the run."""
+
+    def take(page, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        size = page.viewport_size or {"width": 0, "height": 0}
+        test = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
+        path = ARTIFACTS / f"{test}-{name}-{size['width']}x{size['height']}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
