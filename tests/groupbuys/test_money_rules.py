@@ -597,7 +597,6 @@ def test_departure_refused_with_cash_left(host):
     _departure_refused(kim, "wallet_not_empty", "5,000원")
 
 
-@pytest.mark.xfail(reason="fixed in the next commit", strict=True)
 def test_departure_refused_with_money_held_on_an_open_order(host):
     """Leaving on the way out would refund the hold into a wallet about to be closed."""
     order = prepaid_order(host)
