@@ -225,3 +225,36 @@ def test_items_added_at_once_by_one_member_hold_the_final_share(regions_tx):
     assert escrow(order) == share.total
     assert cash(kim) == 100_000 - share.total
     book_is_right()
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_two_staff_decisions_on_one_dispute_move_the_deposit_once(regions_tx, settings, round_):
+    """Two admins (or a double click) decide the same disputed deposit at once, one each
+    way: exactly one decision stands, the deposit moves once."""
+    from mealbuddy.groupbuys import settlement
+
+    settings.GROUPBUYS_NOSHOW_AFTER_MINUTES = 0
+    host, kim, lee = UserFactory(), UserFactory(), UserFactory()
+    fund(kim, 50_000)
+    fund(lee, 50_000)
+    order = prepaid(host, target_count=3, min_order_amount=0, noshow_deposit=5_000)
+    for user in (kim, lee):
+        services.groupbuy_join(group_order_id=order.pk, user=user)
+    services.groupbuy_close(group_order_id=order.pk, user=host)
+    services.groupbuy_status_change(group_order_id=order.pk, user=host, status="ordered")
+    settlement.groupbuy_arrived(group_order_id=order.pk, user=host)
+    settlement.groupbuy_noshow(group_order_id=order.pk, user=host, target_user_id=kim.pk)
+    settlement.groupbuy_dispute(group_order_id=order.pk, user=kim)
+    row = Participation.objects.get(group_order=order, user=kim)
+    host_before, kim_before = cash(host), cash(kim)
+
+    def decide(n: int) -> str:
+        to_host = n == round_ % 2
+        settlement.deposit_resolve(participation_id=row.pk, to_host=to_host)
+        return "to_host" if to_host else "to_member"
+
+    outcomes = in_parallel(2, decide)
+    assert outcomes["not_allowed"] == 1, outcomes
+    assert (cash(host) - host_before) + (cash(kim) - kim_before) == 5_000
+    assert escrow(order) == held_in_rows(order) == 5_000  # Lee's deposit, untouched
+    book_is_right()
