@@ -258,3 +258,26 @@ def test_two_staff_decisions_on_one_dispute_move_the_deposit_once(regions_tx, se
     assert (cash(host) - host_before) + (cash(kim) - kim_before) == 5_000
     assert escrow(order) == held_in_rows(order) == 5_000  # Lee's deposit, untouched
     book_is_right()
+
+
+def test_points_first_joins_at_once_fall_back_to_cash(regions_tx):
+    """One member joins several orders at once, points first: the points cover one share
+    and cash the rest. A hold must never be refused while cash covers what points cannot."""
+    from mealbuddy.wallet.services import points_award
+
+    host, kim = UserFactory(), UserFactory()
+    orders = [prepaid(host) for _ in range(6)]  # 3,000 a share
+    fund(kim, 6 * 3_000)
+    points_award(key="gift", user=kim, amount=3_000)
+
+    def join(n: int) -> str:
+        services.groupbuy_join(group_order_id=orders[n].pk, user=kim, use_points=True)
+        return "joined"
+
+    outcomes = in_parallel(6, join)
+    assert outcomes == Counter({"joined": 6}), outcomes
+    summary = wallet_summary(user=kim)
+    assert (summary["cash"], summary["points"]) == (3_000, 0)
+    for order in orders:
+        assert escrow(order) == held_in_rows(order) == 3_000
+    book_is_right()
