@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from mealbuddy.groupbuys import services, settlement
-from mealbuddy.groupbuys.errors import ShareNotCovered, SpendingCapExceeded
+from mealbuddy.groupbuys.errors import NotEditable, ShareNotCovered, SpendingCapExceeded
 from mealbuddy.groupbuys.models import DepositState, GroupOrder, Participation
 from mealbuddy.wallet.selectors import ledger_problems, wallet_summary
 from mealbuddy.wallet.services import escrow_account
@@ -84,7 +84,7 @@ def test_place_captures_to_host_then_handoff_returns_deposit_and_pays_points(pre
     assert cash(host) == 23_000
     assert cash(kim) == 50_000 - 13_000 - 1_000
     assert escrow(prepaid) == 2_000
-    with pytest.raises(Exception):
+    with pytest.raises(NotEditable):
         services.item_add(group_order_id=prepaid.pk, user=kim, name="추가", unit_price=1)
     settlement.groupbuy_arrived(group_order_id=prepaid.pk, user=host)
     settlement.groupbuy_received(group_order_id=prepaid.pk, user=kim)

@@ -19,7 +19,8 @@ exactly what it moves. After each step:
 Each example runs inside a transaction rolled back at its end; derandomized, so CI runs the
 same sequences every time (80 examples of up to 50 steps: about 25 s on SQLite, 40 s on
 PostgreSQL). For a longer hunt: ``MONEY_EXAMPLES=1000 MONEY_STEPS=100``; ``MONEY_STATS=1``
-(with ``-s``) prints how each step ended, ``MONEY_SHRINK=0`` skips shrinking a failure.
+(with ``-s``) prints how each step ended, ``MONEY_SHRINK=0`` skips shrinking a failure,
+``MONEY_RANDOM=1`` draws new sequences.
 """
 
 from __future__ import annotations
@@ -970,7 +971,7 @@ def settings_for_run():
     return settings(
         max_examples=int(os.environ.get("MONEY_EXAMPLES", "80")),
         stateful_step_count=int(os.environ.get("MONEY_STEPS", "50")),
-        derandomize=True,
+        derandomize=os.environ.get("MONEY_RANDOM") != "1",
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
