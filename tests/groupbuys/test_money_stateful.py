@@ -774,8 +774,9 @@ class GroupMoneyMachine(RuleBasedStateMachine):
             lambda: settlement.deposit_resolve(participation_id=participation_id, to_host=to_host),
         )
 
-    def time_passes(self, o, u=0):
-        """The handoff windows elapse for one placed order (its timestamps move back)."""
+    def time_passes(self, o, u=0, only_noshow=False):
+        """The handoff windows elapse for one placed order (its timestamps move back): the
+        dispute window of its no-show reports, and unless ``only_noshow`` the pickup one."""
         from django.conf import settings as django_settings
 
         order = self._order(o, prefer=("ordered",))
@@ -784,11 +785,12 @@ class GroupMoneyMachine(RuleBasedStateMachine):
         now = timezone.now()
         auto = timedelta(hours=django_settings.GROUPBUYS_HANDOFF_AUTO_HOURS, minutes=1)
         dispute = timedelta(hours=django_settings.GROUPBUYS_DISPUTE_HOURS, minutes=1)
-        GroupOrder.objects.filter(pk=order.pk).update(ordered_at=now - auto)
+        if not only_noshow:
+            GroupOrder.objects.filter(pk=order.pk).update(ordered_at=now - auto)
+            order.ordered_old = True
         Participation.objects.filter(
             group_order_id=order.pk, deposit_state=DepositState.NOSHOW
         ).update(noshow_at=now - dispute)
-        order.ordered_old = True
         for member in order.members:
             if member.state == DepositState.NOSHOW:
                 member.noshow_old = True
@@ -870,6 +872,7 @@ class GroupMoneyMachine(RuleBasedStateMachine):
                 "noshow",
                 "noshow_disputed",
                 "noshow_disputed",
+                "noshow_stands",
                 "dispute_member",
                 "dispute_host",
                 "decide_host",
@@ -890,6 +893,16 @@ class GroupMoneyMachine(RuleBasedStateMachine):
             target = self._pick(order, u, others=True)
             self.dispute(o, u, False)
             self.staff_decide(o, u, target % 2 == 0)
+        elif what == "noshow_stands":
+            # A report left unanswered until the job gives the deposit to the host, then
+            # the host tries the same member again.
+            order = self._order(o, prefer=("ordered",))
+            if not order.arrived:
+                self.arrived(o)
+            self.noshow(o, u)
+            self.time_passes(o, only_noshow=True)
+            self.handoff_job()
+            self.noshow(o, u)
         elif what.startswith("dispute"):
             self.dispute(o, u, what == "dispute_host")
         elif what.startswith("decide"):
