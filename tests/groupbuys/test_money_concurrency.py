@@ -281,3 +281,38 @@ def test_points_first_joins_at_once_fall_back_to_cash(regions_tx):
     for order in orders:
         assert escrow(order) == held_in_rows(order) == 3_000
     book_is_right()
+
+
+def test_pickups_racing_the_handoff_job_return_each_deposit_once(regions_tx):
+    from mealbuddy.groupbuys import settlement
+
+    host = UserFactory()
+    members = [UserFactory() for _ in range(3)]
+    for user in members:
+        fund(user, 20_000)
+    order = prepaid(host, target_count=4, noshow_deposit=2_000)
+    for user in members:
+        services.groupbuy_join(group_order_id=order.pk, user=user)
+    services.groupbuy_close(group_order_id=order.pk, user=host)
+    services.groupbuy_status_change(group_order_id=order.pk, user=host, status="ordered")
+    GroupOrder.objects.filter(pk=order.pk).update(ordered_at=timezone.now() - timedelta(days=1))
+    before = {user.pk: cash(user) for user in members}
+
+    def work(n: int) -> str:
+        if n < len(members):
+            settlement.groupbuy_received(group_order_id=order.pk, user=members[n])
+            return "received"
+        return f"job:{settlement.groupbuys_handoff_due()}"
+
+    outcomes = in_parallel(len(members) + 2, work)
+    # Each member is settled once: by their own tap or by one of the jobs (a tap that comes
+    # after the job is refused, "not_allowed").
+    taps = outcomes["received"]
+    by_jobs = sum(int(k.split(":")[1]) for k in outcomes if str(k).startswith("job:"))
+    assert taps + by_jobs == len(members), outcomes
+    assert Transfer.objects.filter(kind="deposit_return").count() == len(members)
+    assert all(cash(user) == before[user.pk] + 2_000 for user in members)
+    order.refresh_from_db()
+    assert order.status == GroupOrder.Status.DELIVERED
+    assert escrow(order) == 0
+    book_is_right()
