@@ -32,6 +32,7 @@ from mealbuddy.groupbuys.models import DepositState, GroupOrder, Participation
 from mealbuddy.groupbuys.selectors import FeeBreakdown, fee_breakdown
 from mealbuddy.wallet import services as wallet
 from mealbuddy.wallet.errors import InsufficientFunds
+from mealbuddy.wallet.models import Account
 
 _MONEY_FIELDS = ["held_cash", "held_points", "hold_seq", "deposit_held", "deposit_state"]
 
@@ -45,6 +46,20 @@ def _accounts(participation: Participation):
         wallet.user_cash_account(user=participation.user_id),
         wallet.user_points_account(user=participation.user_id),
     )
+
+
+def _points_locked(cash, points) -> int:
+    """The member's points balance read with their cash and points rows locked (id order,
+    as ``transfer_execute`` locks them): a concurrent hold in another order cannot spend
+    the same points between this read and the transfer, which would refuse a share that
+    cash covers."""
+    balances = dict(
+        Account.objects.select_for_update()
+        .filter(pk__in=[cash.pk, points.pk])
+        .order_by("pk")
+        .values_list("pk", "balance")
+    )
+    return balances[points.pk]
 
 
 def share_required(breakdown: FeeBreakdown, participation: Participation) -> int:
@@ -79,7 +94,9 @@ def hold_sync(
     seq = participation.hold_seq
     if delta > 0 or deposit:
         need = max(delta, 0)
-        from_points = min(need, max(points.balance, 0)) if participation.use_points else 0
+        from_points = 0
+        if participation.use_points and need:
+            from_points = min(need, max(_points_locked(cash, points), 0))
         from_cash = need - from_points
         try:
             wallet.transfer_execute(

@@ -262,6 +262,10 @@ def noshow_refusal(
         return _refused("이미 음식을 받은 멤버예요.")
     if member.deposit_state in (DepositState.NOSHOW, DepositState.DISPUTED):
         return _refused("이미 노쇼로 신고했어요.")
+    if member.deposit_state in (DepositState.FORFEITED, DepositState.RETURNED):
+        # Decided already (the deposit went to the host or back): a second report would
+        # reopen a deposit that is no longer in escrow.
+        return _refused("이미 노쇼로 처리된 멤버예요.")
     wait = timedelta(minutes=settings.GROUPBUYS_NOSHOW_AFTER_MINUTES)
     if now < group_order.arrived_at + wait:
         minutes = settings.GROUPBUYS_NOSHOW_AFTER_MINUTES

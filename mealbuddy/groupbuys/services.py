@@ -954,8 +954,9 @@ def groupbuys_departure_refusal(*, user):
     """Why ``user`` may not delete their account yet (``None``: they may), money-wise.
 
     A member who still owes a "직접 정산" share (ordered, neither sent nor confirmed) or has
-    a no-show deposit pending on a placed order; a host holding members' money on a prepaid
-    order not yet delivered.
+    a no-show deposit pending on a placed order; a member with cash held on a prepaid order
+    not placed yet (leaving would refund it into the wallet being closed); a host holding
+    members' money on a prepaid order not yet delivered.
     """
     from mealbuddy.core.errors import Conflict
 
@@ -981,6 +982,30 @@ def groupbuys_departure_refusal(*, user):
                 "끝난 뒤에 탈퇴할 수 있어요.",
                 code="settlement_pending",
             )
+    # Leaving on the way out would refund these holds into a wallet that is being closed
+    # (the wallet's own check runs before the refunds): the member leaves first, then
+    # withdraws. Held points are not asked about: points are never paid out.
+    holding = (
+        Participation.objects.filter(
+            user=user,
+            group_order__payment=GroupOrder.Payment.PREPAID,
+            group_order__status__in=(Status.RECRUITING, Status.CLOSED),
+        )
+        .exclude(group_order__host=user)
+        .filter(Q(held_cash__gt=0) | Q(deposit_state=DepositState.HELD))
+        .select_related("group_order")
+        .order_by("group_order_id")
+        .first()
+    )
+    if holding is not None:
+        held = holding.held_cash + (
+            holding.deposit_held if holding.deposit_state == DepositState.HELD else 0
+        )
+        return Conflict(
+            f"'{holding.group_order.title}' 주문에 보관 중인 {held:,}원이 있어요. "
+            "주문에서 나가 돌려받고 출금한 뒤에 탈퇴해 주세요.",
+            code="settlement_pending",
+        )
     hosting = GroupOrder.objects.filter(
         host=user, payment=GroupOrder.Payment.PREPAID, status=Status.ORDERED
     ).first()

@@ -220,12 +220,19 @@ def groupbuy_dispute(*, group_order_id: int, user, target_user_id=None) -> Parti
 def deposit_resolve(*, participation_id: int, to_host: bool) -> Participation:
     """Staff decide a disputed deposit: to the host (the no-show stands) or back to the
     member (who then counts as having picked up). Anything but a dispute is refused."""
-    participation = (
-        Participation.objects.select_related("user", "group_order").filter(pk=participation_id)
-    ).first()
+    group_order_id = (
+        Participation.objects.filter(pk=participation_id)
+        .values_list("group_order_id", flat=True)
+        .first()
+    )
+    if group_order_id is None:
+        raise NotFound("참여 기록을 찾을 수 없어요.")
+    group_order = GroupOrder.objects.select_for_update().get(pk=group_order_id)
+    # Read the member's row only with the order locked: two decisions at once must see
+    # each other (the second finds the deposit decided and is refused).
+    participation = Participation.objects.select_related("user").filter(pk=participation_id).first()
     if participation is None:
         raise NotFound("참여 기록을 찾을 수 없어요.")
-    group_order = GroupOrder.objects.select_for_update().get(pk=participation.group_order_id)
     participation.group_order = group_order
     if participation.deposit_state != DepositState.DISPUTED:
         raise MoneyActionRefused("이의가 제기된 보증금만 정할 수 있어요.")
