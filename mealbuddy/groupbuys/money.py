@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from mealbuddy.groupbuys.errors import ShareNotCovered, SpendingCapExceeded
 from mealbuddy.groupbuys.models import DepositState, GroupOrder, Participation
-from mealbuddy.groupbuys.selectors import FeeBreakdown, fee_breakdown
+from mealbuddy.groupbuys.selectors import FeeBreakdown
 from mealbuddy.wallet import services as wallet
 from mealbuddy.wallet.errors import InsufficientFunds
 from mealbuddy.wallet.models import Account
@@ -131,18 +131,6 @@ def hold_sync(
     participation.held_cash -= to_cash
     participation.held_points -= to_points
     participation.save(update_fields=_MONEY_FIELDS)
-
-
-def member_hold_sync(*, group_order: GroupOrder, participation: Participation) -> None:
-    """Re-hold ``participation``'s share after its items (or preferences) changed."""
-    if not group_order.is_prepaid or participation.user_id == group_order.host_id:
-        return
-    breakdown = fee_breakdown(group_order)
-    hold_sync(
-        group_order=group_order,
-        participation=participation,
-        required=share_required(breakdown, participation),
-    )
 
 
 def member_refund(*, group_order: GroupOrder, participation: Participation) -> int:

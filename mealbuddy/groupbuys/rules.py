@@ -213,6 +213,26 @@ def payment_change_refusal(group_order: GroupOrder, *, changing: bool) -> Applic
     return None
 
 
+def fee_change_refusal(
+    group_order: GroupOrder, *, delivery_fee: int, fee_split: str
+) -> ApplicationError | None:
+    """On a prepaid order others joined, a member's share may only fall: the fee cannot go
+    up and the way it is split cannot change (holds were taken on those terms)."""
+    if not group_order.is_prepaid or group_order.member_count <= 1:
+        return None
+    if delivery_fee > group_order.delivery_fee:
+        return NotEditable(
+            "앱에서 결제하는 주문에 참여한 사람이 있어 배달비를 올릴 수 없어요.",
+            field="delivery_fee",
+        )
+    if fee_split != group_order.fee_split:
+        return NotEditable(
+            "앱에서 결제하는 주문에 참여한 사람이 있어 배달비 나누는 방법을 바꿀 수 없어요.",
+            field="fee_split",
+        )
+    return None
+
+
 def cap_refusal(group_order: GroupOrder, *, member) -> ApplicationError | None:
     """A member sets their spending cap (and points preference) until the order is placed."""
     if member is None:

@@ -50,6 +50,7 @@ from mealbuddy.groupbuys.rules import (
     cap_refusal,
     delete_refusal,
     edit_refusal,
+    fee_change_refusal,
     items_refusal,
     join_refusal,
     leave_refusal,
@@ -205,6 +206,13 @@ def _clean(data: dict, *, current: GroupOrder | None, now: datetime) -> dict:
         )
         if (refusal := payment_change_refusal(current, changing=changing)) is not None:
             fail(refusal.field or "payment", refusal.message)
+        refusal = fee_change_refusal(
+            current,
+            delivery_fee=cleaned.get("delivery_fee") or current.delivery_fee,
+            fee_split=cleaned.get("fee_split", current.fee_split),
+        )
+        if refusal is not None and refusal.field not in errors:
+            fail(refusal.field, refusal.message)
     if errors:
         raise GroupOrderValidationError(errors)
     return cleaned

@@ -237,3 +237,16 @@ def test_the_previewed_join_hold_is_what_joining_holds(host, fee_split):
     assert cash(lee) == 50_000 - preview.total
     if fee_split == "proportional":
         assert preview.fee == 0  # nothing ordered yet, so no share of the fee yet
+
+
+def test_a_joined_prepaid_order_fee_can_fall_but_not_rise(prepaid, host):
+    from mealbuddy.groupbuys.errors import GroupOrderValidationError
+
+    services.groupbuy_join(group_order_id=prepaid.pk, user=neighbour(50_000))
+    with pytest.raises(GroupOrderValidationError) as refused:
+        services.groupbuy_update(group_order_id=prepaid.pk, user=host, delivery_fee=4_000)
+    assert "배달비를 올릴 수 없어요" in refused.value.as_errors()["delivery_fee"][0]
+    with pytest.raises(GroupOrderValidationError) as refused:
+        services.groupbuy_update(group_order_id=prepaid.pk, user=host, fee_split="proportional")
+    assert "fee_split" in refused.value.as_errors()
+    services.groupbuy_update(group_order_id=prepaid.pk, user=host, delivery_fee=2_000)

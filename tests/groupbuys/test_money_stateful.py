@@ -500,8 +500,9 @@ class GroupMoneyMachine(RuleBasedStateMachine):
         )
 
     def edit_fee(self, o, fee, flip_split):
-        """The host changes the delivery fee (and maybe the split) after people joined: the
-        holds stay as they are and the placing settles the difference."""
+        """The host changes the delivery fee (and maybe the split): once others joined a
+        prepaid order the fee may only fall and the split stays; the holds stay as they are
+        and the placing settles the difference."""
         order = self._order(o)
         split = order.split
         if flip_split:
@@ -510,6 +511,8 @@ class GroupMoneyMachine(RuleBasedStateMachine):
         def model():
             if order.current() not in ("recruiting", "closed"):
                 raise Refused("not_editable")
+            if len(order.members) > 1 and (fee > order.fee or split != order.split):
+                raise Refused("invalid")
             order.fee, order.split = fee, split
 
         self._expect(
