@@ -81,12 +81,8 @@ def new_page(browser, live_server_url, csp_violations, request):
     contexts = []
 
     def make(**kwargs):
-        context = browser.new_context(
-            base_url=live_server_url,
-            locale="ko-KR",
-            viewport={"width": 390, "height": 844},
-            **kwargs,
-        )
+        kwargs.setdefault("viewport", {"width": 390, "height": 844})
+        context = browser.new_context(base_url=live_server_url, locale="ko-KR", **kwargs)
         context.set_default_timeout(10_000)
         context.add_init_script(CSP_LISTENER)
         contexts.append(context)
