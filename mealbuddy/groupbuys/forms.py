@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from mealbuddy.core.errors import ApplicationError
+from mealbuddy.core.forms import NamedErrorsMixin
 from mealbuddy.groupbuys.models import CATEGORY_CHOICES, MAX_NOSHOW_DEPOSIT, GroupOrder
 from mealbuddy.groupbuys.services import DEFAULT_DEADLINE
 
@@ -18,7 +19,7 @@ PAYMENT_HELP = {
 }
 
 
-class GroupOrderForm(forms.Form):
+class GroupOrderForm(NamedErrorsMixin, forms.Form):
     title = forms.CharField(label="제목", max_length=30, help_text="30자 이내")
     category = forms.ChoiceField(label="카테고리", choices=[("", "골라 주세요"), *CATEGORY_CHOICES])
     restaurant = forms.CharField(label="가게 이름", max_length=50, required=False)
@@ -91,7 +92,7 @@ class GroupOrderForm(forms.Form):
         return [(radio, PAYMENT_HELP[radio.data["value"]]) for radio in self["payment"]]
 
 
-class MemberPrefsForm(forms.Form):
+class MemberPrefsForm(NamedErrorsMixin, forms.Form):
     """A member's own settings on one order (``services.member_prefs_set``)."""
 
     spending_cap = forms.IntegerField(
@@ -107,7 +108,7 @@ class MemberPrefsForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ReceiptForm(forms.Form):
+class ReceiptForm(NamedErrorsMixin, forms.Form):
     receipt = forms.FileField(
         label="영수증 사진",
         widget=forms.FileInput(attrs={"accept": "image/*"}),
@@ -120,8 +121,10 @@ class ReceiptForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ItemForm(forms.Form):
-    name = forms.CharField(label="메뉴", max_length=50)
+class ItemForm(NamedErrorsMixin, forms.Form):
+    name = forms.CharField(
+        label="메뉴", max_length=50, error_messages={"required": "메뉴 이름을 입력해 주세요."}
+    )
     unit_price = forms.IntegerField(label="가격 (원)", min_value=0)
     quantity = forms.IntegerField(label="수량", min_value=1, max_value=99, initial=1)
 
