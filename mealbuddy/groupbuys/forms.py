@@ -20,9 +20,19 @@ PAYMENT_HELP = {
 
 
 class GroupOrderForm(NamedErrorsMixin, forms.Form):
-    title = forms.CharField(label="제목", max_length=30, help_text="30자 이내")
+    title = forms.CharField(
+        label="제목",
+        max_length=30,
+        help_text="30자 이내",
+        widget=forms.TextInput(attrs={"placeholder": "예: 허니콤보 같이 시켜요"}),
+    )
     category = forms.ChoiceField(label="카테고리", choices=[("", "골라 주세요"), *CATEGORY_CHOICES])
-    restaurant = forms.CharField(label="가게 이름", max_length=50, required=False)
+    restaurant = forms.CharField(
+        label="가게 이름",
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "예: 교촌치킨 홍대점"}),
+    )
     min_order_amount = forms.IntegerField(
         label="최소주문금액 (원)", min_value=0, initial=0, help_text="가게가 정한 최소주문금액"
     )
@@ -36,7 +46,12 @@ class GroupOrderForm(NamedErrorsMixin, forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
         help_text="지금부터 10분 뒤 ~ 24시간 안",
     )
-    pickup_spot = forms.CharField(label="수령 장소", max_length=100, required=False)
+    pickup_spot = forms.CharField(
+        label="수령 장소",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "예: 서교동 주민센터 앞"}),
+    )
     fee_split = forms.ChoiceField(
         label="배달비 나누기",
         choices=GroupOrder.FeeSplit.choices,
@@ -66,7 +81,10 @@ class GroupOrderForm(NamedErrorsMixin, forms.Form):
         help_text="'직접 정산'일 때 멤버들에게 보여 줘요. 예: 국민 123-45-6789 김밀버",
     )
     description = forms.CharField(
-        label="내용", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+        label="내용",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "주문 시간, 메뉴 정하는 법 등"}),
     )
 
     def __init__(self, *args, **kwargs):
