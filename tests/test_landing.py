@@ -135,3 +135,19 @@ def test_hostile_query_parameters_on_the_landing_page_are_ignored(client, demo_b
     assert "<script>" not in response.content.decode().replace('<script type="module"', "")
     # A NUL byte is refused before any view runs: a 4xx, never a 500.
     assert client.get("/", {"q": "\x00"}).status_code == 400
+
+
+def test_recruiting_orders_come_first_closing_soonest_then_the_newest_others(client, demo_board):
+    user = demo_board[0].host
+    soon = groupbuy_create(host=user, title="곧 마감", category="피자", target_count=3)
+    GroupOrder.objects.filter(pk=soon.pk).update(deadline=timezone.now() + timedelta(minutes=15))
+    done = groupbuy_create(host=user, title="방금 끝난", category="피자", target_count=3)
+    GroupOrder.objects.filter(pk=done.pk).update(status="cancelled")
+    old = groupbuy_create(host=user, title="지난달 주문", category="피자", target_count=3)
+    GroupOrder.objects.filter(pk=old.pk).update(deadline=timezone.now() - timedelta(days=30))
+    html = client.get("/").content.decode()
+    assert html.index("곧 마감") < html.index("마라탕 최소주문 채워요")
+    assert "지난달 주문" not in html
+    GroupOrder.objects.exclude(pk__in=[done.pk, old.pk]).update(status="delivered")
+    html = client.get("/").content.decode()
+    assert "방금 끝난" in html and "지난달 주문" not in html

@@ -8,9 +8,10 @@ loads none of them. Every link that would act goes to the login page with ``next
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from mealbuddy.regions.selectors import region_neighbour_ids
 # The demo residents' 동 (서교동): where ``manage.py seed_demo`` puts the sample orders.
 SHOWCASE_REGION_CODE = DEMO_USERS[0][2]
 SHOWCASE_SIZE = 4
+RECENT = timedelta(days=7)  # older orders say nothing about the neighbourhood today
 
 # What a visitor's card may show; nothing else is read from the table.
 PUBLIC_FIELDS = (
@@ -41,21 +43,23 @@ PUBLIC_FIELDS = (
 
 
 def showcase_orders(*, region: Region, limit: int = SHOWCASE_SIZE) -> QuerySet[GroupOrder]:
-    """Orders of ``region`` and the 동 bordering it, still recruiting first (closing soonest),
-    then the rest, newest first. One query; only ``PUBLIC_FIELDS`` are loaded."""
+    """Orders of ``region`` and the 동 bordering it from the last week: still recruiting
+    first (closing soonest), then the rest (newest first). One query; only
+    ``PUBLIC_FIELDS`` are loaded."""
+    now = timezone.now()
     region_ids = [region.pk, *region_neighbour_ids(region=region)]
+    is_open = recruiting_q(now)
     return (
-        GroupOrder.objects.filter(region_id__in=region_ids)
+        GroupOrder.objects.filter(region_id__in=region_ids, deadline__gte=now - RECENT)
         .select_related("region")
         .only(*PUBLIC_FIELDS)
         .annotate(
             open_rank=Case(
-                When(recruiting_q(timezone.now()), then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
+                When(is_open, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+            open_deadline=Case(When(is_open, then=F("deadline")), default=None),
         )
-        .order_by("open_rank", "deadline", "-id")[:limit]
+        .order_by("open_rank", "open_deadline", "-created_at", "-id")[:limit]
     )
 
 

@@ -3,7 +3,8 @@
 // aria-invalid. Listens on the document, so forms swapped in by htmx work too. The server
 // still checks everything on submit; this only stops a fixed field from looking wrong.
 
-const ERROR_ID = /_errors$/;
+// "<id>_errors" (templates/_field.html) or "<name>-errors" (the region picker).
+const ERROR_ID = /[-_]errors$/;
 
 const hasValue = (control) => {
   if (control.type === "checkbox" || control.type === "radio") return true;
@@ -36,9 +37,9 @@ const clear = (event) => {
   if (!box) return;
   const marked = box.querySelector('[aria-invalid="true"], .errorlist');
   if (!marked || !isFixed(control)) return;
-  for (const list of box.querySelectorAll(".errorlist")) {
-    if (!list.id || ERROR_ID.test(list.id)) list.remove();
-  }
+  const lists = [...box.querySelectorAll(".errorlist")];
+  if (lists.some((list) => list.id && !ERROR_ID.test(list.id))) return; // not a field's own
+  for (const list of lists) list.remove();
   for (const element of [box, ...box.querySelectorAll("[aria-describedby], [aria-invalid]")]) {
     element.removeAttribute("aria-invalid");
     dropErrorIds(element);

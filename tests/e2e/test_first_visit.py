@@ -145,6 +145,11 @@ def test_signup_and_htmx_swapped_errors_clear_once_fixed(new_page):
     expect(error_of(page, "id_email")).to_have_count(0)
     expect(email).not_to_have_attribute("aria-invalid", "true")
     expect(error_of(page, "id_username")).to_have_text("닉네임을 입력해 주세요.")
+    # The region picker's own error (its id is "address-errors") clears the same way.
+    expect(page.locator("#address-errors")).to_be_visible()
+    page.locator("#id_address").press_sequentially("서교동")
+    expect(page.locator("#address-errors")).to_have_count(0)
+    expect(page.locator("#id_address")).not_to_have_attribute("aria-invalid", "true")
 
     # The order page's item form comes back through htmx with its errors; they clear too.
     host = UserFactory()
