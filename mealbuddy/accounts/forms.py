@@ -7,6 +7,7 @@ from django import forms
 from mealbuddy.accounts.diet import DIETARY_CHOICES
 from mealbuddy.accounts.models import SPICY_CHOICES, Profile
 from mealbuddy.core.errors import ApplicationError
+from mealbuddy.core.forms import NamedErrorsMixin
 from mealbuddy.groupbuys.models import CATEGORY_CHOICES
 
 
@@ -20,16 +21,19 @@ def add_service_errors(form: forms.Form, exc: ApplicationError, rename: dict | N
             form.add_error(target, message)
 
 
-def _password(label: str, autocomplete: str, *, required: bool = True) -> forms.CharField:
+def _password(
+    label: str, autocomplete: str, *, required: bool = True, missing: str = ""
+) -> forms.CharField:
     return forms.CharField(
         label=label,
         strip=False,
         required=required,
+        error_messages={"required": missing} if missing else None,
         widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}, render_value=False),
     )
 
 
-class SignupForm(forms.Form):
+class SignupForm(NamedErrorsMixin, forms.Form):
     """Nothing is required here: the service checks every field at once, so a person sees
     all that is wrong (the 동 of the address included) after one submit."""
 
@@ -55,7 +59,7 @@ class SignupForm(forms.Form):
     password1.help_text = "8자 이상, 너무 흔하거나 숫자로만 된 비밀번호는 쓸 수 없어요."
 
 
-class LoginForm(forms.Form):
+class LoginForm(NamedErrorsMixin, forms.Form):
     email = forms.EmailField(
         label="이메일",
         max_length=254,
@@ -66,7 +70,7 @@ class LoginForm(forms.Form):
     password = _password("비밀번호", "current-password")
 
 
-class MeForm(forms.Form):
+class MeForm(NamedErrorsMixin, forms.Form):
     username = forms.CharField(
         label="닉네임",
         max_length=20,
@@ -77,17 +81,19 @@ class MeForm(forms.Form):
     region = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class PasswordForm(forms.Form):
+class PasswordForm(NamedErrorsMixin, forms.Form):
     current_password = _password("현재 비밀번호", "current-password")
     new_password1 = _password("새 비밀번호", "new-password")
-    new_password2 = _password("새 비밀번호 확인", "new-password")
+    new_password2 = _password(
+        "새 비밀번호 확인", "new-password", missing="새 비밀번호를 한 번 더 입력해 주세요."
+    )
 
 
-class DeleteForm(forms.Form):
-    password = _password("비밀번호 확인", "current-password")
+class DeleteForm(NamedErrorsMixin, forms.Form):
+    password = _password("비밀번호 확인", "current-password", missing="비밀번호를 입력해 주세요.")
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(NamedErrorsMixin, forms.Form):
     gender = forms.ChoiceField(label="성별", choices=Profile.Gender.choices, required=False)
     age_band = forms.ChoiceField(label="나이대", choices=Profile.AgeBand.choices, required=False)
     spicy_tolerance = forms.TypedChoiceField(

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from mealbuddy.core.errors import ApplicationError
+from mealbuddy.core.forms import NamedErrorsMixin
 from mealbuddy.groupbuys.models import CATEGORY_CHOICES, MAX_NOSHOW_DEPOSIT, GroupOrder
 from mealbuddy.groupbuys.services import DEFAULT_DEADLINE
 
@@ -18,10 +19,20 @@ PAYMENT_HELP = {
 }
 
 
-class GroupOrderForm(forms.Form):
-    title = forms.CharField(label="제목", max_length=30, help_text="30자 이내")
+class GroupOrderForm(NamedErrorsMixin, forms.Form):
+    title = forms.CharField(
+        label="제목",
+        max_length=30,
+        help_text="30자 이내",
+        widget=forms.TextInput(attrs={"placeholder": "예: 허니콤보 같이 시켜요"}),
+    )
     category = forms.ChoiceField(label="카테고리", choices=[("", "골라 주세요"), *CATEGORY_CHOICES])
-    restaurant = forms.CharField(label="가게 이름", max_length=50, required=False)
+    restaurant = forms.CharField(
+        label="가게 이름",
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "예: 교촌치킨 홍대점"}),
+    )
     min_order_amount = forms.IntegerField(
         label="최소주문금액 (원)", min_value=0, initial=0, help_text="가게가 정한 최소주문금액"
     )
@@ -35,7 +46,12 @@ class GroupOrderForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
         help_text="지금부터 10분 뒤 ~ 24시간 안",
     )
-    pickup_spot = forms.CharField(label="수령 장소", max_length=100, required=False)
+    pickup_spot = forms.CharField(
+        label="수령 장소",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "예: 서교동 주민센터 앞"}),
+    )
     fee_split = forms.ChoiceField(
         label="배달비 나누기",
         choices=GroupOrder.FeeSplit.choices,
@@ -65,7 +81,10 @@ class GroupOrderForm(forms.Form):
         help_text="'직접 정산'일 때 멤버들에게 보여 줘요. 예: 국민 123-45-6789 김밀버",
     )
     description = forms.CharField(
-        label="내용", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+        label="내용",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "주문 시간, 메뉴 정하는 법 등"}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -91,7 +110,7 @@ class GroupOrderForm(forms.Form):
         return [(radio, PAYMENT_HELP[radio.data["value"]]) for radio in self["payment"]]
 
 
-class MemberPrefsForm(forms.Form):
+class MemberPrefsForm(NamedErrorsMixin, forms.Form):
     """A member's own settings on one order (``services.member_prefs_set``)."""
 
     spending_cap = forms.IntegerField(
@@ -107,7 +126,7 @@ class MemberPrefsForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ReceiptForm(forms.Form):
+class ReceiptForm(NamedErrorsMixin, forms.Form):
     receipt = forms.FileField(
         label="영수증 사진",
         widget=forms.FileInput(attrs={"accept": "image/*"}),
@@ -120,8 +139,10 @@ class ReceiptForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ItemForm(forms.Form):
-    name = forms.CharField(label="메뉴", max_length=50)
+class ItemForm(NamedErrorsMixin, forms.Form):
+    name = forms.CharField(
+        label="메뉴", max_length=50, error_messages={"required": "메뉴 이름을 입력해 주세요."}
+    )
     unit_price = forms.IntegerField(label="가격 (원)", min_value=0)
     quantity = forms.IntegerField(label="수량", min_value=1, max_value=99, initial=1)
 

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from mealbuddy.groupbuys import views
+from mealbuddy.groupbuys import landing, views
 
 app_name = "groupbuys"
 urlpatterns = [
-    path("", views.board, name="board"),
+    path("", landing.home, name="board"),  # signed in: views.board; else the landing page
     path("groupbuys/new/", views.write, name="write"),
     path("groupbuys/<id:pk>/", views.detail, name="detail"),
     path("groupbuys/<id:pk>/edit/", views.edit, name="edit"),

@@ -31,6 +31,7 @@ from mealbuddy.groupbuys.forms import (
     initial_from,
 )
 from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder, OrderItem
+from mealbuddy.groupbuys.prefill import write_initial
 
 PAGE_SIZE = 10
 Status = GroupOrder.Status
@@ -317,10 +318,7 @@ def write(request):
                 messages.success(request, "모집글을 올렸어요. 이웃을 기다려 볼까요?")
                 return redirect("groupbuys:detail", pk=group_order.pk)
         return render(request, "groupbuys/form.html", {"form": form, "editing": None}, status=400)
-    initial = {}
-    if request.GET.get("category") in CATEGORIES:
-        initial["category"] = request.GET["category"]
-    form = GroupOrderForm(initial=initial)
+    form = GroupOrderForm(initial=write_initial(query=request.GET, user=request.user))
     return render(request, "groupbuys/form.html", {"form": form, "editing": None})
 
 

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django import forms
 
+from mealbuddy.core.forms import NamedErrorsMixin
 from mealbuddy.recommend.wish import MAX_WISH_LENGTH
 
 
-class WishForm(forms.Form):
+class WishForm(NamedErrorsMixin, forms.Form):
     wish = forms.CharField(
         label="먹고 싶은 것",
         required=False,

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from rest_framework import serializers
 
+from mealbuddy.recommend.catalogue import Dish
 from mealbuddy.recommend.engine import Pick, Recommendation
 from mealbuddy.recommend.weather import LAT_RANGE, LON_RANGE, Weather, coordinates_valid
 from mealbuddy.recommend.wish import MAX_WISH_LENGTH
@@ -152,8 +153,28 @@ def category_links(category: str) -> tuple[str, str]:
     return f"/?{query}", f"/groupbuys/new/?{query}"
 
 
+# What "이 메뉴로 모집하기" writes for the host (the write form checks it like any input).
+TITLE_MAX = 30
+RESTAURANT_MAX = 50
+
+
+def new_order_url(dish: Dish) -> str:
+    """The write form filled with what the pick knows: title, category and a kind of
+    restaurant ("<메뉴> 전문점": the catalogue names dishes, not restaurant kinds). The
+    host's usual pickup spot is added by the write form itself (it is per user)."""
+    title = f"{dish.name} 같이 시켜요"
+    if len(title) > TITLE_MAX:
+        title = dish.name[:TITLE_MAX]
+    kind = f"{dish.name} 전문점"
+    query = urlencode(
+        {"category": dish.category, "title": title, "restaurant": kind[:RESTAURANT_MAX]}
+    )
+    return f"/groupbuys/new/?{query}"
+
+
 def pick_payload(pick: Pick) -> dict:
-    board_url, new_url = category_links(pick.dish.category)
+    board_url, _ = category_links(pick.dish.category)
+    new_url = new_order_url(pick.dish)
     return {
         "name": pick.dish.name,
         "category": pick.dish.category,

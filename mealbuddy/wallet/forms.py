@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from mealbuddy.core.forms import NamedErrorsMixin
 from mealbuddy.core.input import MAX_BIGINT
 
 BANKS = [
@@ -31,7 +32,7 @@ def _amount(*, step: int = 1000) -> forms.IntegerField:
     )
 
 
-class TopUpForm(forms.Form):
+class TopUpForm(NamedErrorsMixin, forms.Form):
     # Two forms on one page: distinct ids keep each label tied to its own field.
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "topup_%s")
@@ -45,7 +46,7 @@ class TopUpForm(forms.Form):
     )
 
 
-class WithdrawalForm(forms.Form):
+class WithdrawalForm(NamedErrorsMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "withdraw_%s")
         super().__init__(*args, **kwargs)
