@@ -237,7 +237,9 @@ def test_search_stays_fast_while_typing():
         for query in typed:
             region_search(query=query)
     per_search = (time.perf_counter() - started) / (10 * len(typed))
-    assert per_search < 0.02, f"{per_search * 1000:.1f} ms a search"
+    # ~1-3 ms here; the bound only catches a search that starts scanning the table again
+    # (a busy shared machine must not make it flaky).
+    assert per_search < 0.05, f"{per_search * 1000:.1f} ms a search"
 
 
 # --- the address resolver -----------------------------------------------------------------
