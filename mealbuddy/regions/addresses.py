@@ -19,6 +19,7 @@ import threading
 from dataclasses import dataclass, field
 
 from mealbuddy.regions.errors import RegionAddressError
+from mealbuddy.regions.hangjeong import dong_reading, ga_family, irregular_targets
 from mealbuddy.regions.models import Region
 
 # Every way a 시도 is written, official name first. The short forms are the Daum postcode
@@ -57,8 +58,8 @@ _PARENS = re.compile(r"[(\[（]([^)\]）]*)[)\]）]")
 _ROAD = re.compile(r"[가-힣0-9]+(?:대로|로|길)\s*\d")
 # A segment like "청원구" that names a 시군구 the bundle does not know; skipped once.
 _UNKNOWN_SIGUNGU = re.compile(r"[가-힣]{1,6}?[시군구]")
-# 행정동 numbering ("정자1동", "제2동") that the 법정동 name does not carry.
-_NUMBERED_DONG = re.compile(r"([가-힣]+?)제?\d+동")
+# A 행정동 name at the start of the rest of an address: "망원1동", "상계3·4동", "보라매동".
+_DONG_TOKEN = re.compile(r"[가-힣]+(?:\d{1,2}(?:[·.,]\d{1,2})*가?)*동")
 _MAX_DONG_LENGTH = 12
 _MAX_ADDRESS_LENGTH = 200
 _AFTER_STEM = re.compile(r"[읍면]?(?:$|\d|산\d)")
@@ -76,6 +77,9 @@ class Gazetteer:
     dongs: dict[str, list[tuple[str, str]]]  # dong name -> [(emd code, 시군구 code)]
     emds_by_sigungu: dict[str, list[tuple[str, str]]]  # 시군구 code -> [(name, emd code)]
     stems: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # "서교" -> 서교동
+    families: dict[str, list[tuple[str, str]]] = field(
+        default_factory=dict
+    )  # "문래동" -> 문래동N가
 
     @classmethod
     def from_database(cls) -> Gazetteer:
@@ -98,6 +102,7 @@ class Gazetteer:
             )
         dongs: dict[str, list[tuple[str, str]]] = {}
         stems: dict[str, list[tuple[str, str]]] = {}
+        families: dict[str, list[tuple[str, str]]] = {}
         by_sigungu: dict[str, list[tuple[str, str]]] = {}
         rows = Region.objects.filter(level=Region.Level.EMD).values_list(
             "code", "name", "parent__code"
@@ -108,10 +113,12 @@ class Gazetteer:
             dongs.setdefault(name, []).append((code, sigungu))
             if name.endswith(("동", "읍", "면")) and len(name) >= 3:
                 stems.setdefault(name[:-1], []).append((code, sigungu))
+            if family := ga_family(name):
+                families.setdefault(family, []).append((code, sigungu))
             by_sigungu.setdefault(sigungu, []).append((name, code))
         for members in by_sigungu.values():
             members.sort()
-        return cls(sido_aliases, sigungu_aliases, sigungu_sidos, dongs, by_sigungu, stems)
+        return cls(sido_aliases, sigungu_aliases, sigungu_sidos, dongs, by_sigungu, stems, families)
 
     def sido_code(self, written: str) -> str | None:
         return next((code for alias, code in self.sido_aliases if alias == written), None)
@@ -142,6 +149,7 @@ class _Reading:
     # (2 when a 시군구 was read + 1 when a 시도 was read, where the dong starts): the
     # longest 시군구 wins, so "고양시 일산동구 장항동" is not also read as 고양시 + 일산동.
     score: tuple[int, int]
+    via: str | None = None  # the 행정동 name the dong was read from ("망원1동")
 
 
 @dataclass
@@ -196,10 +204,37 @@ def _in_scope(
     return out
 
 
+def _hangjeong_codes(
+    token: str, sido: str | None, sigungu: set[str] | None, g: Gazetteer
+) -> set[str]:
+    """Codes of the 법정동 holding the 행정동 ``token``, within the scope.
+
+    The table of irregular names and the regular rule's names come first (망원1동 →
+    망원동, 보라매동 → 봉천동); the 가 family only when they find nothing (문래동 →
+    문래동1가…6가: the caller then asks which).
+    """
+    reading = dong_reading(token)
+    codes: set[str] = set()
+    for sigungu_code, legal in irregular_targets(token, reading):
+        entries = [entry for entry in g.dongs.get(legal, []) if entry[1] == sigungu_code]
+        codes |= _in_scope(entries, sido, sigungu, g)
+    if reading is None:
+        return codes
+    for name in reading.names:
+        if name != token:
+            codes |= _in_scope(g.dongs.get(name, []), sido, sigungu, g)
+    if codes:
+        return codes
+    for family in reading.families:
+        codes |= _in_scope(g.families.get(family, []), sido, sigungu, g)
+    return codes
+
+
 def _dong_at(
     text: str, pos: int, sido: str | None, sigungu: set[str] | None, g: Gazetteer
-) -> set[str]:
-    """Codes of the dong named at ``text[pos:]`` (longest name first), within the scope."""
+) -> tuple[set[str], str | None]:
+    """Codes of the dong named at ``text[pos:]`` (longest name first), within the scope,
+    and the 행정동 name it was read from (None when the 법정동's own name was written)."""
     tail = text[pos:]
     for length in range(min(len(tail), _MAX_DONG_LENGTH), 1, -1):
         name = tail[:length]
@@ -211,12 +246,17 @@ def _dong_at(
             continue
         codes = _in_scope(entries, sido, sigungu, g)
         if codes:
-            return codes
-    numbered = _NUMBERED_DONG.match(tail)
-    if numbered:
-        codes = _in_scope(g.dongs.get(numbered.group(1) + "동", []), sido, sigungu, g)
+            return codes, None
+    # Not a 법정동 here: maybe a 행정동 ("망원1동 123", "보라매동", "상계3·4동").
+    for length in range(min(len(tail), _MAX_DONG_LENGTH + 4), 1, -1):
+        token = tail[:length]
+        if not token.endswith("동") or tail[length:].startswith(("로", "길", "대로")):
+            continue
+        if not _DONG_TOKEN.fullmatch(token):
+            continue
+        codes = _hangjeong_codes(token, sido, sigungu, g)
         if codes:
-            return codes
+            return codes, token
     # "서교 123": the dong written without its 동, only when a number or nothing follows;
     # "가남읍" for 가남면 too (면 that became 읍 after the bundle was made, and back).
     for length in range(min(len(tail), _MAX_DONG_LENGTH), 1, -1):
@@ -224,8 +264,8 @@ def _dong_at(
         if entries and _AFTER_STEM.match(tail, length):
             codes = _in_scope(entries, sido, sigungu, g)
             if codes:
-                return codes
-    return set()
+                return codes, None
+    return set(), None
 
 
 def _readings(text: str, g: Gazetteer, context: _Context) -> list[_Reading]:
@@ -237,26 +277,29 @@ def _readings(text: str, g: Gazetteer, context: _Context) -> list[_Reading]:
             if sigungu:
                 context.consider(sido, sigungu, text[pos2:])
             score = ((2 if sigungu else 0) + (1 if sido else 0), pos2)
-            codes = _dong_at(text, pos2, sido, sigungu, g)
+            codes, via = _dong_at(text, pos2, sido, sigungu, g)
             if not codes:
                 # "청주시 청원구 오창읍": a 구 the bundle does not know sits before the dong;
                 # skip it and look for the dong in the 시군구 read so far, then the 시도.
                 skipped = _UNKNOWN_SIGUNGU.match(text, pos2)
                 if skipped:
-                    codes = _dong_at(text, skipped.end(), sido, sigungu, g)
+                    codes, via = _dong_at(text, skipped.end(), sido, sigungu, g)
                     if not codes and sigungu and sido:
-                        codes = _dong_at(text, skipped.end(), sido, None, g)
+                        codes, via = _dong_at(text, skipped.end(), sido, None, g)
                         score = (1, pos)
             if codes:
-                readings.append(_Reading(frozenset(codes), score))
+                readings.append(_Reading(frozenset(codes), score, via))
     return readings
 
 
-def _best(readings: list[_Reading]) -> set[str]:
+def _best(readings: list[_Reading]) -> tuple[set[str], str | None]:
+    """The codes of the most specific readings, and the 행정동 they were read from."""
     if not readings:
-        return set()
+        return set(), None
     top = max(r.score for r in readings)
-    return set().union(*(r.codes for r in readings if r.score == top))
+    best = [r for r in readings if r.score == top]
+    via = next((r.via for r in best if r.via), None)
+    return set().union(*(r.codes for r in best)), via
 
 
 def _suggestions_for(context: _Context, g: Gazetteer) -> list[str]:
@@ -290,19 +333,26 @@ def region_resolve_address(*, address: str) -> Region:
     hints = [part for inner in _PARENS.findall(raw) for part in re.split(r"[,，]", inner)]
     text = compact(_PARENS.sub(" ", raw).replace(",", " "))
     context = _Context()
-    codes = _best(_readings(text, g, context))
+    codes, via = _best(_readings(text, g, context))
     if not codes and hints:
         # Daum's road address carries the 법정동 in brackets: "양화로 45 (서교동)".
         sigungu = context.sigungu or None
         for hint in hints:
-            codes = _dong_at(compact(hint), 0, context.sido, sigungu, g)
+            codes, via = _dong_at(compact(hint), 0, context.sido, sigungu, g)
             if codes:
                 break
     if len(codes) == 1:
         return Region.objects.get(code=next(iter(codes)))
     if codes:
         choices = sorted(_regions(list(codes)), key=lambda r: r.full_name)[:10]
-        name = choices[0].name if choices else ""
+        if via and len({r.sigungu for r in choices}) == 1:
+            # One 행정동 over several 법정동 (청운효자동, 문래동): which one is the address in?
+            raise RegionAddressError(
+                f"'{via}'은(는) 법정동 여러 곳에 걸쳐 있어요. 아래 목록에서 동(읍·면)을 골라 주세요.",
+                code="address_ambiguous",
+                suggestions=choices,
+            )
+        name = via or (choices[0].name if choices else "")
         raise RegionAddressError(
             f"'{name}'은(는) 여러 곳에 있어요. 시·군·구를 함께 적거나 아래 목록에서 골라 주세요.",
             code="address_ambiguous",

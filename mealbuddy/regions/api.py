@@ -13,10 +13,12 @@ from mealbuddy.regions.selectors import region_neighbour_ids, region_reverse, re
 from mealbuddy.regions.serializers import (
     ErrorsSerializer,
     RegionListSerializer,
+    RegionSearchListSerializer,
     RegionSerializer,
     ReverseQuerySerializer,
     SearchQuerySerializer,
     region_payload,
+    region_search_payload,
 )
 
 OUTSIDE_KOREA = "이 위치에서 국내 동네를 찾지 못했어요. 동 이름으로 검색해 주세요."
@@ -43,18 +45,20 @@ class RegionSearchApi(PublicRegionAPIView):
         operation_id="regions_search",
         summary="동네(읍·면·동) 검색",
         description=(
-            "입력 중인 검색어로 읍·면·동을 찾습니다 (최대 20개). 동 이름이 정확히 같은 곳, "
-            "그 이름으로 시작하는 곳, 포함하는 곳 순서입니다. 빈 검색어는 빈 목록입니다."
+            "입력 중인 검색어로 읍·면·동(법정동)을 찾습니다 (최대 20개). 동 이름이 정확히 같은 "
+            "곳, 행정동 이름(망원1동, 보라매동)이 속한 법정동, 그 이름으로 시작하는 곳, 포함하는 "
+            "곳 순서입니다. 행정동 이름으로 찾은 곳은 matched_dong에 그 이름이 있습니다. "
+            "빈 검색어는 빈 목록입니다."
         ),
         parameters=[SearchQuerySerializer],
-        responses={200: RegionListSerializer, 400: ErrorsSerializer},
+        responses={200: RegionSearchListSerializer, 400: ErrorsSerializer},
         tags=["regions"],
     )
     def get(self, request):
         params = SearchQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         regions = region_search(query=params.validated_data["q"])
-        return Response({"results": [region_payload(r) for r in regions]})
+        return Response({"results": [region_search_payload(r) for r in regions]})
 
 
 class RegionReverseApi(PublicRegionAPIView):

@@ -31,6 +31,30 @@ class RegionListSerializer(serializers.Serializer):
     results = RegionSerializer(many=True)
 
 
+class RegionSearchResultSerializer(RegionSerializer):
+    matched_dong = serializers.CharField(
+        allow_null=True,
+        read_only=True,
+        help_text=(
+            '검색어의 행정동 이름으로 찾은 법정동이면 그 행정동 이름 ("망원1동" → 망원동), '
+            "아니면 null"
+        ),
+    )
+
+    class Meta(RegionSerializer.Meta):
+        fields = [*REGION_FIELDS, "matched_dong"]
+        read_only_fields = fields
+
+
+class RegionSearchListSerializer(serializers.Serializer):
+    results = RegionSearchResultSerializer(many=True)
+
+
+def region_search_payload(region: Region) -> dict:
+    """A search result: the region, and the 행정동 it was found through (or None)."""
+    return {**region_payload(region), "matched_dong": getattr(region, "matched_dong", None)}
+
+
 class ErrorsSerializer(serializers.Serializer):
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),

@@ -20,8 +20,9 @@ def test_search_returns_ranked_regions(api_client, seogyo):
         "sigungu": "마포구",
         "lat": seogyo.lat,
         "lon": seogyo.lon,
+        "matched_dong": None,  # found by its own name, not through a 행정동
     }
-    assert all(set(item) == REGION_KEYS for item in results)
+    assert all(set(item) == REGION_KEYS | {"matched_dong"} for item in results)
 
 
 def test_search_with_district_and_dong(api_client):
