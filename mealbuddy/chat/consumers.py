@@ -144,8 +144,7 @@ class ChatConsumer(AccountSocketConsumer):
         if not is_member:
             await self.leave_groups()
             raise DenyConnection
-        if ours:
-            await database_sync_to_async(_profile_load)(user)
+        await database_sync_to_async(_profile_load)(user)
         self.user = user
         self.ours = ours
         await self.accept()

@@ -24,11 +24,12 @@ def chat_room(request, room_id: int):
         return render(
             request, "chat/unavailable.html", {"message": exc.message}, status=exc.status_code
         )
+    order = room.group_order
+    context = {"room": room, "order": order, "is_host": order.host_id == request.user.pk}
+    if request.htmx:
+        # The open page asks again after a status change, join or leave: only the header's
+        # status and headcount, as the order now has them.
+        return render(request, "chat/_order_meta.html", context)
     # Opening a room marks it read (the page keeps it read over the socket).
     services.room_mark_read(room_id=room.pk, user=request.user)
-    order = room.group_order
-    return render(
-        request,
-        "chat/room.html",
-        {"room": room, "order": order, "is_host": order.host_id == request.user.pk},
-    )
+    return render(request, "chat/room.html", context)
