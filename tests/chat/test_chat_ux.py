@@ -177,3 +177,19 @@ def test_the_room_header_links_to_the_order_with_its_status_and_has_no_tab_bar(t
     text = part.content.decode()
     assert "모집마감" in text or order.status_label in text
     assert f">{order.status_label}<" in text and "<html" not in text
+
+
+def test_the_room_page_and_its_header_part_cost_a_fixed_number_of_queries(
+    trio, django_assert_max_num_queries
+):
+    order, room, host, kim, lee = trio
+    for i in range(10):
+        message_post(room_id=room.pk, user=kim if i % 2 else lee, text=f"메시지 {i}")
+    client = Client()
+    client.force_login(host)
+    # Session, user, room, membership, the read mark (latest id, update, savepoint pair).
+    with django_assert_max_num_queries(9):
+        assert client.get(f"/chats/{room.pk}/").status_code == 200
+    with django_assert_max_num_queries(5):
+        part = client.get(f"/chats/{room.pk}/", headers={"HX-Request": "true"})
+    assert part.status_code == 200 and "HX-Request" in part["Vary"]
