@@ -542,6 +542,9 @@ PUSH_CHAT_AWAY_MINUTES = env.int("PUSH_CHAT_AWAY_MINUTES", default=5)
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["PushKindEnum"] = (
     "mealbuddy.notifications.models.PushKind"
 )
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ChatMessageKindEnum"] = (
+    "mealbuddy.chat.models.Message.Kind"
+)
 
 # --- Production topology (issue 9: "Production topology, measured") ----------------------------
 # The server `manage.py serve` starts: uvicorn (config.asgi: HTTP and WebSockets, the default

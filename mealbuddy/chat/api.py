@@ -15,8 +15,13 @@ from rest_framework.views import APIView
 
 from mealbuddy.chat import selectors, services
 from mealbuddy.chat.models import ChatRoom
-from mealbuddy.chat.schema import CHAT_MESSAGE, chat_error, person_fields
-from mealbuddy.chat.serializers import message_payload, person_payload
+from mealbuddy.chat.schema import (
+    CHAT_MESSAGE,
+    CHAT_PAGE_MESSAGE,
+    chat_error,
+    page_person_fields,
+)
+from mealbuddy.chat.serializers import message_payload, page_person_payload
 from mealbuddy.core.input import MAX_BIGINT
 
 TAGS = ["채팅"]
@@ -121,7 +126,7 @@ class MessageHistoryApi(APIView):
             200: inline_serializer(
                 "ChatMessagePage",
                 {
-                    "messages": CHAT_MESSAGE.__class__(many=True),
+                    "messages": CHAT_PAGE_MESSAGE.__class__(many=True),
                     "has_more": serializers.BooleanField(),
                     "next_before": serializers.IntegerField(
                         allow_null=True, help_text="이전 페이지를 받을 before 값 (없으면 null)"
@@ -144,7 +149,9 @@ class MessageHistoryApi(APIView):
         )
         return Response(
             {
-                "messages": [message_payload(m, viewer_id=request.user.pk) for m in rows],
+                "messages": [
+                    message_payload(m, viewer_id=request.user.pk, avatars=True) for m in rows
+                ],
                 "has_more": has_more,
                 "next_before": rows[0].pk if rows and has_more else None,
             }
@@ -184,8 +191,8 @@ class MessagePostApi(APIView):
             )
         ],
         responses={
-            201: inline_serializer("ChatPostOut", {"message": CHAT_MESSAGE}),
-            200: inline_serializer("ChatPostReplayed", {"message": CHAT_MESSAGE}),
+            201: inline_serializer("ChatPostOut", {"message": CHAT_PAGE_MESSAGE}),
+            200: inline_serializer("ChatPostReplayed", {"message": CHAT_PAGE_MESSAGE}),
             400: chat_error("메시지가 비었거나 너무 김, client_id 형식 오류"),
             403: NOT_MEMBER,
             404: NO_ROOM,
@@ -208,7 +215,7 @@ class MessagePostApi(APIView):
         )
         replayed = getattr(message, "replayed", False)
         return Response(
-            {"message": message_payload(message, viewer_id=request.user.pk)},
+            {"message": message_payload(message, viewer_id=request.user.pk, avatars=True)},
             status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
         )
 
@@ -295,7 +302,7 @@ class MembersApi(APIView):
                 {
                     "members": inline_serializer(
                         "ChatMember",
-                        {**person_fields(), "is_host": serializers.BooleanField()},
+                        {**page_person_fields(), "is_host": serializers.BooleanField()},
                         many=True,
                     )
                 },
@@ -310,7 +317,10 @@ class MembersApi(APIView):
         return Response(
             {
                 "members": [
-                    {**person_payload(u, viewer_id=request.user.pk), "is_host": u.pk == host_id}
+                    {
+                        **page_person_payload(u, viewer_id=request.user.pk),
+                        "is_host": u.pk == host_id,
+                    }
                     for u in selectors.room_members(room=room)
                 ]
             }

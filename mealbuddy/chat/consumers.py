@@ -18,6 +18,7 @@ channel layer (Redis) was lost: reconnect with ``?after=<last id>`` to catch up.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 
 from channels.db import database_sync_to_async
@@ -27,7 +28,7 @@ from django.db import connections
 from mealbuddy.accounts.models import User
 from mealbuddy.accounts.sockets import session_user, token_user
 from mealbuddy.chat import selectors, services
-from mealbuddy.chat.serializers import message_event
+from mealbuddy.chat.serializers import avatar_url, message_event
 from mealbuddy.core.errors import ApplicationError
 from mealbuddy.core.input import MAX_BIGINT, frame_int, frame_parse, int_or_none
 from mealbuddy.core.realtime import (
@@ -49,23 +50,31 @@ CATCH_UP_CHUNK = 200
 
 
 def _chat_socket_user(scope, room_id: int):
+    """``(user, ours)``: ``ours`` when our own pages or API opened the socket (session
+    cookie or ticket), not the original client (``?token=``)."""
     user = session_user(scope)
     if user is not None:
-        return user
+        return user, True
     params = query_params(scope)
     if params.get("ticket"):
         user_id = services.chat_ticket_redeem(ticket=params["ticket"], room_id=room_id)
         if user_id is not None:
-            return User.objects.filter(pk=user_id, is_active=True).first()
-        return None
-    return token_user(params.get("token", ""))
+            return User.objects.filter(pk=user_id, is_active=True).first(), True
+        return None, False
+    return token_user(params.get("token", "")), False
 
 
-def _catch_up(room_id: int, after: int) -> list[dict]:
+def _profile_load(user) -> None:
+    """Load (and cache on ``user``) the profile once, so the events of this socket's posts
+    carry the author's photo without a query from the event loop."""
+    avatar_url(user)  # reading it caches the profile (or its absence) on ``user``
+
+
+def _catch_up(room_id: int, after: int, *, avatars: bool = False) -> list[dict]:
     events = []
     while True:
         rows = selectors.messages_after(room_id=room_id, after=after, limit=CATCH_UP_CHUNK)
-        events.extend(message_event(m) for m in rows)
+        events.extend(message_event(m, avatars=avatars) for m in rows)
         if len(rows) < CATCH_UP_CHUNK:
             return events
         after = rows[-1].pk
@@ -113,12 +122,14 @@ def _mark_read(*, room_id: int, user, message_id: int) -> None:
 class ChatConsumer(AccountSocketConsumer):
     user = None
     room_id = 0
+    # Opened by our own pages (session or ticket): events carry the authors' photos.
+    ours = False
 
     async def connect(self) -> None:
         self.room_id = int(self.scope["url_route"]["kwargs"]["room_id"])
         self.joined_groups: list[str] = []
         self.caught_up_ids: set[int] = set()
-        user = await database_sync_to_async(_chat_socket_user)(self.scope, self.room_id)
+        user, ours = await database_sync_to_async(_chat_socket_user)(self.scope, self.room_id)
         if user is None:
             raise DenyConnection
         await self.account_attach(user)
@@ -133,7 +144,9 @@ class ChatConsumer(AccountSocketConsumer):
         if not is_member:
             await self.leave_groups()
             raise DenyConnection
+        await database_sync_to_async(_profile_load)(user)
         self.user = user
+        self.ours = ours
         await self.accept()
         after = query_params(self.scope).get("after")
         if after is None or after == "":
@@ -142,7 +155,9 @@ class ChatConsumer(AccountSocketConsumer):
         if after_id is None or after_id > MAX_BIGINT:
             await self._error("invalid_after", "after는 메시지 번호(숫자)여야 합니다.")
             return
-        events = await database_sync_to_async(_catch_up)(self.room_id, max(after_id, 0))
+        events = await database_sync_to_async(_catch_up)(
+            self.room_id, max(after_id, 0), avatars=self.ours
+        )
         for event in events:
             self.caught_up_ids.add(event["message"]["id"])
             await self.send_json(self._for_me(event))
@@ -213,13 +228,13 @@ class ChatConsumer(AccountSocketConsumer):
         event = services.room_event(message)
         if getattr(message, "replayed", False):
             # A resend of a message already saved: only the sender hears it again.
-            await self.send_json(self._for_me(event["payload"]))
+            await self.send_json(self._for_me(self._payload(event)))
             return
         # Committed: now tell the room (from the event loop, not the database thread). If
         # the layer is unreachable the message still stands: the sender sees it here and
         # the others catch up when they reconnect.
         if not await group_send_logged(chat_room_group(self.room_id), event):
-            await self.send_json(self._for_me(event["payload"]))
+            await self.send_json(self._for_me(self._payload(event)))
 
     async def _mark_read(self, content) -> None:
         try:
@@ -235,6 +250,12 @@ class ChatConsumer(AccountSocketConsumer):
             )
         except services.AccountRevoked:
             await self.close_with(ACCOUNT_REVOKED_CLOSE_CODE)
+
+    def _payload(self, event: dict) -> dict:
+        """The event as this socket's client expects it (with photos for our pages)."""
+        if self.ours and event.get("page_text"):
+            return json.loads(event["page_text"])
+        return event["payload"]
 
     def _for_me(self, event: dict) -> dict:
         author = event["message"].get("user")
@@ -254,9 +275,10 @@ class ChatConsumer(AccountSocketConsumer):
             return
         author = payload["message"].get("user")
         if event.get("text") and not (author and author["id"] == self.user.pk):
-            await self.send(text_data=event["text"])
+            text = event.get("page_text") if self.ours else None
+            await self.send(text_data=text or event["text"])
         else:
-            await self.send_json(self._for_me(payload))
+            await self.send_json(self._for_me(self._payload(event)))
 
     async def member_removed(self, event) -> None:
         await self.close_with(services.MEMBER_REMOVED_CLOSE_CODE)

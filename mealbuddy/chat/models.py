@@ -42,6 +42,9 @@ class Message(models.Model):
     # Who joined, left or was banned (system messages): the socket events carry it as
     # ``user_id``, also when a reconnecting client catches up. Not a FK: it only labels.
     subject_user_id = models.BigIntegerField(null=True, blank=True)
+    # Who caused a system message (the host changing the status, banning, settling up): it
+    # never counts as unread for them (chat/selectors). Not a FK, like ``subject_user_id``.
+    actor_id = models.BigIntegerField(null=True, blank=True)
     # The sender's own id for a post (``client_id`` or ``Idempotency-Key``): a post retried
     # after a lost answer or an error finds the message it already made instead of a twin.
     # NULL (not "") when absent: such rows stay out of the partial unique index below.

@@ -37,6 +37,34 @@ CHAT_MESSAGE = inline_serializer(
     },
 )
 
+
+def page_person_fields() -> dict:
+    """``P`` plus the profile photo: our own chat API only (``/api/chats/``)."""
+    return {
+        **person_fields(),
+        "avatar": serializers.CharField(
+            allow_null=True, help_text="프로필 사진 주소; 사진이 없거나 탈퇴한 사용자는 null"
+        ),
+    }
+
+
+CHAT_PAGE_MESSAGE = inline_serializer(
+    "ChatMessageWithAvatar",
+    {
+        "id": serializers.IntegerField(),
+        "message": serializers.CharField(),
+        "created_at": serializers.DateTimeField(),
+        "chatroom": serializers.IntegerField(help_text="채팅방 id"),
+        "user": inline_serializer(
+            "ChatMessageAuthor",
+            page_person_fields(),
+            allow_null=True,
+            help_text="보낸 사람; 시스템 메시지(입장·퇴장·강퇴·상태 변경)나 탈퇴한 사용자는 null",
+        ),
+        "kind": serializers.ChoiceField(choices=Message.Kind.choices),
+    },
+)
+
 CHAT_ERROR = inline_serializer(
     "ChatError",
     {

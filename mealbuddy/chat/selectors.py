@@ -1,6 +1,8 @@
 """Chat reads: permission-checked room access, history pages, "my chats", unread counts.
 
-Unread = messages in a room after my ReadState that I did not write (system lines count).
+Unread = messages in a room after my ReadState that I neither wrote nor caused: system lines
+count, except those about my own actions (``Message.actor_id``: the host's status change, ban
+or settlement step is never unread for the host).
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def access_chat_room(*, user, id: int) -> ChatRoom:  # noqa: A002 - STYLE's acce
 def room_members(*, room: ChatRoom) -> list:
     """Current members (the host first, then by join time) as users."""
     members = (
-        room.group_order.participations.select_related("user").order_by("joined_at", "id")
+        room.group_order.participations.select_related("user__profile").order_by("joined_at", "id")
         if room.group_order_id
         else []
     )
@@ -84,7 +86,7 @@ def messages_before(
     """One page of history going backwards: up to ``limit`` messages older than ``before``,
     returned oldest first, and whether older ones remain."""
     limit = max(1, min(limit, HISTORY_MAX_PAGE))
-    qs = Message.objects.filter(room_id=room_id).select_related("user").order_by("-id")
+    qs = Message.objects.filter(room_id=room_id).select_related("user__profile").order_by("-id")
     if before is not None:
         qs = qs.filter(id__lt=before)
     rows = list(qs[: limit + 1])
@@ -202,7 +204,7 @@ def messages_after(*, room_id: int, after: int, limit: int = 200) -> list[Messag
     """Messages newer than ``after``, oldest first (catch-up after a reconnect)."""
     return list(
         Message.objects.filter(room_id=room_id, id__gt=after)
-        .select_related("user")
+        .select_related("user__profile")
         .order_by("id")[:limit]
     )
 
@@ -228,6 +230,7 @@ def _unread_subquery(user_id: int):
         Subquery(
             Message.objects.filter(room_id=OuterRef("pk"), id__gt=OuterRef("last_read"))
             .exclude(user_id=user_id)
+            .exclude(actor_id=user_id)
             .order_by()
             .values("room_id")
             .annotate(c=Count("id"))
@@ -278,6 +281,7 @@ def chat_unread_total(*, user) -> int:
     return (
         Message.objects.filter(room_member_q(user.pk, through="room__"))
         .filter(~Q(user_id=user.pk) | Q(user_id__isnull=True))
+        .exclude(actor_id=user.pk)
         .annotate(last_read=_last_read(user.pk, "room_id"))
         .filter(id__gt=F("last_read"))
         .count()

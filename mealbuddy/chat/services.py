@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from mealbuddy.chat.models import MESSAGE_MAX_LENGTH, ChatRoom, Message, ReadState
 from mealbuddy.chat.selectors import room_member_sql
-from mealbuddy.chat.serializers import message_event
+from mealbuddy.chat.serializers import message_event, page_message_event
 from mealbuddy.core.errors import ApplicationError, PermissionDenied, RateLimited
 from mealbuddy.core.limits import rate_take
 from mealbuddy.core.realtime import (
@@ -46,16 +46,23 @@ def _message_saved(message: Message) -> None:
 
 @transaction.atomic
 def system_message_post(
-    *, room: ChatRoom, kind: str, text: str, user_id: int | None = None
+    *,
+    room: ChatRoom,
+    kind: str,
+    text: str,
+    user_id: int | None = None,
+    actor_id: int | None = None,
 ) -> Message:
     """A system line (join, leave, ban, status change), broadcast to the room after commit.
 
     ``user_id`` is who joined or left (ban counts as leave for the original client).
+    ``actor_id`` is who caused it (the host who changed the status or banned, the member who
+    joined or picked up): it never counts as unread for them, in the stored counts or live.
     A member's own join line is marked read for them, and their notification socket is told
     to follow (or stop following) the room.
     """
     message = Message.objects.create(
-        room=room, user=None, kind=kind, text=text, subject_user_id=user_id
+        room=room, user=None, kind=kind, text=text, subject_user_id=user_id, actor_id=actor_id
     )
     _message_saved(message)
     if user_id is not None and kind == Message.Kind.JOIN:
@@ -188,12 +195,20 @@ def room_event(message: Message) -> dict:
     the author receives, ``message_text`` the message object alone that notification
     sockets wrap (each encoded once, not once per socket)."""
     payload = message_event(message)
-    return {
+    event = {
         "type": "room.event",
         "payload": payload,
         "text": json.dumps(payload, ensure_ascii=False),
         "message_text": json.dumps(payload["message"], ensure_ascii=False),
     }
+    if message.user_id is not None:
+        # Our own pages' sockets draw the author's photo: the same event with ``avatar`` in
+        # the author object, encoded once too. The original client's shape stays as it was.
+        event["page_text"] = json.dumps(page_message_event(message), ensure_ascii=False)
+    if message.actor_id is not None:
+        # Not part of any payload: notification sockets skip counting it for its actor.
+        event["actor_id"] = message.actor_id
+    return event
 
 
 def _post_refused(*, room_id: int, user, client_id: str | None) -> Message:

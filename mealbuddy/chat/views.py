@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 from mealbuddy.chat import selectors, services
 from mealbuddy.core.errors import ApplicationError
@@ -24,11 +25,15 @@ def chat_room(request, room_id: int):
         return render(
             request, "chat/unavailable.html", {"message": exc.message}, status=exc.status_code
         )
-    # Opening a room marks it read (the page keeps it read over the socket).
-    services.room_mark_read(room_id=room.pk, user=request.user)
     order = room.group_order
-    return render(
-        request,
-        "chat/room.html",
-        {"room": room, "order": order, "is_host": order.host_id == request.user.pk},
-    )
+    context = {"room": room, "order": order, "is_host": order.host_id == request.user.pk}
+    if request.htmx:
+        # The open page asks again after a status change, join or leave: only the header's
+        # status and headcount, as the order now has them.
+        response = render(request, "chat/_order_meta.html", context)
+    else:
+        # Opening a room marks it read (the page keeps it read over the socket).
+        services.room_mark_read(room_id=room.pk, user=request.user)
+        response = render(request, "chat/room.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response

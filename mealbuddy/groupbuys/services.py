@@ -320,6 +320,7 @@ def groupbuy_update(*, group_order_id: int, user, **fields) -> GroupOrder:
             room=_room(group_order),
             kind=Message.Kind.STATUS,
             text=STATUS_MESSAGES[group_order.status],
+            actor_id=user.pk,
         )
     group_order.save()
     return group_order
@@ -410,6 +411,7 @@ def groupbuy_join(*, group_order_id: int, user, use_points: bool = False) -> Par
         kind=Message.Kind.JOIN,
         text=f"{user.display_name} 님이 입장했습니다.",
         user_id=user.pk,
+        actor_id=user.pk,
     )
     notifications_create(
         users=[group_order.host],
@@ -426,6 +428,7 @@ def groupbuy_join(*, group_order_id: int, user, use_points: bool = False) -> Par
             room=room,
             kind=Message.Kind.STATUS,
             text="모집 인원이 다 찼습니다. 모집이 마감되었습니다.",
+            actor_id=user.pk,
         )
         notifications_send(
             users=_member_users(group_order),
@@ -562,6 +565,7 @@ def groupbuy_ban(*, group_order_id: int, host, target_user_id: int) -> None:
         kind=Message.Kind.BAN,
         text=f"{target.display_name} 님이 내보내졌습니다.",
         user_id=target_id,
+        actor_id=host.pk,
     )
     chat_services.member_sockets_close(room_id=room.pk, user_id=target_id)
     notifications_create(
@@ -651,15 +655,15 @@ def groupbuy_status_change(*, group_order_id: int, user, status: str) -> GroupOr
     )
     room = _room(group_order)
     chat_services.system_message_post(
-        room=room, kind=Message.Kind.STATUS, text=STATUS_MESSAGES[status]
+        room=room, kind=Message.Kind.STATUS, text=STATUS_MESSAGES[status], actor_id=user.pk
     )
     if status == Status.ORDERED:
-        _settlement_announce(group_order, room=room)
+        _settlement_announce(group_order, room=room, actor_id=user.pk)
     _status_notify(group_order, status)
     return group_order
 
 
-def _settlement_announce(group_order: GroupOrder, *, room) -> None:
+def _settlement_announce(group_order: GroupOrder, *, room, actor_id: int) -> None:
     """At "주문완료" the room learns how to settle: paid already, or where to send money."""
     if group_order.is_prepaid:
         text = "앱에서 결제한 주문이에요. 각자 부담액이 방장에게 정산되었어요."
@@ -667,7 +671,9 @@ def _settlement_announce(group_order: GroupOrder, *, room) -> None:
         text = f"정산 계좌: {group_order.settle_account} (부담액은 주문 페이지의 정산에서 확인해 주세요)"
     else:
         text = "방장에게 부담액을 보내 주세요. 금액은 주문 페이지의 정산에서 확인할 수 있어요."
-    chat_services.system_message_post(room=room, kind=Message.Kind.STATUS, text=text[:500])
+    chat_services.system_message_post(
+        room=room, kind=Message.Kind.STATUS, text=text[:500], actor_id=actor_id
+    )
 
 
 def groupbuy_reopen(*, group_order_id: int, user) -> GroupOrder:

@@ -44,10 +44,17 @@ def _url(group_order: GroupOrder) -> str:
     return f"/groupbuys/{group_order.pk}/#settlement"
 
 
-def _post(group_order: GroupOrder, text: str, *, user_id: int | None = None) -> None:
+def _post(
+    group_order: GroupOrder,
+    text: str,
+    *,
+    user_id: int | None = None,
+    actor_id: int | None = None,
+) -> None:
+    """A status line in the room; ``actor_id`` (who caused it) does not get it as unread."""
     room = ChatRoom.objects.get(group_order_id=group_order.pk)
     chat_services.system_message_post(
-        room=room, kind=Message.Kind.STATUS, text=text[:500], user_id=user_id
+        room=room, kind=Message.Kind.STATUS, text=text[:500], user_id=user_id, actor_id=actor_id
     )
 
 
@@ -79,7 +86,11 @@ def groupbuy_arrived(*, group_order_id: int, user) -> GroupOrder:
     group_order.arrived_at = timezone.now()
     group_order.save(update_fields=["arrived_at", "updated_at"])
     spot = group_order.pickup_spot or "방장이 정한 곳"
-    _post(group_order, f"음식이 도착했어요. 수령 장소: {spot}. 받으면 '받았어요'를 눌러 주세요.")
+    _post(
+        group_order,
+        f"음식이 도착했어요. 수령 장소: {spot}. 받으면 '받았어요'를 눌러 주세요.",
+        actor_id=user.pk,
+    )
     members = Participation.objects.filter(group_order=group_order).select_related("user")
     notifications_send(
         users=[p.user for p in members if p.user_id != group_order.host_id],
@@ -88,7 +99,7 @@ def groupbuy_arrived(*, group_order_id: int, user) -> GroupOrder:
         group_order=group_order,
         url=_url(group_order),
     )
-    _deliver_if_done(group_order)
+    _deliver_if_done(group_order, actor_id=user.pk)
     return group_order
 
 
@@ -106,8 +117,10 @@ def groupbuy_received(*, group_order_id: int, user) -> GroupOrder:
     if (refusal := rules.received_refusal(group_order, user_id=user.pk, member=member)) is not None:
         raise refusal
     _receive(group_order, member, now=timezone.now())
-    _post(group_order, f"{user.display_name} 님이 음식을 받았어요.", user_id=user.pk)
-    _deliver_if_done(group_order)
+    _post(
+        group_order, f"{user.display_name} 님이 음식을 받았어요.", user_id=user.pk, actor_id=user.pk
+    )
+    _deliver_if_done(group_order, actor_id=user.pk)
     return group_order
 
 
@@ -117,9 +130,10 @@ def _resolved(participation: Participation) -> bool:
     )
 
 
-def _deliver_if_done(group_order: GroupOrder) -> bool:
+def _deliver_if_done(group_order: GroupOrder, *, actor_id: int | None = None) -> bool:
     """Every member has picked up (or their no-show stood): the order is delivered, points
-    are paid, everyone is told. True if it happened now."""
+    are paid, everyone is told. True if it happened now. ``actor_id``: whose action
+    finished it (a job or staff: None)."""
     members = list(
         Participation.objects.filter(group_order=group_order)
         .exclude(user_id=group_order.host_id)
@@ -133,7 +147,7 @@ def _deliver_if_done(group_order: GroupOrder) -> bool:
     group_order.status = Status.DELIVERED
     group_order.status_changed_at = now
     group_order.save(update_fields=["status", "status_changed_at", "updated_at"])
-    _post(group_order, "모두 음식을 받았어요. 배달이 완료되었습니다.")
+    _post(group_order, "모두 음식을 받았어요. 배달이 완료되었습니다.", actor_id=actor_id)
     paid = {}
     if group_order.is_prepaid:
         paid = money.points_pay(group_order=group_order, members=members)
@@ -184,7 +198,7 @@ def groupbuy_noshow(*, group_order_id: int, user, target_user_id) -> Participati
         # Nothing to wait for: the report stands, the handoff can finish.
         member.deposit_state = DepositState.FORFEITED
         member.save(update_fields=["deposit_state"])
-        _deliver_if_done(group_order)
+        _deliver_if_done(group_order, actor_id=user.pk)
     return member
 
 
@@ -204,6 +218,7 @@ def groupbuy_dispute(*, group_order_id: int, user, target_user_id=None) -> Parti
     _post(
         group_order,
         f"{member.user.display_name} 님의 보증금에 이의가 제기되어 운영팀이 확인하고 있어요.",
+        actor_id=user.pk,
     )
     other = group_order.host if not is_host else member.user
     notifications_create(
@@ -352,7 +367,7 @@ def receipt_upload(*, group_order_id: int, user, upload) -> GroupOrder:
     if old:
         storage = group_order.receipt.storage
         transaction.on_commit(lambda: storage.delete(old))
-    _post(group_order, "방장이 영수증 사진을 올렸어요.")
+    _post(group_order, "방장이 영수증 사진을 올렸어요.", actor_id=user.pk)
     return group_order
 
 

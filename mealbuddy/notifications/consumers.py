@@ -106,7 +106,10 @@ class NotificationConsumer(AccountSocketConsumer):
         if room_id not in self.rooms or payload.get("user_id") == self.user.pk:
             return  # my own join/leave: rooms.changed follows with fresh counts
         author = message.get("user")
-        mine = author is not None and author["id"] == self.user.pk
+        # A system line I caused (``actor_id``: my status change, ban…) is not unread for me.
+        mine = (author is not None and author["id"] == self.user.pk) or event.get(
+            "actor_id"
+        ) == self.user.pk
         if not mine:
             self.rooms[room_id] += 1
         unread, chats = self.rooms[room_id], sum(self.rooms.values())

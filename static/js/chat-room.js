@@ -1,6 +1,7 @@
 // One chat room: history (older pages on scroll up), the live socket with reconnect +
-// catch-up (?after=<last id>), composer (Enter sends, Shift+Enter new line), members with
-// ban (host) and leave. Message text is only ever set with textContent, never as HTML.
+// catch-up (?after=<last id>), composer (Enter sends, Shift+Enter new line), the members
+// sheet (a modal <dialog>) with ban (host) and leave, each author's photo beside their
+// messages. Message text is only ever set with textContent, never as HTML.
 
 const root = document.querySelector("[data-chat-room]");
 const roomId = Number(root.dataset.roomId);
@@ -15,9 +16,10 @@ const statusEl = root.querySelector("[data-status]");
 const form = root.querySelector("[data-composer]");
 const input = form.querySelector("textarea");
 const errorEl = form.querySelector("[data-error]");
-const membersPanel = document.getElementById("chat-members");
-const membersToggle = root.querySelector("[data-members-toggle]");
+const membersSheet = document.getElementById("chat-members");
+const membersOpen = root.querySelector("[data-members-open]");
 const membersList = root.querySelector("[data-members-list]");
+const orderMeta = root.querySelector("[data-order-meta]");
 
 const seen = new Set();
 let lastId = 0;
@@ -48,6 +50,37 @@ function showError(text) {
   else input.removeAttribute("aria-invalid");
 }
 
+// A person's photo (the server sends its URL as user.avatar), or the first letter of their
+// name. Decorative: the name is written beside it.
+function avatar(person) {
+  const box = document.createElement("span");
+  box.className = "avatar-sm";
+  box.setAttribute("aria-hidden", "true");
+  if (person.avatar) {
+    const img = document.createElement("img");
+    img.src = person.avatar;
+    img.alt = "";
+    img.width = 36;
+    img.height = 36;
+    img.loading = "lazy";
+    img.decoding = "async";
+    // A photo that fails to load falls back to the letter.
+    img.addEventListener("error", () => {
+      box.classList.add("avatar-letter");
+      box.replaceChildren(initial(person));
+    });
+    box.append(img);
+  } else {
+    box.classList.add("avatar-letter");
+    box.textContent = initial(person);
+  }
+  return box;
+}
+
+function initial(person) {
+  return [...(person.username || "?")][0] || "?";
+}
+
 function renderMessage(m) {
   const li = document.createElement("li");
   li.dataset.id = String(m.id);
@@ -58,11 +91,15 @@ function renderMessage(m) {
   }
   const mine = m.user.id === me;
   li.className = mine ? "msg msg-mine" : "msg msg-other";
+  li.dataset.userId = String(m.user.id);
+  const bubble = document.createElement("div");
+  bubble.className = "msg-body";
   if (!mine) {
+    li.append(avatar(m.user));
     const who = document.createElement("span");
     who.className = "msg-author";
     who.textContent = m.user.username;
-    li.append(who);
+    bubble.append(who);
   }
   const body = document.createElement("p");
   body.className = "msg-text";
@@ -71,7 +108,8 @@ function renderMessage(m) {
   time.className = "msg-time";
   time.dateTime = m.created_at;
   time.textContent = new Date(m.created_at).toLocaleTimeString("ko-KR", timeFormat);
-  li.append(body, time);
+  bubble.append(body, time);
+  li.append(bubble);
   return li;
 }
 
@@ -173,6 +211,7 @@ function connect() {
     if (!data.message) return;
     append(data.message);
     if (data.type === "chat.user.join" || data.type === "chat.user.leave") loadMembers();
+    if (!data.message.user) refreshOrderMeta();
     if (data.type === "chat.user.leave" && data.user_id === me) leave("채팅방에서 나왔습니다.");
   });
   ws.addEventListener("close", async (event) => {
@@ -243,18 +282,36 @@ window.addEventListener("pagehide", () => {
 
 // --- members ---------------------------------------------------------------------------------
 
+// The header's status and headcount, as the server now has them (after a system line:
+// a status change, a join, a leave). The page never works them out itself.
+let metaPending = null;
+function refreshOrderMeta() {
+  clearTimeout(metaPending);
+  metaPending = setTimeout(async () => {
+    const response = await fetch(`/chats/${roomId}/`, {
+      credentials: "same-origin",
+      headers: { "HX-Request": "true" },
+    }).catch(() => null);
+    if (!response || !response.ok) return;
+    const doc = new DOMParser().parseFromString(`<div>${await response.text()}</div>`, "text/html");
+    orderMeta.replaceChildren(...doc.body.firstChild.childNodes);
+  }, 300);
+}
+
 async function loadMembers() {
-  if (membersPanel.hidden) return;
+  if (!membersSheet.open) return;
   const response = await fetch(`/api/chats/${roomId}/members/`, { credentials: "same-origin" });
   if (!response.ok) return;
   const { members } = await response.json();
+  membersList.removeAttribute("aria-busy");
   membersList.replaceChildren(
     ...members.map((m) => {
       const li = document.createElement("li");
-      li.className = "spread member";
+      li.className = "member";
       const name = document.createElement("span");
+      name.className = "member-name";
       name.textContent = m.is_host ? `${m.username} (방장)` : m.username;
-      li.append(name);
+      li.append(avatar(m), name);
       if (isHost && m.id !== me) {
         const ban = document.createElement("button");
         ban.type = "button";
@@ -286,11 +343,17 @@ async function banMember(member) {
   loadMembers();
 }
 
-membersToggle.addEventListener("click", () => {
-  membersPanel.hidden = !membersPanel.hidden;
-  membersToggle.setAttribute("aria-expanded", String(!membersPanel.hidden));
+// The members sheet: a modal dialog (focus moves in and stays there, Esc closes it), closed
+// by its button, Esc or a tap outside; focus then returns to the button that opened it.
+membersOpen.addEventListener("click", () => {
+  membersSheet.showModal();
   loadMembers();
 });
+membersSheet.querySelector("[data-members-close]").addEventListener("click", () => membersSheet.close());
+membersSheet.addEventListener("click", (event) => {
+  if (event.target === membersSheet) membersSheet.close();
+});
+membersSheet.addEventListener("close", () => membersOpen.focus());
 
 root.querySelector("[data-leave]")?.addEventListener("click", async () => {
   if (!confirm("채팅방에서 나갈까요? 참여도 함께 취소됩니다.")) return;

@@ -42,10 +42,12 @@ async def test_member_with_session_cookie_from_our_pages_is_accepted(people, roo
     event = await comm.receive_json_from()
     assert event["type"] == "chat.message"
     assert event["message"]["message"] == "안녕하세요"
+    # Our own pages' sockets also get the author's photo (issue 11); see test_chat_ux.py.
     assert event["message"]["user"] == {
         "id": host.pk,
         "username": host.username,
         "email": host.email,
+        "avatar": None,
     }
     assert event["message"]["chatroom"] == room.pk
     assert isinstance(event["message"]["id"], int)

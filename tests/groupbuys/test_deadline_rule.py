@@ -82,7 +82,9 @@ def test_chat_list_room_header_and_chat_api(expired, client):
     assert '<span class="chip">모집마감</span>' in listing
     assert "모집중" not in listing
     header = client.get(f"/chats/{room_id}/").content.decode()
-    assert "모집마감 ·" in header and "모집중" not in header
+    assert (
+        '<span class="chip chat-status-chip">모집마감</span>' in header and "모집중" not in header
+    )
     rooms = client_for(guest).get("/api/chats/").json()["rooms"]
     assert [(r["status"], r["status_label"]) for r in rooms] == [("closed", "모집마감")]
 
