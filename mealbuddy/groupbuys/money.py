@@ -41,11 +41,14 @@ def _legs(*pairs) -> list:
     return [(account, amount) for account, amount in pairs if amount]
 
 
-def _accounts(participation: Participation):
-    return (
-        wallet.user_cash_account(user=participation.user_id),
-        wallet.user_points_account(user=participation.user_id),
-    )
+def _cash(participation: Participation):
+    return wallet.user_cash_account(user=participation.user_id)
+
+
+def _points(participation: Participation, amount: int = 1):
+    """The member's points account, only when points move (``amount``): most holds and
+    refunds touch cash alone and skip the lookup (and its creation on first use)."""
+    return wallet.user_points_account(user=participation.user_id) if amount else None
 
 
 def _points_locked(cash, points) -> int:
@@ -89,13 +92,14 @@ def hold_sync(
     if delta == 0 and deposit == 0:
         return
     escrow = wallet.escrow_account(order_ref=group_order.ledger_ref)
-    cash, points = _accounts(participation)
+    cash = _cash(participation)
     participation.hold_seq += 1
     seq = participation.hold_seq
     if delta > 0 or deposit:
         need = max(delta, 0)
         from_points = 0
-        if participation.use_points and need:
+        points = _points(participation, participation.use_points and need)
+        if points is not None:
             from_points = min(need, max(_points_locked(cash, points), 0))
         from_cash = need - from_points
         try:
@@ -126,7 +130,9 @@ def hold_sync(
         key=f"release:{participation.pk}:{seq}",
         kind="release",
         reference=group_order.ledger_ref,
-        legs=_legs((escrow, -back), (cash, to_cash), (points, to_points)),
+        legs=_legs(
+            (escrow, -back), (cash, to_cash), (_points(participation, to_points), to_points)
+        ),
     )
     participation.held_cash -= to_cash
     participation.held_points -= to_points
@@ -141,7 +147,7 @@ def member_refund(*, group_order: GroupOrder, participation: Participation) -> i
     points_back = participation.held_points
     total = cash_back + points_back
     if total:
-        cash, points = _accounts(participation)
+        cash, points = _cash(participation), _points(participation, points_back)
         wallet.transfer_execute(
             key=f"refund:{participation.pk}",
             kind="refund",
@@ -207,7 +213,7 @@ def order_capture(*, group_order: GroupOrder, breakdown: FeeBreakdown) -> None:
         excess_cash = min(participation.held_cash, excess)
         excess_points = excess - excess_cash
         if participation.held:
-            cash, points = _accounts(participation)
+            cash, points = _cash(participation), _points(participation, excess_points)
             wallet.transfer_execute(
                 key=f"capture:{participation.pk}",
                 kind="capture",

@@ -395,7 +395,7 @@ def groupbuy_join(*, group_order_id: int, user, use_points: bool = False) -> Par
     participation = Participation.objects.create(
         group_order=group_order, user=user, use_points=bool(use_points)
     )
-    group_order.refresh_from_db(fields=["member_count"])
+    group_order.member_count += 1  # the conditional UPDATE above moved it, on the locked row
     if group_order.is_prepaid:
         participation.user = user
         breakdown = fee_breakdown(group_order)
