@@ -40,6 +40,21 @@ def account_group(user_id: int) -> str:
     return f"account.{user_id}"
 
 
+def group_order_group(group_order_id: int) -> str:
+    """Every open page of one group order (members and visitors), through the socket each
+    page already holds (``ws/notifications/``, after a ``groupbuy.follow`` frame)."""
+    return f"groupbuy.{group_order_id}"
+
+
+def group_order_changed(group_order_id: int) -> None:
+    """After commit, tell every open page of the order that what it shows changed (members,
+    items, status, settlement steps): ``{"type": "groupbuy.changed", "id": ...}``. The pages
+    fetch their summary again; the event itself carries nothing to leak or go stale."""
+    broadcast_on_commit(
+        group_order_group(group_order_id), {"type": "groupbuy.changed", "id": group_order_id}
+    )
+
+
 # Close code sent to every socket of an account that was deleted, deactivated, changed its
 # password or logged out everywhere.
 ACCOUNT_REVOKED_CLOSE_CODE = 4001

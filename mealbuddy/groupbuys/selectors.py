@@ -8,7 +8,7 @@ host gets the first extra won, the first joiner the next, and so on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
@@ -608,13 +608,344 @@ def join_hold(group_order: GroupOrder, breakdown: FeeBreakdown) -> JoinHold | No
     join makes them), plus the no-show deposit. ``None`` when nothing is held."""
     if not group_order.is_prepaid:
         return None
+    preview = join_preview(group_order, breakdown)
+    return JoinHold(fee=preview.fee, deposit=preview.deposit)
+
+
+@dataclass(frozen=True)
+class JoinPreview:
+    """What a newcomer's share is right after joining, for any payment method: their fee
+    share with no items yet (what a prepaid join holds, the deposit apart), and, on an equal
+    split, the share once every place is taken (a proportional split has no such figure:
+    it follows what everyone orders)."""
+
+    fee: int
+    deposit: int
+    prepaid: bool
+    proportional: bool
+    when_full: int | None
+
+    @property
+    def total(self) -> int:
+        return self.fee + self.deposit
+
+
+def join_preview(group_order: GroupOrder, breakdown: FeeBreakdown) -> JoinPreview:
+    """The newcomer's share if they joined now (no query): the split ``fee_breakdown`` would
+    make with them added last and no items, so an equal split previews the equal amount and
+    a proportional one the proportional amount (0 while the others have items)."""
     subtotals = [m.items_subtotal for m in breakdown.members] + [0]
     fee = fee_shares(
         delivery_fee=group_order.delivery_fee,
         fee_split=group_order.fee_split,
         subtotals=subtotals,
     )[-1]
-    return JoinHold(fee=fee, deposit=group_order.noshow_deposit)
+    proportional = group_order.fee_split == GroupOrder.FeeSplit.PROPORTIONAL
+    when_full = None
+    if not proportional:
+        when_full = fee_shares(
+            delivery_fee=group_order.delivery_fee,
+            fee_split=group_order.fee_split,
+            subtotals=[0] * max(group_order.target_count, len(subtotals)),
+        )[-1]
+    return JoinPreview(
+        fee=fee,
+        deposit=group_order.noshow_deposit if group_order.is_prepaid else 0,
+        prepaid=group_order.is_prepaid,
+        proportional=proportional,
+        when_full=when_full,
+    )
+
+
+# --- The order page: its one primary action, and the timeline after "주문완료" (issue 11) ---
+
+
+@dataclass(frozen=True)
+class PrimaryAction:
+    """The one thing the viewer should do now on the order page (its sticky bar).
+
+    ``kind`` says what the button does: ``join`` and ``items`` present a section of the page
+    as a sheet (``sheet`` is its id; without JavaScript, a link to it); ``settle`` links to
+    the 정산 section, ``chat`` to the room, ``board`` back to the board, ``region`` to the
+    neighbourhood setting; ``arrived`` and ``received`` post that step, ``status`` the host
+    move in ``status``. ``note`` is the one line beside it: the preview, the viewer's share,
+    or why there is nothing to do (a refused join's reason, exactly the service's)."""
+
+    kind: str
+    label: str
+    note: str = ""
+    amount: int | None = None
+    status: str = ""
+    sheet: str = ""
+    secondary: PrimaryAction | None = None
+
+
+JOIN_SHEET = "gb-join"
+ITEMS_SHEET = "gb-add-item"
+
+
+def _join_note(preview: JoinPreview) -> str:
+    if preview.proportional:
+        parts = [f"배달비는 메뉴 금액에 비례 (지금 {preview.fee:,}원)"]
+    else:
+        parts = [f"배달비 몫 {preview.fee:,}원"]
+    if preview.deposit:
+        parts[0] += f" + 보증금 {preview.deposit:,}원"
+    if preview.when_full is not None and preview.when_full != preview.fee:
+        parts.append(f"다 모이면 배달비 {preview.when_full:,}원")
+    parts.append("메뉴값 별도")
+    return " · ".join(parts)
+
+
+def group_order_primary_action(
+    *,
+    group_order: GroupOrder,
+    actions: Actions,
+    breakdown: FeeBreakdown,
+    settlement: Settlement | None = None,
+    preview: JoinPreview | None = None,
+    now: datetime | None = None,
+) -> PrimaryAction:
+    """Which action matters now for this viewer, from what the other selectors computed
+    (``group_order_actions``, ``group_order_settlement`` for a member, ``join_preview``):
+    no rule of its own is checked here, only which allowed step comes first. No query.
+
+    - A visitor: "참여하고 메뉴 담기" with the exact preview when the join is allowed,
+      otherwise the refusal's reason (and where to go instead).
+    - A member before the order is placed: "메뉴 담기" until they have items, then the room.
+    - The host: "주문 완료로 표시" once allowed; "도착했어요"; "정산하기" while someone has
+      not paid (직접 정산); "배달 완료로 표시" when allowed.
+    - A member after it is placed: "받았어요" once the food arrived, "정산하기" while their
+      direct share is neither sent nor confirmed, otherwise the room.
+    """
+    current = group_order.current_status(now or timezone.now())
+    if not actions.is_member:
+        if actions.join.allowed:
+            preview = preview or join_preview(group_order, breakdown)
+            return PrimaryAction(
+                "join",
+                "참여하고 메뉴 담기",
+                note=_join_note(preview),
+                amount=preview.total,
+                sheet=JOIN_SHEET,
+            )
+        if actions.join.code == "no_region":
+            return PrimaryAction("region", "내 동네 설정하기", note=actions.join.reason)
+        return PrimaryAction("board", "다른 모집 보기", note=actions.join.reason)
+    if settlement is None:
+        raise TypeError("a member's primary action needs their settlement")
+    me = settlement.mine
+    total = me.share.total
+    if current == Status.CANCELLED:
+        return PrimaryAction("board", "다른 모집 보기", note="취소된 주문이에요.")
+    add_items = PrimaryAction("items", "메뉴 담기", sheet=ITEMS_SHEET)
+    if actions.is_host:
+        return _host_primary(group_order, actions, settlement, current, add_items)
+    if actions.items.allowed:
+        if not me.share.items:
+            return PrimaryAction(
+                "items", "메뉴 담기", note="아직 담은 메뉴가 없어요.", sheet=ITEMS_SHEET
+            )
+        return PrimaryAction(
+            "chat", "채팅방", note=f"내 부담 {total:,}원", amount=total, secondary=add_items
+        )
+    if current == Status.ORDERED and settlement.received.allowed and group_order.arrived_at:
+        spot = group_order.pickup_spot or "방장이 정한 곳"
+        return PrimaryAction("received", "받았어요", note=f"음식이 도착했어요. 수령 장소: {spot}")
+    if settlement.sent.allowed and not me.sent:
+        return PrimaryAction(
+            "settle", "정산하기", note=f"방장에게 {total:,}원을 보내 주세요.", amount=total
+        )
+    if me.dispute.allowed:
+        return PrimaryAction("settle", "정산 확인하기", note=settlement.received.reason)
+    if current == Status.ORDERED:
+        if settlement.sent.allowed:  # sent, not yet confirmed
+            note = "송금했다고 알렸어요. 방장이 확인하면 끝나요."
+        elif settlement.received.allowed:
+            note = "방장이 주문했어요. 음식이 도착하면 알려 드려요."
+        else:
+            note = settlement.received.reason
+        return PrimaryAction("chat", "채팅방", note=note)
+    return PrimaryAction("chat", "채팅방", note="배달이 끝났어요.")
+
+
+def _host_primary(
+    group_order: GroupOrder,
+    actions: Actions,
+    settlement: Settlement,
+    current: str,
+    add_items: PrimaryAction,
+) -> PrimaryAction:
+    me = settlement.mine
+    if current in (Status.RECRUITING, Status.CLOSED):
+        place = actions.status[Status.ORDERED]
+        if place.allowed:
+            return PrimaryAction(
+                "status",
+                "주문 완료로 표시",
+                note="가게에 주문했으면 눌러 주세요. 멤버들에게 알려요.",
+                status=Status.ORDERED,
+            )
+        if current == Status.CLOSED:
+            # Placing is refused (e.g. short of the minimum order): say why, offer items.
+            if actions.items.allowed:
+                return replace(add_items, note=place.reason)
+            return PrimaryAction("chat", "채팅방", note=place.reason)
+        if actions.items.allowed and not me.share.items:
+            return replace(add_items, note="방장 메뉴도 담아 주세요.")
+        headcount = f"{group_order.member_count}/{group_order.target_count}명이 모였어요."
+        return PrimaryAction(
+            "chat", "채팅방", note=f"{headcount} 마감하면 주문할 수 있어요.", secondary=add_items
+        )
+    if settlement.arrived.allowed:
+        return PrimaryAction(
+            "arrived", "도착했어요", note="음식을 받으면 눌러 멤버들에게 수령 장소를 알려요."
+        )
+    if not group_order.is_prepaid and settlement.unpaid:
+        return PrimaryAction(
+            "settle", "정산하기", note=f"입금 확인 전 {len(settlement.unpaid)}명이 남았어요."
+        )
+    if actions.status[Status.DELIVERED].allowed:
+        return PrimaryAction(
+            "status",
+            "배달 완료로 표시",
+            note="모두 음식을 받았으면 눌러 주세요.",
+            status=Status.DELIVERED,
+        )
+    if current == Status.ORDERED:
+        return PrimaryAction("chat", "채팅방", note="멤버들이 음식을 받아 가기를 기다리고 있어요.")
+    return PrimaryAction("chat", "채팅방", note="배달이 끝났어요.")
+
+
+TIMELINE_STEPS = (
+    ("recruiting", "모집"),
+    ("closed", "마감"),
+    ("ordered", "주문"),
+    ("arrived", "도착"),
+    ("received", "수령"),
+)
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    key: str
+    label: str
+    at: datetime | None  # when it happened, where the order's rows know it
+    done: bool
+    current: bool  # the last step reached
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PersonNext:
+    """One member's line under the timeline: where they are and what they do next."""
+
+    user: object
+    is_host: bool
+    received_at: datetime | None
+    paid: bool | None  # 직접 정산 members only: the host confirmed their transfer
+    todo: str  # what this person must do next ("" when nothing is left)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    steps: list[TimelineStep]
+    people: list[PersonNext]  # members only (from their settlement); empty for visitors
+    cancelled: bool = False
+
+
+def _closed_at(group_order: GroupOrder, members: list[Participation]) -> datetime | None:
+    """When recruitment closed, where the rows say: the deadline, the join that filled the
+    last place, or the last status change while it is still closed."""
+    if group_order.closed_reason == "deadline":
+        return group_order.deadline
+    if group_order.closed_reason == "full" and members:
+        return max(p.joined_at for p in members)
+    if group_order.status == Status.CLOSED:
+        return group_order.status_changed_at
+    return None
+
+
+def _person_todo(group_order: GroupOrder, row: SettlementRow, settlement: Settlement) -> str:
+    ordered = group_order.status == Status.ORDERED
+    if row.share.is_host:
+        if ordered and group_order.arrived_at is None:
+            return "음식이 오면 '도착했어요'를 눌러요."
+        if not group_order.is_prepaid and settlement.unpaid:
+            return f"입금 {len(settlement.unpaid)}건을 확인해요."
+        if ordered:
+            return "멤버들이 받아 가기를 기다려요."
+        return ""
+    p = row.participation
+    if row.deposit_state == "noshow":
+        return "노쇼로 신고됐어요. 받았다면 이의를 제기해요."
+    if row.deposit_state == "disputed":
+        return "운영팀이 보증금을 확인하고 있어요."
+    waiting = ordered and p.received_at is None
+    if waiting and group_order.arrived_at is not None:
+        return "수령 장소에서 받고 '받았어요'를 눌러요."
+    unpaid = not group_order.is_prepaid and not row.paid
+    if unpaid and not row.sent:
+        return f"방장에게 {row.share.total:,}원을 보내요."
+    if waiting:
+        return "음식이 도착하기를 기다려요."
+    if unpaid:
+        return "방장이 입금을 확인하기를 기다려요."
+    return ""
+
+
+def group_order_timeline(
+    *,
+    group_order: GroupOrder,
+    settlement: Settlement | None = None,
+    members: list[Participation] | None = None,
+) -> Timeline | None:
+    """The order's timeline once it has been placed or cancelled (``None`` before): 모집 →
+    마감 → 주문 → 도착 → 수령 with the times the rows know (``created_at``, the close,
+    ``ordered_at``, ``arrived_at``, the delivery's ``status_changed_at``), and, for a member
+    (``settlement``), every member's pickup time and next step. No query: pass ``members``
+    (or a settlement) to date a close by a full house."""
+    status = group_order.status
+    if status not in (Status.ORDERED, Status.DELIVERED, Status.CANCELLED):
+        return None
+    if members is None:
+        members = [r.participation for r in settlement.rows] if settlement else []
+    if status == Status.CANCELLED:
+        steps = [
+            TimelineStep("recruiting", "모집", group_order.created_at, True, False),
+            TimelineStep("cancelled", "취소", group_order.status_changed_at, True, True),
+        ]
+        return Timeline(steps=steps, people=[], cancelled=True)
+    others = [p for p in members if p.user_id != group_order.host_id]
+    received = sum(1 for p in others if p.received_at is not None)
+    delivered = status == Status.DELIVERED
+    times = {
+        "recruiting": group_order.created_at,
+        "closed": _closed_at(group_order, members),
+        "ordered": group_order.ordered_at,
+        "arrived": group_order.arrived_at,
+        "received": group_order.status_changed_at if delivered else None,
+    }
+    reached = 4 if delivered else (3 if group_order.arrived_at else 2)
+    steps = []
+    for index, (key, label) in enumerate(TIMELINE_STEPS):
+        note = ""
+        if key == "received" and others:
+            note = f"{len(others)}명 중 {received}명 받았어요"
+        steps.append(TimelineStep(key, label, times[key], index <= reached, index == reached, note))
+    people = []
+    if settlement is not None:
+        for row in settlement.rows:
+            people.append(
+                PersonNext(
+                    user=row.user,
+                    is_host=row.share.is_host,
+                    received_at=None if row.share.is_host else row.participation.received_at,
+                    paid=None if (row.share.is_host or group_order.is_prepaid) else row.paid,
+                    todo=_person_todo(group_order, row, settlement),
+                )
+            )
+    return Timeline(steps=steps, people=people)
 
 
 def group_order_settlement(

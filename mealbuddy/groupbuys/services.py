@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from mealbuddy.chat import services as chat_services
 from mealbuddy.chat.models import ChatRoom, Message
+from mealbuddy.core.realtime import group_order_changed
 from mealbuddy.groupbuys import money
 from mealbuddy.groupbuys.access import access_group_order
 from mealbuddy.groupbuys.errors import (
@@ -323,6 +324,7 @@ def groupbuy_update(*, group_order_id: int, user, **fields) -> GroupOrder:
             actor_id=user.pk,
         )
     group_order.save()
+    group_order_changed(group_order.pk)
     return group_order
 
 
@@ -348,6 +350,7 @@ def groupbuy_delete(*, group_order_id: int, user) -> None:
         kind=Notification.Kind.CANCELLED,
         text=f"'{group_order.title}' 모집글이 삭제되었습니다.",
     )
+    group_order_changed(group_order.pk)
     group_order.delete()
 
 
@@ -437,6 +440,7 @@ def groupbuy_join(*, group_order_id: int, user, use_points: bool = False) -> Par
             group_order=group_order,
             url=detail_url(group_order.pk),
         )
+    group_order_changed(group_order.pk)
     return participation
 
 
@@ -518,6 +522,7 @@ def groupbuy_leave(*, group_order_id: int, user) -> bool:
         user_id=user.pk,
     )
     chat_services.member_sockets_close(room_id=room.pk, user_id=user.pk)
+    group_order_changed(group_order.pk)
     return True
 
 
@@ -575,6 +580,7 @@ def groupbuy_ban(*, group_order_id: int, host, target_user_id: int) -> None:
         group_order=group_order,
         url=detail_url(group_order.pk),
     )
+    group_order_changed(group_order.pk)
 
 
 # --- status ----------------------------------------------------------------------------------
@@ -660,6 +666,7 @@ def groupbuy_status_change(*, group_order_id: int, user, status: str) -> GroupOr
     if status == Status.ORDERED:
         _settlement_announce(group_order, room=room, actor_id=user.pk)
     _status_notify(group_order, status)
+    group_order_changed(group_order.pk)
     return group_order
 
 
@@ -710,6 +717,7 @@ def groupbuy_close_expired_one(*, group_order_id: int) -> bool:
         text="마감 시각이 되어 모집이 마감되었습니다.",
     )
     _status_notify(group_order, Status.CLOSED, by_deadline=True)
+    group_order_changed(group_order.pk)
     return True
 
 
@@ -759,6 +767,7 @@ def groupbuy_fail_one(*, group_order_id: int) -> bool:
         group_order=group_order,
         url=detail_url(group_order.pk),
     )
+    group_order_changed(group_order.pk)
     return True
 
 
@@ -854,6 +863,7 @@ def item_add(
     cleaned = _clean_item(name=name, unit_price=unit_price, quantity=quantity)
     item = OrderItem.objects.create(participation=participation, **cleaned)
     _items_changed(participation)
+    group_order_changed(participation.group_order_id)
     return item
 
 
@@ -952,6 +962,7 @@ def item_update(
         setattr(item, field, value)
     item.save(update_fields=list(cleaned))
     _items_changed(participation)
+    group_order_changed(participation.group_order_id)
     return item
 
 
@@ -962,6 +973,7 @@ def item_delete(*, item_id: int, user) -> None:
     participation = _member_for_items(group_order_id=item.participation.group_order_id, user=user)
     item.delete()
     _items_changed(participation)
+    group_order_changed(participation.group_order_id)
 
 
 def groupbuys_departure_refusal(*, user):

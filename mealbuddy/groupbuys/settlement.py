@@ -27,6 +27,7 @@ from mealbuddy.chat import services as chat_services
 from mealbuddy.chat.models import ChatRoom, Message
 from mealbuddy.core.errors import NotFound
 from mealbuddy.core.images import image_reencode
+from mealbuddy.core.realtime import group_order_changed
 from mealbuddy.groupbuys import money, rules
 from mealbuddy.groupbuys.access import access_group_order
 from mealbuddy.groupbuys.errors import MoneyActionRefused, NotMember
@@ -100,6 +101,7 @@ def groupbuy_arrived(*, group_order_id: int, user) -> GroupOrder:
         url=_url(group_order),
     )
     _deliver_if_done(group_order, actor_id=user.pk)
+    group_order_changed(group_order.pk)
     return group_order
 
 
@@ -121,6 +123,7 @@ def groupbuy_received(*, group_order_id: int, user) -> GroupOrder:
         group_order, f"{user.display_name} 님이 음식을 받았어요.", user_id=user.pk, actor_id=user.pk
     )
     _deliver_if_done(group_order, actor_id=user.pk)
+    group_order_changed(group_order.pk)
     return group_order
 
 
@@ -199,6 +202,7 @@ def groupbuy_noshow(*, group_order_id: int, user, target_user_id) -> Participati
         member.deposit_state = DepositState.FORFEITED
         member.save(update_fields=["deposit_state"])
         _deliver_if_done(group_order, actor_id=user.pk)
+    group_order_changed(group_order.pk)
     return member
 
 
@@ -228,6 +232,7 @@ def groupbuy_dispute(*, group_order_id: int, user, target_user_id=None) -> Parti
         group_order=group_order,
         url=_url(group_order),
     )
+    group_order_changed(group_order.pk)
     return member
 
 
@@ -268,6 +273,7 @@ def deposit_resolve(*, participation_id: int, to_host: bool) -> Participation:
         url=_url(group_order),
     )
     _deliver_if_done(group_order)
+    group_order_changed(group_order.pk)
     return participation
 
 
@@ -293,6 +299,7 @@ def settlement_sent(*, group_order_id: int, user) -> Participation:
             group_order=group_order,
             url=_url(group_order),
         )
+    group_order_changed(group_order.pk)
     return member
 
 
@@ -307,6 +314,7 @@ def settlement_paid(
         raise refusal
     member.paid_at = (member.paid_at or timezone.now()) if paid else None
     member.save(update_fields=["paid_at"])
+    group_order_changed(group_order.pk)
     return member
 
 
@@ -431,6 +439,7 @@ def groupbuys_handoff_due() -> int:
                 continue
             done += 1
             _deliver_if_done(group_order)
+            group_order_changed(group_order.pk)
     return done
 
 

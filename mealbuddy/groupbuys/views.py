@@ -116,7 +116,6 @@ def _detail_context(request, group_order: GroupOrder, **extra) -> dict:
         is_member=mine is not None,
         items_total=breakdown.items_total,
     )
-    share = selectors.would_be_share(group_order)
     context = {
         "order": group_order,
         "breakdown": breakdown,
@@ -124,16 +123,28 @@ def _detail_context(request, group_order: GroupOrder, **extra) -> dict:
         "actions": actions,
         "is_member": actions.is_member,
         "is_host": actions.is_host,
-        "share": share,
         "current": group_order.current_status(),
         "item_form": ItemForm(),
         "chat_url": f"/chats/{group_order.chat_room.pk}/",
+        "preview": None,
     }
     if actions.is_member:
         context.update(_settlement_context(request, group_order, members=members))
-    elif share.now is not None:
-        # What a join holds now (prepaid): the newcomer's fee share and the deposit.
+    elif actions.join.allowed:
+        # Exactly what joining gives now (a visitor who may not join sees why instead); on a
+        # prepaid order, what the join holds: the newcomer's fee share and the deposit.
+        context["preview"] = selectors.join_preview(group_order, breakdown)
         context["join_hold"] = selectors.join_hold(group_order, breakdown)
+    context["primary"] = selectors.group_order_primary_action(
+        group_order=group_order,
+        actions=actions,
+        breakdown=breakdown,
+        settlement=context.get("settlement"),
+        preview=context["preview"],
+    )
+    context["timeline"] = selectors.group_order_timeline(
+        group_order=group_order, settlement=context.get("settlement"), members=members
+    )
     context.update(extra)
     return context
 
@@ -158,9 +169,12 @@ def detail(request, pk: int):
     group_order, error = _order_or_error(request, pk)
     if error:
         return error
-    context = _detail_context(request, group_order)
+    # "참여했어요" after a join without JavaScript (the join redirects here, to 내 메뉴).
+    context = _detail_context(request, group_order, joined=request.GET.get("joined") == "1")
     if request.htmx and request.GET.get("part") == "summary":
-        return render(request, "groupbuys/_summary.html", context)
+        # The live refresh (the page's socket said the order changed): the summary, and out
+        # of band the sticky bar and the timeline, never a form someone may be typing in.
+        return render(request, "groupbuys/_live.html", context)
     return render(request, "groupbuys/detail.html", context)
 
 
@@ -170,9 +184,12 @@ def _to_board():
     return response
 
 
-def _after_action(request, pk: int, *, error: ApplicationError | None = None, **extra):
-    """htmx: the refreshed panel (errors shown in it); otherwise back to the page, or the
-    page again with the refusal in the panel (a "충전하기" link needs more than a message)."""
+def _after_action(
+    request, pk: int, *, error: ApplicationError | None = None, anchor: str = "", **extra
+):
+    """htmx: the refreshed panel (errors shown in it, or what happened: ``extra`` flags such
+    as ``joined``); otherwise back to the page (at ``anchor``), or the page again with the
+    refusal in the panel (a "충전하기" link needs more than a message)."""
     if request.htmx:
         group_order, failure = _order_or_error(request, pk)
         if failure:
@@ -185,6 +202,8 @@ def _after_action(request, pk: int, *, error: ApplicationError | None = None, **
             return failure
         context = _detail_context(request, group_order, action_error=error)
         return render(request, "groupbuys/detail.html", context, status=error.status_code)
+    if anchor:
+        return redirect(reverse("groupbuys:detail", kwargs={"pk": pk}) + anchor)
     return redirect("groupbuys:detail", pk=pk)
 
 
@@ -206,7 +225,10 @@ def join(request, pk: int):
         user=request.user,
         use_points=_checked(request.POST.get("use_points")),
     )
-    return _after_action(request, pk, error=error)
+    if error is not None:
+        return _after_action(request, pk, error=error)
+    # The page moves to 내 메뉴 and says so (htmx: the note takes the focus).
+    return _after_action(request, pk, joined=True, anchor="?joined=1#my-items")
 
 
 def _checked(raw) -> bool:
@@ -255,7 +277,7 @@ def item_add(request, pk: int):
         except ApplicationError as exc:
             add_service_errors(form, exc)
         else:
-            return _after_action(request, pk)
+            return _after_action(request, pk, item_added=True, anchor="#my-items")
     if request.htmx:
         return _after_action(request, pk, item_form=form)
     group_order, error = _order_or_error(request, pk)

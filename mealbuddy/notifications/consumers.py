@@ -7,7 +7,11 @@ Server → client events:
 - ``{"type": "unread", "notifications": n, "chats": n, "rooms": {room_id: n}}`` on connect
   and whenever counts are recomputed (joined/left a room, read elsewhere);
 - ``{"type": "chat.unread", "room_id", "unread", "chats", "message": M}`` per chat line;
-- ``{"type": "notification", "notification": {...}, "notifications": n}``.
+- ``{"type": "notification", "notification": {...}, "notifications": n}``;
+- ``{"type": "groupbuy.changed", "id": id}`` when the group order this socket follows
+  changed (the order page re-reads its summary). A page follows one order with the frame
+  ``{"type": "groupbuy.follow", "id": id}`` (answered ``{"type": "groupbuy.following", ...}``;
+  a later follow replaces it), checked with the order page's own access helper.
 
 Closed with 4001 when the account is revoked; 4029 over the per-user socket cap; 1013 when
 the channel layer (Redis) was lost (reconnect: the first event brings fresh counts).
@@ -21,8 +25,8 @@ from channels.exceptions import DenyConnection
 from mealbuddy.accounts.sockets import session_user, token_user
 from mealbuddy.chat import selectors as chat_selectors
 from mealbuddy.core.errors import ApplicationError
-from mealbuddy.core.input import frame_parse
-from mealbuddy.core.realtime import chat_room_group, user_group
+from mealbuddy.core.input import frame_int, frame_parse
+from mealbuddy.core.realtime import chat_room_group, group_order_group, user_group
 from mealbuddy.core.websocket import (
     AccountSocketConsumer,
     dispatch_without_db_cleanup,
@@ -39,8 +43,16 @@ def _counts(user) -> tuple[dict[int, int], int]:
     return chat_selectors.room_unread_counts(user=user), notification_unread_count(user=user)
 
 
+def _order_readable(user, order_id: int) -> None:
+    """Raises the order page's own refusal (404) unless ``user`` may read the order."""
+    from mealbuddy.groupbuys.access import access_group_order
+
+    access_group_order(user=user, id=order_id)
+
+
 class NotificationConsumer(AccountSocketConsumer):
     user = None
+    order_group: str | None = None
 
     async def connect(self) -> None:
         self.followed: set[str] = set()
@@ -64,17 +76,30 @@ class NotificationConsumer(AccountSocketConsumer):
         await self.leave_groups()
 
     async def leave_groups(self) -> None:
-        for group in self.followed:
+        for group in self.followed | ({self.order_group} if self.order_group else set()):
             await self.channel_layer.group_discard(group, self.channel_name)
         self.followed = set()
+        self.order_group = None
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
-        # Nothing to say to the server: a well-formed frame is ignored, a malformed one gets
-        # the same error event as on the chat socket (never an error close).
+        # Only "groupbuy.follow" means something; another well-formed frame is ignored, a
+        # malformed one gets the same error event as on the chat socket (never an error close).
         try:
-            frame_parse(text_data, bytes_data)
+            content = frame_parse(text_data, bytes_data)
+            if content.get("type") == "groupbuy.follow":
+                await self._follow_order(content)
         except ApplicationError as exc:
             await self.send_json({"type": "error", "code": exc.code, "message": exc.message})
+
+    async def _follow_order(self, content: dict) -> None:
+        order_id = frame_int(content, "id", message="주문 번호가 올바르지 않아요.", code="invalid")
+        await database_sync_to_async(_order_readable)(self.user, order_id)
+        group = group_order_group(order_id)
+        if self.order_group not in (None, group):
+            await self.channel_layer.group_discard(self.order_group, self.channel_name)
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.order_group = group
+        await self.send_json({"type": "groupbuy.following", "id": order_id})
 
     async def _refresh(self) -> None:
         """Follow exactly my rooms' groups, then send fresh counts."""
@@ -148,6 +173,9 @@ class NotificationConsumer(AccountSocketConsumer):
                 "notifications": self.notifications,
             }
         )
+
+    async def groupbuy_changed(self, event) -> None:
+        await self.send_json({"type": "groupbuy.changed", "id": event["id"]})
 
     async def notifications_read(self, event) -> None:
         self.notifications = await database_sync_to_async(notification_unread_count)(user=self.user)

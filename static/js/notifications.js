@@ -1,6 +1,8 @@
 // Live navigation badges (내 채팅 / 알림) over ws/notifications/, on every page.
 // Other modules listen to the window events it re-emits: "mb:unread", "mb:chat-unread",
-// "mb:notification". Text from the server is only ever set with textContent.
+// "mb:notification", and "mb:<type>" for any other event (e.g. "mb:groupbuy.changed"). A page
+// follows one object's changes on this socket with a data-socket-follow='{...}' frame, sent
+// on every connect. Text from the server is only ever set with textContent.
 
 const badges = {
   chats: document.querySelector('[data-badge="chats"]'),
@@ -43,7 +45,10 @@ let delay = 1000;
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const socket = new WebSocket(`${scheme}://${location.host}/ws/notifications/`);
-  socket.addEventListener("open", () => { delay = 1000; });
+  socket.addEventListener("open", () => {
+    delay = 1000;
+    for (const el of document.querySelectorAll("[data-socket-follow]")) socket.send(el.dataset.socketFollow);
+  });
   socket.addEventListener("message", (event) => {
     let data;
     try { data = JSON.parse(event.data); } catch { return; }
@@ -58,6 +63,8 @@ function connect() {
       setBadge("notifications", data.notifications);
       prependNotification(data.notification);
       window.dispatchEvent(new CustomEvent("mb:notification", { detail: data }));
+    } else if (typeof data.type === "string") {
+      window.dispatchEvent(new CustomEvent(`mb:${data.type}`, { detail: data }));
     }
   });
   socket.addEventListener("close", (event) => {
