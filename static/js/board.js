@@ -1,0 +1,28 @@
+// The board's sheets (날씨, 뭐 먹지?, 필터) are plain <details>: they open and close without
+// this script. It only adds what people expect from a sheet: Escape or a tap outside closes
+// it (focus goes back to its chip), and Space works on the 옆 동네 switch like on a button.
+const openSheets = () => document.querySelectorAll("details.board-sheet[open]");
+
+const close = (sheet, { focus = false } = {}) => {
+  sheet.open = false;
+  if (focus) sheet.querySelector("summary")?.focus();
+};
+
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") {
+    for (const sheet of openSheets()) close(sheet, { focus: sheet.contains(document.activeElement) });
+  }
+  const target = event.target;
+  if (event.key === " " && target instanceof HTMLAnchorElement && target.getAttribute("role") === "switch") {
+    event.preventDefault();
+    target.click();
+  }
+});
+
+document.addEventListener("click", (event) => {
+  const target = event.target;
+  if (!(target instanceof Element) || !target.isConnected) return;
+  for (const sheet of openSheets()) {
+    if (!sheet.contains(target)) close(sheet);
+  }
+});
