@@ -153,6 +153,7 @@ def test_board_first_screen_cards_and_sheets(new_page, assert_accessible, screen
     sheet = page.locator("#filter-sheet form")
     expect(sheet).to_be_visible()
     assert_accessible(page)
+    screenshot(page, "board-filter-sheet")
     page.reload()
     page.locator("#filter-sheet summary").click()
     sheet.get_by_label("최신순").check()
