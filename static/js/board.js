@@ -26,3 +26,12 @@ document.addEventListener("click", (event) => {
     if (!sheet.contains(target)) close(sheet);
   }
 });
+
+// A filter applied from the sheet (or cleared) swaps the whole #board, and the control that
+// had focus goes with it: give focus back to the 필터 chip rather than to the page's top.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const target = event.detail?.target;
+  if (!(target instanceof Element) || target.id !== "board") return;
+  if (document.activeElement && document.activeElement !== document.body) return;
+  document.querySelector("#filter-sheet > summary")?.focus({ preventScroll: true });
+});

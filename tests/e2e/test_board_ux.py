@@ -160,6 +160,7 @@ def test_board_first_screen_cards_and_sheets(new_page, assert_accessible, screen
     sheet.get_by_role("button", name="적용하기").click()
     expect(page).to_have_url(re.compile(r"/\?sort=newest$"))
     expect(page.locator("#filter-sheet")).not_to_have_attribute("open", "")
+    expect(page.locator("#filter-sheet > summary")).to_be_focused()
     expect(page.locator(".board-applied")).to_contain_text("최신순")
     expect(cards.first).to_contain_text("족발 반반 같이")  # the newest
     page.locator("#filter-sheet summary").click()
