@@ -178,6 +178,7 @@ def test_board_first_screen_cards_and_sheets(new_page, assert_accessible, screen
         "aria-current", "true"
     )
     page.get_by_role("link", name="전체").click()
+    expect(cards).to_have_count(4)
     switch = page.get_by_role("switch", name="옆 동네 포함")
     expect(switch).to_have_attribute("aria-checked", "true")
     switch.click()

@@ -433,3 +433,9 @@ def test_htmx_swaps_the_board_or_appends_a_page(browser):
 )
 def test_bad_board_input_never_fails(browser, query):
     assert browser.get("/", query).status_code in (200, 400)
+
+
+def test_the_search_echo_is_escaped(browser):
+    html = browser.get("/", {"q": "<b>x</b>"}).content.decode()
+    assert "<b>x</b>" not in html
+    assert "필터: ‘&lt;b&gt;x&lt;/b&gt;’ 검색" in html
