@@ -336,7 +336,7 @@ OUTCOMES = {
     "full": "인원이 다 차서 마감됐어요",
     "host": "방장이 모집을 마감했어요",
     "deadline": "마감 시각이 지나 마감됐어요",
-    Status.ORDERED: "가게에 주문했어요. 배달을 기다리는 중이에요",
+    Status.ORDERED: "주문했어요. 배달을 기다려요",
     Status.DELIVERED: "음식이 도착했어요",
     Status.CANCELLED: "취소된 주문이에요",
 }

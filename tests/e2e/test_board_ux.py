@@ -127,9 +127,7 @@ def test_board_first_screen_cards_and_sheets(new_page, assert_accessible, screen
     # The finished order says what happened instead of counting down.
     done = cards.last
     expect(done.get_by_test_id("status")).to_have_text("주문완료")
-    expect(done.get_by_test_id("outcome")).to_have_text(
-        "가게에 주문했어요. 배달을 기다리는 중이에요"
-    )
+    expect(done.get_by_test_id("outcome")).to_have_text("주문했어요. 배달을 기다려요")
     expect(done.locator("[data-countdown]")).to_have_count(0)
 
     assert_accessible(page)

@@ -316,7 +316,7 @@ def test_cards_read_bans_without_the_annotation_too(user):
         ("host_close", "모집마감", "방장이 모집을 마감했어요"),
         ("full", "모집마감", "인원이 다 차서 마감됐어요"),
         ("deadline", "모집마감", "마감 시각이 지나 마감됐어요"),
-        ("ordered", "주문완료", "가게에 주문했어요. 배달을 기다리는 중이에요"),
+        ("ordered", "주문완료", "주문했어요. 배달을 기다려요"),
         ("cancelled", "취소", "취소된 주문이에요"),
     ],
 )
