@@ -24,6 +24,23 @@ CATEGORIES = [
 ]
 CATEGORY_CHOICES = [(c, c) for c in CATEGORIES]
 
+# How the pages write a category (display only: stored values and the API stay exactly what
+# the original client sends, spelling mistake included). The separator is a middle dot.
+CATEGORY_LABELS = {
+    "족발,보쌈": "족발·보쌈",
+    "찜,탕,찌개": "찜·탕·찌개",
+    "돈까스,회,일식": "돈까스·회·일식",
+    "백반,죽,국수": "백반·죽·국수",
+    "카페,디저트": "카페·디저트",
+    "페스트푸드": "패스트푸드",
+}
+
+
+def category_label(category: str) -> str:
+    """The display label of a stored category (unknown values are shown as they are)."""
+    return CATEGORY_LABELS.get(category, category)
+
+
 MIN_TARGET = 2
 MAX_TARGET = 10
 MAX_NOSHOW_DEPOSIT = 5_000

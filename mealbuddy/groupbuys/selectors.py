@@ -9,9 +9,23 @@ host gets the first extra won, the first joiner the next, and so on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -23,6 +37,7 @@ from mealbuddy.groupbuys.models import (
     GroupOrder,
     OrderItem,
     Participation,
+    category_label,
     recruiting_q,
     status_q,
 )
@@ -30,7 +45,18 @@ from mealbuddy.groupbuys.rules import is_neighbour  # noqa: F401 - read here by 
 
 Status = GroupOrder.Status
 
-SORTS = {"newest": "최신순", "deadline": "마감 임박순"}
+# The feed's orders. "closing" is the board's default (see ``group_order_feed``); "newest"
+# stays the API's and the original client's default; "deadline" is the plain clock order.
+SORTS = {"closing": "곧 마감·자리 적은 순", "newest": "최신순", "deadline": "마감 시각순"}
+BOARD_SORT = "closing"
+
+# "Closing soon and nearly full first": a recruiting order's score is the quarter-hours left
+# before its deadline (counted up to CLOSING_QUARTERS, so every order 2 h 15 min or more away
+# scores the same there) plus its seats left. Lower comes first: one seat left weighs as much
+# as 15 minutes, so "3 seats, 20 minutes" (1 + 3 = 4) and "1 seat, 50 minutes" (3 + 1 = 4)
+# tie, and ties go to the earlier deadline, then the newer order.
+CLOSING_QUARTER = timedelta(minutes=15)
+CLOSING_QUARTERS = 9
 
 
 def feed_region_ids(*, user, include_neighbours: bool = False) -> list[int]:
@@ -43,6 +69,27 @@ def feed_region_ids(*, user, include_neighbours: bool = False) -> list[int]:
     return [user.region_id, *region_neighbour_ids(region=user.region)]
 
 
+def closing_score(now: datetime):
+    """The "closing" sort's score as a database expression (recruiting rows only; 0 for the
+    rest, which sort after them anyway)."""
+    quarters = Case(
+        *[
+            When(deadline__lte=now + CLOSING_QUARTER * (n + 1), then=Value(n))
+            for n in range(CLOSING_QUARTERS)
+        ],
+        default=Value(CLOSING_QUARTERS),
+        output_field=IntegerField(),
+    )
+    seats_left = ExpressionWrapper(
+        F("target_count") - F("member_count"), output_field=IntegerField()
+    )
+    return Case(
+        When(recruiting_q(now), then=ExpressionWrapper(quarters + seats_left, IntegerField())),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
 def group_order_feed(
     *,
     user,
@@ -51,18 +98,23 @@ def group_order_feed(
     q: str | None = None,
     sort: str = "newest",
     include_neighbours: bool = False,
+    for_cards: bool = False,
 ) -> QuerySet[GroupOrder]:
     """Group orders of ``user``'s neighbourhood (and bordering ones if asked).
 
-    Recruiting orders come first, then the rest; within each, newest first
-    (``sort="newest"``) or closing soonest (``sort="deadline"``). ``q`` searches title and
-    restaurant. Unknown category/status/sort values are ignored. The host and region come
-    in the same query; slice it for a page (fixed number of queries per page).
+    Recruiting orders come first, then the rest. Within the recruiting ones: newest first
+    (``sort="newest"``), closing soonest (``"deadline"``), or closing soon and nearly full
+    first (``"closing"``, the board's default: ``CLOSING_QUARTER`` above). The rest are
+    newest first, except with ``"deadline"``. ``q`` searches title and restaurant. Unknown
+    category/status/sort values are ignored. The host (with the profile, for the avatar) and
+    region come in the same query; slice it for a page (fixed number of queries per page).
+    ``for_cards`` also reads whether the host banned ``user`` (``viewer_banned``), which
+    ``group_order_cards`` needs, in the same query.
     """
     now = timezone.now()
     region_ids = feed_region_ids(user=user, include_neighbours=include_neighbours)
     queryset = GroupOrder.objects.filter(region_id__in=region_ids).select_related(
-        "host", "region", "chat_room"
+        "host", "host__profile", "region", "chat_room"
     )
     if category in CATEGORIES:
         queryset = queryset.filter(category=category)
@@ -78,8 +130,23 @@ def group_order_feed(
             output_field=IntegerField(),
         )
     )
+    if for_cards and getattr(user, "pk", None) is not None:
+        queryset = queryset.annotate(
+            viewer_banned=Exists(Ban.objects.filter(group_order=OuterRef("pk"), user_id=user.pk))
+        )
     if sort == "deadline":
         return queryset.order_by("open_rank", "deadline", "-id")
+    if sort == "closing":
+        recruiting_deadline = Case(
+            When(recruiting_q(now), then=F("deadline")), output_field=DateTimeField()
+        )
+        return queryset.annotate(closing=closing_score(now)).order_by(
+            "open_rank",
+            "closing",
+            recruiting_deadline.asc(nulls_last=True),
+            "-created_at",
+            "-id",
+        )
     return queryset.order_by("open_rank", "-created_at", "-id")
 
 
@@ -255,6 +322,192 @@ def joined_ids(*, user, group_order_ids) -> set[int]:
             user=user, group_order_id__in=list(group_order_ids)
         ).values_list("group_order_id", flat=True)
     )
+
+
+# --- the board's cards ---------------------------------------------------------------------
+
+# Walking speed for "도보 N분" (about 4 km/h, the figure Korean map apps use).
+WALK_METRES_PER_MINUTE = 67
+_EARTH_RADIUS_M = 6_371_000
+
+# What happened to an order that no longer recruits, in the words its card shows instead of
+# a countdown (keyed by the status people see, and for "closed" by why it closed).
+OUTCOMES = {
+    "full": "인원이 다 차서 마감됐어요",
+    "host": "방장이 모집을 마감했어요",
+    "deadline": "마감 시각이 지나 마감됐어요",
+    Status.ORDERED: "주문했어요. 배달을 기다려요",
+    Status.DELIVERED: "음식이 도착했어요",
+    Status.CANCELLED: "취소된 주문이에요",
+}
+
+
+def distance_m(lat1, lon1, lat2, lon2) -> float | None:
+    """Great-circle distance in metres between two WGS84 points; None if one is unknown."""
+    if None in (lat1, lon1, lat2, lon2):
+        return None
+    from math import asin, cos, radians, sin, sqrt
+
+    phi1, phi2 = radians(lat1), radians(lat2)
+    d_phi, d_lambda = phi2 - phi1, radians(lon2 - lon1)
+    a = sin(d_phi / 2) ** 2 + cos(phi1) * cos(phi2) * sin(d_lambda / 2) ** 2
+    return 2 * _EARTH_RADIUS_M * asin(min(1.0, sqrt(a)))
+
+
+@dataclass(frozen=True)
+class Walk:
+    """How far an order's pickup point is from the viewer. The host's point is their home
+    address, so the page only ever gets it rounded: metres to the next 100 (at least 100),
+    minutes on foot at ``WALK_METRES_PER_MINUTE`` (at least 1)."""
+
+    metres: int
+    minutes: int
+
+    @classmethod
+    def between(cls, viewer, group_order: GroupOrder) -> Walk | None:
+        exact = distance_m(
+            getattr(viewer, "lat", None),
+            getattr(viewer, "lon", None),
+            group_order.lat,
+            group_order.lon,
+        )
+        if exact is None:
+            return None
+        metres = max(100, -(-int(exact) // 100) * 100)
+        return cls(metres=metres, minutes=max(1, round(exact / WALK_METRES_PER_MINUTE)))
+
+
+@dataclass(frozen=True)
+class BoardCard:
+    """One order on the board, with everything its card shows already decided.
+
+    ``expected`` is "내 예상 부담액" (no items yet + the fee share a join gives now), set only
+    when the viewer could join: prepaid orders from ``join_hold``, the others from
+    ``would_be_share``. ``mine`` is the viewer's own line when they are a member.
+    """
+
+    order: GroupOrder
+    status: str
+    is_open: bool
+    outcome: str
+    category_label: str
+    breakdown: FeeBreakdown
+    joined: bool
+    mine: MemberShare | None
+    can_join: bool
+    share: WouldBeShare
+    hold: JoinHold | None
+    expected: int | None
+    walk: Walk | None
+    host_avatar_url: str
+
+    @property
+    def progress_percent(self) -> int:
+        """How far the items are towards the minimum order, 0–100."""
+        minimum = self.breakdown.min_order_amount
+        if not minimum:
+            return 100
+        return min(100, self.breakdown.items_total * 100 // minimum)
+
+    @property
+    def shows_minimum(self) -> bool:
+        """The minimum-order bar matters while the order can still change."""
+        return bool(self.breakdown.min_order_amount) and self.status in (
+            Status.RECRUITING,
+            Status.CLOSED,
+        )
+
+
+def _avatar_url(user) -> str:
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        avatar = user.profile.avatar
+    except ObjectDoesNotExist:
+        return ""
+    return avatar.url if avatar else ""
+
+
+def _outcome(group_order: GroupOrder, status: str) -> str:
+    if status == Status.CLOSED:
+        # Still "recruiting" on the row means the deadline passed before close_expired ran.
+        reason = group_order.closed_reason if group_order.status == Status.CLOSED else "deadline"
+        return OUTCOMES.get(reason, "모집이 마감됐어요")
+    return OUTCOMES.get(status, "")
+
+
+def group_order_cards(
+    *, user, group_orders: list[GroupOrder], now: datetime | None = None
+) -> list[BoardCard]:
+    """The board's cards for a page of ``group_order_feed(for_cards=True)``: two queries
+    whatever the page holds (members with their users, then their items); one more for the
+    viewer's bans if the orders were read without ``for_cards``.
+
+    Each card's money comes from the selectors the order page uses (``fee_breakdown``,
+    ``would_be_share``, ``join_hold``), whether the viewer could join from
+    ``rules.join_refusal``, the distance from ``Walk.between``.
+    """
+    from mealbuddy.groupbuys import rules
+
+    now = now or timezone.now()
+    if not group_orders:
+        return []
+    ids = [o.pk for o in group_orders]
+    by_order: dict[int, list[Participation]] = {pk: [] for pk in ids}
+    participations = (
+        Participation.objects.filter(group_order_id__in=ids)
+        .select_related("user")
+        .prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("id")))
+    )
+    for participation in participations:
+        by_order[participation.group_order_id].append(participation)
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        banned = set()
+    elif all(hasattr(o, "viewer_banned") for o in group_orders):
+        banned = {o.pk for o in group_orders if o.viewer_banned}
+    else:
+        banned = set(
+            Ban.objects.filter(group_order_id__in=ids, user_id=user_id).values_list(
+                "group_order_id", flat=True
+            )
+        )
+    cards = []
+    for group_order in group_orders:
+        for participation in by_order[group_order.pk]:
+            participation.group_order = group_order
+        breakdown = fee_breakdown(group_order, members=member_order(by_order[group_order.pk]))
+        mine = breakdown.share_for(user_id)
+        joined = mine is not None
+        can_join = not joined and (
+            rules.join_refusal(group_order, user=user, is_banned=group_order.pk in banned, now=now)
+            is None
+        )
+        share = would_be_share(group_order)
+        hold = join_hold(group_order, breakdown) if can_join else None
+        expected = None
+        if can_join:
+            expected = hold.fee if hold is not None else share.now
+        status = group_order.current_status(now)
+        cards.append(
+            BoardCard(
+                order=group_order,
+                status=status,
+                is_open=status == Status.RECRUITING,
+                outcome="" if status == Status.RECRUITING else _outcome(group_order, status),
+                category_label=category_label(group_order.category),
+                breakdown=breakdown,
+                joined=joined,
+                mine=mine,
+                can_join=can_join,
+                share=share,
+                hold=hold,
+                expected=expected,
+                walk=Walk.between(user, group_order),
+                host_avatar_url=_avatar_url(group_order.host),
+            )
+        )
+    return cards
 
 
 # --- the original client's feed and detail: the hottest reads, in plain SQL -----------------

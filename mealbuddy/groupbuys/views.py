@@ -15,6 +15,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from mealbuddy.accounts.throttling import write_throttled
@@ -30,7 +32,7 @@ from mealbuddy.groupbuys.forms import (
     add_service_errors,
     initial_from,
 )
-from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder, OrderItem
+from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder, OrderItem, category_label
 from mealbuddy.groupbuys.prefill import write_initial
 
 PAGE_SIZE = 10
@@ -55,13 +57,53 @@ def _feed_filters(request) -> dict:
     params = request.GET
     category = params.get("category", "")
     status = params.get("status", "")
-    sort = params.get("sort", "newest")
+    sort = params.get("sort", "")
     return {
         "category": category if category in CATEGORIES else "",
         "status": status if status in Status.values else "",
         "q": params.get("q", "").strip()[:50],
-        "sort": sort if sort in selectors.SORTS else "newest",
-        "neighbours": params.get("neighbours") in ("1", "on", "true"),
+        "sort": sort if sort in selectors.SORTS else selectors.BOARD_SORT,
+        # Bordering 동 are in unless asked out: "0" from the chip, or from the sheet's hidden
+        # field when its box is unticked (a ticked box sends "1" after it, and the last wins).
+        "neighbours": params.get("neighbours", "1") not in ("0", "false", "off"),
+    }
+
+
+def _board_url(filters: dict, **changes) -> str:
+    """The board's address for ``filters`` with ``changes``; defaults are left out."""
+    values = {**filters, **changes}
+    query = {}
+    for key in ("category", "status", "q"):
+        if values.get(key):
+            query[key] = values[key]
+    if values["sort"] != selectors.BOARD_SORT:
+        query["sort"] = values["sort"]
+    if not values["neighbours"]:
+        query["neighbours"] = "0"
+    if values.get("page", 1) > 1:
+        query["page"] = values["page"]
+    url = reverse("groupbuys:board")
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _board_filters_context(filters: dict) -> dict:
+    """The chips and the 필터 sheet: every link already carries the other filters."""
+    chips = [("", "전체")] + [(c, category_label(c)) for c in CATEGORIES]
+    sheet_labels = []
+    if filters["q"]:
+        sheet_labels.append(f"‘{filters['q']}’ 검색")
+    if filters["status"]:
+        sheet_labels.append(Status(filters["status"]).label)
+    if filters["sort"] != selectors.BOARD_SORT:
+        sheet_labels.append(selectors.SORTS[filters["sort"]])
+    return {
+        "category_chips": [
+            {"value": value, "label": label, "url": _board_url(filters, category=value)}
+            for value, label in chips
+        ],
+        "neighbours_url": _board_url(filters, neighbours=not filters["neighbours"]),
+        "sheet_labels": sheet_labels,
+        "clear_url": _board_url(filters, q="", status="", sort=selectors.BOARD_SORT),
     }
 
 
@@ -76,30 +118,33 @@ def board(request):
         q=filters["q"],
         sort=filters["sort"],
         include_neighbours=filters["neighbours"],
+        for_cards=True,
     )
     start = (page - 1) * PAGE_SIZE
     rows = list(queryset[start : start + PAGE_SIZE + 1])
-    orders = rows[:PAGE_SIZE]
-    joined = selectors.joined_ids(user=request.user, group_order_ids=[o.pk for o in orders])
-    cards = [
-        {"order": o, "joined": o.pk in joined, "share": selectors.would_be_share(o)} for o in orders
-    ]
-    query = request.GET.copy()
-    query["page"] = page + 1
+    cards = selectors.group_order_cards(user=request.user, group_orders=rows[:PAGE_SIZE])
     context = {
         "cards": cards,
         "filters": filters,
         "page": page,
-        "next_url": f"{reverse('groupbuys:board')}?{query.urlencode()}"
-        if len(rows) > PAGE_SIZE
-        else "",
-        "categories": CATEGORIES,
+        "next_url": _board_url(filters, page=page + 1) if len(rows) > PAGE_SIZE else "",
         "statuses": Status.choices,
         "sorts": selectors.SORTS,
+        **_board_filters_context(filters),
     }
-    if request.htmx:
-        return render(request, "groupbuys/_feed_page.html", context)
-    return render(request, "groupbuys/board.html", context)
+    # htmx: the chips and the 필터 sheet swap the whole #board (hx-target="#board"); "더 보기"
+    # appends a page. A history restore asks for the full page again.
+    if request.htmx and not request.htmx.history_restore_request:
+        if request.htmx.target == "board":
+            response = render(request, "groupbuys/_board.html", context)
+            response["HX-Push-Url"] = _board_url(filters)
+        else:
+            response = render(request, "groupbuys/_feed_page.html", context)
+    else:
+        response = render(request, "groupbuys/board.html", context)
+    # The same address answers a page or a part of it: caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
 
 
 # --- detail -----------------------------------------------------------------------------------

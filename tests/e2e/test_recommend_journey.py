@@ -54,8 +54,9 @@ def test_recommend_journey(page, weather_server):
     page.get_by_role("button", name="로그인").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
-    # The board loads the weather card and the panel with htmx.
+    # The board's 날씨 and 뭐 먹지? chips open sheets that load the card and the panel (htmx).
     page.goto("/")
+    page.locator("#weather-sheet summary").click()
     card = page.locator("#weather-card")
     expect(card).to_contain_text("서교동 지금 날씨")
     expect(card).to_contain_text("4℃")
@@ -63,6 +64,7 @@ def test_recommend_journey(page, weather_server):
     expect(card).to_contain_text("비")
     assert weather_server.count == 1
 
+    page.locator("#recommend-sheet summary").click()
     panel = page.locator("#recommend-panel")
     panel.get_by_label("먹고 싶은 것").fill("국물 있는 거")
     panel.get_by_role("button", name="추천 받기").click()

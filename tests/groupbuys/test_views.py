@@ -35,11 +35,13 @@ def test_board_cards_show_headcount_countdown_and_my_share(browser):
     groupbuy_join(group_order_id=order.pk, user=UserFactory())
     html = browser.get("/").content.decode()
     assert "교촌 허니콤보" in html
-    assert "👥 2/4" in html
-    assert "참여하면 배달비 <strong>1,333원</strong>" in html
-    assert "다 모이면 1,000원" in html
+    assert "2/4명" in html
+    assert "내 예상 부담액 <strong>1,333원</strong>" in html
+    assert "참여하면 배달비 1,333원, 다 모이면 1,000원" in html
     assert "분 남음" in html
-    assert "/recommend/weather-card/" in html and "/recommend/panel/" in html
+    # 날씨 and 뭐 먹지? are chips whose sheets load these partials when first opened.
+    assert 'hx-get="/recommend/weather-card/" hx-trigger="toggle once"' in html
+    assert 'hx-get="/recommend/panel/" hx-trigger="toggle once"' in html
 
 
 def test_board_recruiting_first_and_filters(browser, far_region):
@@ -83,6 +85,7 @@ def test_board_costs_the_same_queries_whatever_the_size(browser):
         groupbuy_join(group_order_id=order.pk, user=UserFactory())
     groupbuy_join(group_order_id=order.pk, user=browser.user)
     assert queries_for_board() == few
+    # session, user, region, the page (bans included), members, items, 2 nav badges
     assert few <= 8
 
 
