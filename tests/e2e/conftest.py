@@ -118,6 +118,11 @@ def axe_violations(page, *, options: dict | None = None) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page, options=options or AXE_OPTIONS)
+    # axe leaves empty style="" attributes on the nodes it measured; an htmx swap would copy
+    # them onto new elements, which the page's CSP (rightly) blocks.
+    page.evaluate(
+        "document.querySelectorAll('[style=\"\"]').forEach(e => e.removeAttribute('style'))"
+    )
     lines = []
     for violation in results.response["violations"]:
         for node in violation["nodes"]:
