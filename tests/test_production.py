@@ -257,10 +257,44 @@ def logged_in(server: LiveServer, user) -> httpx.Client:
     return client
 
 
+def _placed_prepaid_order(host):
+    """A prepaid order placed with a paying member: the 정산 section, timeline and sticky
+    bar of an order after "주문완료"."""
+    from mealbuddy.groupbuys import services as groupbuys
+    from mealbuddy.wallet.services import topup_credit
+
+    guest = UserFactory(region=host.region)
+    topup_credit(key=f"sweep:{guest.pk}", user=guest, provider="test", amount=50_000)
+    order = groupbuys.groupbuy_create(
+        host=host,
+        title="앱결제 치킨",
+        category="치킨",
+        target_count=3,
+        delivery_fee=3_000,
+        min_order_amount=10_000,
+        payment="prepaid",
+        noshow_deposit=1_000,
+    )
+    groupbuys.groupbuy_join(group_order_id=order.pk, user=guest)
+    groupbuys.item_add(group_order_id=order.pk, user=guest, name="반반", unit_price=18_000)
+    groupbuys.groupbuy_close(group_order_id=order.pk, user=host)
+    groupbuys.groupbuy_status_change(group_order_id=order.pk, user=host, status="ordered")
+    return order
+
+
 def test_page_sweep_in_production(production, member_with_data):
     host, order, room = member_with_data
+    placed = _placed_prepaid_order(host)
     pages = {
         "/": 200,
+        "/?sort=closing": 200,
+        "/?sort=newest&neighbours=0": 200,
+        "/?category=찜,탕,찌개&q=치킨": 200,
+        f"/groupbuys/{placed.pk}/": 200,
+        f"/groupbuys/{placed.pk}/?part=summary": 200,
+        "/groupbuys/new/?category=치킨&title=치킨 같이 시켜요&restaurant=치킨 전문점": 200,
+        "/wallet/": 200,
+        "/wallet/?amount=3500": 200,
         f"/groupbuys/{order.pk}/": 200,
         f"/groupbuys/{order.pk}/?part=summary": 200,
         f"/groupbuys/{order.pk}/edit/": 200,
