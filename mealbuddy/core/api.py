@@ -15,14 +15,14 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from mealbuddy.core.errors import ApplicationError
 
 MESSAGES = {
-    exceptions.NotAuthenticated: "로그인이 필요합니다.",
-    exceptions.AuthenticationFailed: "인증 정보가 올바르지 않습니다. 다시 로그인해 주세요.",
-    exceptions.PermissionDenied: "권한이 없습니다.",
-    exceptions.NotFound: "찾을 수 없습니다.",
-    exceptions.MethodNotAllowed: "허용되지 않은 요청 방식입니다.",
-    exceptions.ParseError: "요청 본문을 해석할 수 없습니다.",
-    exceptions.UnsupportedMediaType: "지원하지 않는 형식입니다.",
-    exceptions.Throttled: "요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.",
+    exceptions.NotAuthenticated: "로그인이 필요해요.",
+    exceptions.AuthenticationFailed: "인증 정보가 올바르지 않아요. 다시 로그인해 주세요.",
+    exceptions.PermissionDenied: "권한이 없어요.",
+    exceptions.NotFound: "찾을 수 없어요.",
+    exceptions.MethodNotAllowed: "허용되지 않은 요청 방식이에요.",
+    exceptions.ParseError: "요청 본문을 해석할 수 없어요.",
+    exceptions.UnsupportedMediaType: "지원하지 않는 형식이에요.",
+    exceptions.Throttled: "요청이 너무 많아요. 잠시 후 다시 시도해 주세요.",
 }
 
 
