@@ -197,3 +197,33 @@ def test_django_password_messages_are_ours(password, expected):
     messages = [_password_message(error) for error in caught.value.error_list]
     assert expected in messages
     assert not any(_formal(message) for message in messages)
+
+
+def test_drf_stock_field_messages_are_ours(auth_client):
+    response = auth_client.post(
+        "/api/groupbuys/", {"target_count": "x", "deadline": "bad"}, format="json"
+    )
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert errors["title"] == ["이 항목을 입력해 주세요."]
+    assert errors["target_count"] == ["숫자로 입력해 주세요."]
+    assert errors["deadline"] == ["날짜와 시각을 2026-12-01T18:30+09:00 형식으로 보내 주세요."]
+
+
+def test_every_drf_field_message_we_install_is_haeyoche():
+    from rest_framework import fields, serializers
+
+    from mealbuddy.core.api import FIELD_MESSAGES
+
+    for messages in FIELD_MESSAGES.values():
+        assert not any(_formal(message) for message in messages.values()), messages
+    for field in (
+        fields.CharField(),
+        fields.IntegerField(),
+        fields.DateTimeField(),
+        fields.ChoiceField(choices=["a"]),
+        fields.BooleanField(),
+        serializers.Serializer(),
+    ):
+        rendered = [str(message) for message in field.error_messages.values()]
+        assert not any(_formal(message) for message in rendered), rendered
