@@ -30,8 +30,8 @@ class AuthRefreshView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="토큰 갱신 (리프레시 토큰 회전)",
-        description="쓴 리프레시 토큰은 폐기되고 새 쌍을 돌려줍니다. 비밀번호가 바뀌었거나 "
-        "탈퇴한 계정의 토큰은 거절합니다 (401).",
+        description="쓴 리프레시 토큰은 폐기되고 새 쌍을 돌려줘요. 비밀번호가 바뀌었거나 "
+        "탈퇴한 계정의 토큰은 거절해요 (401).",
         request=RefreshInputSerializer,
         responses={200: TokenPairSerializer},
     )
@@ -55,7 +55,7 @@ class AuthLogoutView(APIView):
         serializer = RefreshInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.auth_logout(refresh=serializer.validated_data["refresh"])
-        return Response({"message": "로그아웃되었습니다."})
+        return Response({"message": "로그아웃됐어요."})
 
 
 class AuthLogoutEverywhereView(APIView):
@@ -64,14 +64,14 @@ class AuthLogoutEverywhereView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="모든 기기에서 로그아웃",
-        description="이 계정의 모든 토큰·웹 세션이 끝나고 열린 소켓이 닫힙니다 (4001). "
-        "이 요청에 쓴 토큰도 더 이상 쓸 수 없습니다.",
+        description="이 계정의 모든 토큰·웹 세션이 끝나고 열린 소켓이 닫혀요 (4001). "
+        "이 요청에 쓴 토큰도 더 이상 쓸 수 없어요.",
         request=None,
         responses={200: MessageSerializer},
     )
     def post(self, request):
         services.user_logout_everywhere(user=request.user)
-        return Response({"message": "모든 기기에서 로그아웃되었습니다."})
+        return Response({"message": "모든 기기에서 로그아웃됐어요."})
 
 
 class MeView(APIView):

@@ -30,7 +30,7 @@ class TokenJWTAuthentication(JWTAuthentication):
             return None
         if len(parts) != 2:
             raise AuthenticationFailed(
-                _("인증 헤더 형식이 올바르지 않습니다."), code="bad_authorization_header"
+                _("인증 헤더 형식이 올바르지 않아요."), code="bad_authorization_header"
             )
         return parts[1]
 
@@ -58,7 +58,7 @@ class TokenJWTAuthentication(JWTAuthentication):
             or validated_token.get(PASSWORD_CLAIM) != password_fingerprint(user)
         ):
             raise AuthenticationFailed(
-                _("만료된 인증 정보입니다. 다시 로그인해 주세요."), code="token_not_valid"
+                _("만료된 인증 정보여요. 다시 로그인해 주세요."), code="token_not_valid"
             )
         return user
 

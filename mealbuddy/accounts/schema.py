@@ -14,5 +14,5 @@ class TokenJWTScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`token <access-jwt>` (원본 클라이언트) 또는 `Bearer <access-jwt>`. "
             "토큰은 로그인·회원가입·/api/user/current/ 응답의 `token`, "
-            "또는 /api/auth/refresh/ 로 받습니다.",
+            "또는 /api/auth/refresh/ 로 받아요.",
         }

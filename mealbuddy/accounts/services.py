@@ -37,6 +37,7 @@ from mealbuddy.accounts.tokens import (
     tokens_rotate,
 )
 from mealbuddy.core.errors import ApplicationError, RateLimited
+from mealbuddy.core.forms import particle
 from mealbuddy.core.images import ImageRejected, image_reencode
 from mealbuddy.core.realtime import account_sockets_close
 from mealbuddy.groupbuys.models import CATEGORIES
@@ -45,12 +46,12 @@ from mealbuddy.regions.models import Region
 from mealbuddy.wallet.selectors import wallet_departure_refusal
 
 USERNAME_RE = re.compile(r"^[0-9A-Za-z가-힣_.\-]{2,20}$")
-USERNAME_RULE = "닉네임은 2~20자의 한글, 영문, 숫자와 _ . - 만 쓸 수 있습니다."
+USERNAME_RULE = "닉네임은 2~20자의 한글, 영문, 숫자와 _ . - 만 쓸 수 있어요."
 ADDRESS_REQUIRED = (
     "주소를 입력해 주세요. 동(읍·면·동)까지 적어 주세요. 예: 서울특별시 마포구 서교동"
 )
-WRONG_CREDENTIALS = "이메일 또는 비밀번호가 올바르지 않습니다."
-WRONG_PASSWORD = "비밀번호가 올바르지 않습니다."
+WRONG_CREDENTIALS = "이메일 또는 비밀번호가 올바르지 않아요."
+WRONG_PASSWORD = "비밀번호가 올바르지 않아요."
 
 AVATAR_SIZE = 512
 
@@ -71,12 +72,12 @@ def _clean_email(email: str, errors: dict, *, exclude_pk: int | None = None) -> 
         errors.setdefault("email", []).extend(exc.messages)
         return email
     if len(email) > 254:
-        errors.setdefault("email", []).append("이메일 주소가 너무 깁니다.")
+        errors.setdefault("email", []).append("이메일 주소가 너무 길어요.")
     elif email.endswith(".invalid"):
         # Reserved for the tombstones of deleted accounts.
-        errors.setdefault("email", []).append("사용할 수 없는 이메일 주소입니다.")
+        errors.setdefault("email", []).append("사용할 수 없는 이메일 주소예요.")
     elif User.objects.filter(email__iexact=email).exclude(pk=exclude_pk).exists():
-        errors.setdefault("email", []).append("이미 가입된 이메일입니다.")
+        errors.setdefault("email", []).append("이미 가입된 이메일이에요.")
     return email
 
 
@@ -87,7 +88,7 @@ def _clean_username(username: str, errors: dict, *, exclude_pk: int | None = Non
     elif not USERNAME_RE.match(username):
         errors.setdefault("username", []).append(USERNAME_RULE)
     elif User.objects.filter(username__iexact=username).exclude(pk=exclude_pk).exists():
-        errors.setdefault("username", []).append("이미 사용 중인 닉네임입니다.")
+        errors.setdefault("username", []).append("이미 사용 중인 닉네임이에요.")
     return username
 
 
@@ -98,7 +99,24 @@ def _clean_new_password(password: str, user: User, errors: dict, field: str) -> 
     try:
         validate_password(password, user=user)
     except ValidationError as exc:
-        errors.setdefault(field, []).extend(exc.messages)
+        errors.setdefault(field, []).extend(_password_message(error) for error in exc.error_list)
+
+
+def _password_message(error: ValidationError) -> str:
+    """Django's password validators speak 합쇼체; say the same in our own 해요체."""
+    params = error.params or {}
+    if error.code == "password_too_short":
+        return f"비밀번호가 너무 짧아요. {params.get('min_length', 8)}자 이상 입력해 주세요."
+    if error.code == "password_too_common":
+        return "너무 흔한 비밀번호예요. 남이 짐작하기 어려운 비밀번호를 입력해 주세요."
+    if error.code == "password_entirely_numeric":
+        return "비밀번호가 숫자로만 되어 있어요. 문자를 섞어 주세요."
+    if error.code == "password_too_similar":
+        name = str(params.get("verbose_name") or "개인정보")
+        return (
+            f"비밀번호가 {particle(name, '과', '와')} 너무 비슷해요. 다른 비밀번호를 입력해 주세요."
+        )
+    return error.messages[0]
 
 
 def _parse_region_id(region_id) -> int | None:
@@ -163,7 +181,7 @@ def user_register(
     username = _clean_username(username, errors)
     _clean_new_password(password, User(email=email, username=username), errors, "password")
     if password2 is not None and password and password != password2:
-        errors["password2"] = ["비밀번호가 서로 일치하지 않습니다."]
+        errors["password2"] = ["비밀번호가 서로 일치하지 않아요."]
     address = _normalise_address(address)
     region = _resolve_into(address, region_id, errors, extra)
     if errors:
@@ -226,7 +244,7 @@ def user_update(
                 user.save(update_fields=fields)
         except IntegrityError:
             user.refresh_from_db()
-            raise InvalidInput({"username": ["이미 사용 중인 닉네임입니다."]}) from None
+            raise InvalidInput({"username": ["이미 사용 중인 닉네임이에요."]}) from None
     return user
 
 
@@ -260,12 +278,12 @@ def user_change_password(
 ) -> User:
     """Errors: ``current_password`` (wrong), ``new_password1`` (weak, same), ``new_password2``."""
     if not user.check_password(current_password or ""):
-        raise InvalidInput({"current_password": ["현재 비밀번호가 올바르지 않습니다."]})
+        raise InvalidInput({"current_password": ["현재 비밀번호가 올바르지 않아요."]})
     errors: dict[str, list[str]] = {}
     if not new_password1:
         errors["new_password1"] = ["새 비밀번호를 입력해 주세요."]
     elif new_password1 != new_password2:
-        errors["new_password2"] = ["새 비밀번호가 서로 일치하지 않습니다."]
+        errors["new_password2"] = ["새 비밀번호가 서로 일치하지 않아요."]
     elif user.check_password(new_password1):
         errors["new_password1"] = ["현재 비밀번호와 다른 비밀번호를 입력해 주세요."]
     else:
@@ -386,7 +404,7 @@ def login_throttle_check(*, email: str, ip: str) -> None:
     ):
         minutes = max(1, settings.LOGIN_THROTTLE_WINDOW // 60)
         raise RateLimited(
-            f"로그인 시도가 너무 많습니다. {minutes}분 후에 다시 시도해 주세요.",
+            f"로그인 시도가 너무 많아요. {minutes}분 후에 다시 시도해 주세요.",
             extra={"retry_after": settings.LOGIN_THROTTLE_WINDOW},
         )
 
@@ -419,7 +437,7 @@ def user_login(*, email: str, password: str, ip: str) -> User:
     """Check the throttle, then the credentials. Deactivated accounts never log in."""
     email = (email or "").strip()
     if len(email) > EMAIL_MAX_LENGTH:  # no account has it; never build a query from it
-        raise InvalidInput({"email": [f"이메일은 {EMAIL_MAX_LENGTH}자까지 입력할 수 있습니다."]})
+        raise InvalidInput({"email": [f"이메일은 {EMAIL_MAX_LENGTH}자까지 입력할 수 있어요."]})
     login_throttle_check(email=email, ip=ip)
     user = authenticate(None, email=email, password=password or "")
     if user is None:
@@ -431,7 +449,7 @@ def user_login(*, email: str, password: str, ip: str) -> User:
 
 # --- Tokens -------------------------------------------------------------------------------------
 
-INVALID_REFRESH = "유효하지 않거나 만료된 토큰입니다. 다시 로그인해 주세요."
+INVALID_REFRESH = "유효하지 않거나 만료된 토큰이에요. 다시 로그인해 주세요."
 
 
 def _refresh_token(raw: str) -> RefreshToken:

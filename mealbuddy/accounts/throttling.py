@@ -110,7 +110,7 @@ def write_throttle_check(request, *, scope: str) -> None:
     if waits:
         retry_after = max(1, int(max(w or 1 for w in waits)))
         raise RateLimited(
-            f"요청이 너무 많습니다. {retry_after}초 후에 다시 시도해 주세요.",
+            f"요청이 너무 많아요. {retry_after}초 후에 다시 시도해 주세요.",
             extra={"retry_after": retry_after},
         )
 

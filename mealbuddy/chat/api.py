@@ -165,8 +165,8 @@ class PostInput(serializers.Serializer):
     client_id = serializers.JSONField(
         required=False,
         help_text="보내는 쪽이 정한 메시지 id (64자 이하). 같은 id로 다시 보내면 새로 "
-        "저장하지 않고 처음 저장된 메시지를 200으로 돌려줍니다. `Idempotency-Key` "
-        "헤더로 보내도 됩니다.",
+        "저장하지 않고 처음 저장된 메시지를 200으로 돌려줘요. `Idempotency-Key` "
+        "헤더로 보내도 돼요.",
     )
 
 

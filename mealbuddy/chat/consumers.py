@@ -153,7 +153,7 @@ class ChatConsumer(AccountSocketConsumer):
             return
         after_id = int_or_none(after)
         if after_id is None or after_id > MAX_BIGINT:
-            await self._error("invalid_after", "after는 메시지 번호(숫자)여야 합니다.")
+            await self._error("invalid_after", "after는 메시지 번호(숫자)여야 해요.")
             return
         events = await database_sync_to_async(_catch_up)(
             self.room_id, max(after_id, 0), avatars=self.ours
@@ -181,7 +181,7 @@ class ChatConsumer(AccountSocketConsumer):
             if message.get("type") != "websocket.receive" or self.user is None:
                 raise
             logger.exception("chat socket frame failed")
-            await self._error("server_error", "메시지를 처리하지 못했습니다. 다시 시도해 주세요.")
+            await self._error("server_error", "메시지를 처리하지 못했어요. 다시 시도해 주세요.")
 
     async def _error(self, code: str, message: str) -> None:
         await self.send_json({"type": "error", "code": code, "message": message})
@@ -205,10 +205,10 @@ class ChatConsumer(AccountSocketConsumer):
             await self._mark_read(content)
             return
         if kind != "chat.message":
-            await self._error("unknown_type", "알 수 없는 요청 종류입니다.")
+            await self._error("unknown_type", "알 수 없는 요청 종류예요.")
             return
         if "message" not in content:
-            await self._error("missing_message", "message 필드가 필요합니다.")
+            await self._error("missing_message", "message 필드가 필요해요.")
             return
         try:
             services.message_text_clean(content["message"])
@@ -239,7 +239,7 @@ class ChatConsumer(AccountSocketConsumer):
     async def _mark_read(self, content) -> None:
         try:
             message_id = frame_int(
-                content, "id", message="읽은 메시지 번호(id)가 필요합니다.", code="invalid_read"
+                content, "id", message="읽은 메시지 번호(id)가 필요해요.", code="invalid_read"
             )
         except ApplicationError as exc:
             await self._error(exc.code, exc.message)

@@ -64,9 +64,9 @@ def access_chat_room(*, user, id: int) -> ChatRoom:  # noqa: A002 - STYLE's acce
     """The room with its group order, if ``user`` is a current member; raises otherwise."""
     room = ChatRoom.objects.select_related("group_order", "group_order__host").filter(pk=id).first()
     if room is None:
-        raise NotFound("채팅방을 찾을 수 없습니다.", code="room_not_found")
+        raise NotFound("채팅방을 찾을 수 없어요.", code="room_not_found")
     if not room_is_member(room_id=room.pk, user_id=user.pk):
-        raise PermissionDenied("이 채팅방의 참여자만 볼 수 있습니다.", code="not_member")
+        raise PermissionDenied("이 채팅방의 참여자만 볼 수 있어요.", code="not_member")
     return room
 
 

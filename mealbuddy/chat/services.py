@@ -83,7 +83,7 @@ def message_text_clean(text) -> str:
         raise ApplicationError("메시지를 입력해 주세요.", code="empty_message", field="message")
     if len(text) > MESSAGE_MAX_LENGTH:
         raise ApplicationError(
-            f"메시지는 {MESSAGE_MAX_LENGTH}자까지 보낼 수 있습니다. (지금 {len(text)}자)",
+            f"메시지는 {MESSAGE_MAX_LENGTH}자까지 보낼 수 있어요. (지금 {len(text)}자)",
             code="message_too_long",
             field="message",
         )
@@ -158,7 +158,7 @@ class AccountRevoked(PermissionDenied):
     code = "account_revoked"
 
     def __init__(self) -> None:
-        super().__init__("로그인 정보가 바뀌었습니다. 다시 로그인해 주세요.")
+        super().__init__("로그인 정보가 바뀌었어요. 다시 로그인해 주세요.")
 
 
 def chat_flood_check(*, user_id: int) -> None:
@@ -183,7 +183,7 @@ def client_id_clean(value) -> str | None:
         or not value.isascii()
     ):
         raise ApplicationError(
-            f"client_id는 {CLIENT_ID_MAX_LENGTH}자 이하의 영문·숫자 문자열이어야 합니다.",
+            f"client_id는 {CLIENT_ID_MAX_LENGTH}자 이하의 영문·숫자 문자열이어야 해요.",
             code="invalid_client_id",
             field="client_id",
         )
@@ -223,7 +223,7 @@ def _post_refused(*, room_id: int, user, client_id: str | None) -> Message:
             return existing
     if not account_is_current(user):
         raise AccountRevoked()
-    raise PermissionDenied("이 채팅방의 참여자만 메시지를 보낼 수 있습니다.", code="not_member")
+    raise PermissionDenied("이 채팅방의 참여자만 메시지를 보낼 수 있어요.", code="not_member")
 
 
 def _text_message_saved(

@@ -30,7 +30,7 @@ from mealbuddy.core.input import MAX_BIGINT
 from mealbuddy.groupbuys.models import GroupOrder
 
 TAGS = ["원본 클라이언트: 채팅방"]
-ROOM_GONE = "삭제되었거나 없는 채팅방입니다."
+ROOM_GONE = "삭제됐거나 없는 채팅방이에요."
 
 
 def _gone_as_400(call, **kwargs):
@@ -106,7 +106,7 @@ def _member_room(room_id: int, user) -> ChatRoom:
         raise ApplicationError(ROOM_GONE, code="room_not_found")
     if not header["is_member"]:
         raise ApplicationError(
-            "이 채팅방의 참여자만 볼 수 있습니다.", code="not_member", status_code=403
+            "이 채팅방의 참여자만 볼 수 있어요.", code="not_member", status_code=403
         )
     return _header_room(header)
 
@@ -121,7 +121,7 @@ ROOM_STATE = inline_serializer(
         "writer": CHAT_PERSON,
     },
 )
-ROOM_GONE_400 = chat_error("삭제되었거나 없는 채팅방 (code `room_not_found`)")
+ROOM_GONE_400 = chat_error("삭제됐거나 없는 채팅방 (code `room_not_found`)")
 NOT_HOST_403 = chat_error("방장이 아님 (code `not_host`)")
 ACCEPTED = OpenApiResponse(description="처리됨 (본문 없음)")
 
@@ -139,7 +139,7 @@ class ChatRoomView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="채팅방 상태 (최근 메시지 100개)",
-        description="보여 준 메시지까지 읽음으로 표시합니다.",
+        description="보여 준 메시지까지 읽음으로 표시해요.",
         request=None,
         responses={
             200: ROOM_STATE,
@@ -227,7 +227,7 @@ class ChatMembersView(APIView):
 
         room = _room_or_400(room_id)
         if not _gone_as_400(groupbuy_leave, group_order_id=room.group_order_id, user=request.user):
-            raise ApplicationError("이 채팅방의 참여자가 아닙니다.", code="not_member")
+            raise ApplicationError("이 채팅방의 참여자가 아니에요.", code="not_member")
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
@@ -237,7 +237,7 @@ class BanInput(serializers.Serializer):
         max_value=MAX_BIGINT,
         error_messages={
             "required": "내보낼 사용자를 골라 주세요.",
-            "invalid": "내보낼 사용자 번호가 올바르지 않습니다.",
+            "invalid": "내보낼 사용자 번호가 올바르지 않아요.",
         },
     )
 

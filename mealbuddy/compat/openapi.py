@@ -43,7 +43,7 @@ class WeatherView(APIView):
 class FoodChoicerView(APIView):
     @extend_schema(
         summary="메뉴 추천 문장 (원래 클라이언트)",
-        description="추천 문장 하나를 JSON 문자열로 돌려줍니다. 질문 횟수에 들어가지 않습니다.",
+        description="추천 문장 하나를 JSON 문자열로 돌려줘요. 질문 횟수에 들어가지 않아요.",
         parameters=POINT_PARAMETERS,
         responses={200: OpenApiTypes.STR},
         tags=["compat"],
@@ -56,7 +56,7 @@ class FoodChoicerView(APIView):
 
     @extend_schema(
         summary="메뉴 추천 대화에 질문하기 (원래 클라이언트)",
-        description="오늘의 대화 전체를 돌려줍니다. 하루 10번까지(자정 KST에 초기화), 넘으면 429.",
+        description="오늘의 대화 전체를 돌려줘요. 하루 10번까지(자정 KST에 초기화), 넘으면 429.",
         request=QuestionIn,
         responses={200: TurnOut(many=True)},
         tags=["compat"],

@@ -305,7 +305,7 @@ def _detail(request, pk: int, *, status_code: int = 200) -> Response:
     user = request.user
     row = selectors.post_rows(ids=[pk], member_id=user.pk).get(pk)
     if row is None:
-        raise NotFound("주문을 찾을 수 없습니다.")
+        raise NotFound("주문을 찾을 수 없어요.")
     now = timezone.now()
     payload = _row_payload(row, viewer_id=user.pk, now=now)
     payload["is_joined"] = row["is_joined"]

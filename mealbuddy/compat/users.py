@@ -147,7 +147,7 @@ class ChangePasswordView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="비밀번호 변경",
-        description='실패 응답은 감싸지 않습니다: `{"new_password1": [...]}` 또는 `{"error": [...]}`.',
+        description='실패 응답은 감싸지 않아요: `{"new_password1": [...]}` 또는 `{"error": [...]}`.',
         request=inline_serializer(
             "CompatChangePasswordInput",
             {
@@ -181,7 +181,7 @@ class ChangePasswordView(APIView):
                 body.setdefault(key, []).extend(messages)
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         # Old tokens stop working with the old password; here is a new pair.
-        return Response({"message": "비밀번호가 변경되었습니다.", "user": user_payload(user)})
+        return Response({"message": "비밀번호가 변경됐어요.", "user": user_payload(user)})
 
 
 class DeleteView(APIView):
@@ -190,7 +190,7 @@ class DeleteView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="회원 탈퇴 (비밀번호 확인)",
-        description="실패하면 401과 함께 JSON 문자열 하나를 돌려줍니다.",
+        description="실패하면 401과 함께 JSON 문자열 하나를 돌려줘요.",
         request=inline_serializer("CompatDeleteInput", {"password": serializers.CharField()}),
         responses={200: OpenApiTypes.OBJECT, 401: OpenApiTypes.STR},
     )
@@ -201,7 +201,7 @@ class DeleteView(APIView):
             )
         except InvalidInput:
             return self._refused(status.HTTP_401_UNAUTHORIZED)
-        return Response({"message": "탈퇴되었습니다."})
+        return Response({"message": "탈퇴됐어요."})
 
     def handle_exception(self, exc):
         # Any failure (no token, bad token, CSRF) must still be a bare string for the client.

@@ -18,3 +18,8 @@ class CoreConfig(AppConfig):
 
         # Sockets are closed (1013) when the Redis channel layer fails, not left mute.
         layer_loss_watch_install()
+
+        from mealbuddy.core.api import drf_messages_install
+
+        # DRF's stock field errors in our own 해요체 words.
+        drf_messages_install()

@@ -16,12 +16,12 @@ from django.template import loader
 logger = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: "요청을 처리할 수 없습니다.",
-    403: "권한이 없습니다.",
-    404: "찾을 수 없습니다.",
-    500: "서버에 문제가 생겼습니다. 잠시 후 다시 시도해 주세요.",
+    400: "요청을 처리할 수 없어요.",
+    403: "권한이 없어요.",
+    404: "찾을 수 없어요.",
+    500: "서버에 문제가 생겼어요. 잠시 후 다시 시도해 주세요.",
 }
-CSRF_MESSAGE = "보안 토큰이 없거나 만료되었습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요."
+CSRF_MESSAGE = "보안 토큰이 없거나 만료됐어요. 페이지를 새로 고친 뒤 다시 시도해 주세요."
 
 # The last resort when even the template cannot render (a missing static file, a broken
 # template): plain HTML with nothing that can fail.

@@ -31,14 +31,14 @@ def image_reencode(*, upload, field: str, max_side: int) -> ContentFile:
     JPEG/PNG/WEBP/GIF, a resolution over 40 megapixels, or anything Pillow cannot read.
     """
     if upload.size > IMAGE_MAX_BYTES:
-        raise ImageRejected("사진은 5MB 이하만 올릴 수 있습니다.", field=field)
+        raise ImageRejected("사진은 5MB 이하만 올릴 수 있어요.", field=field)
     try:
         upload.seek(0)
         with Image.open(upload) as probe:
             if probe.format not in IMAGE_FORMATS:
-                raise ImageRejected("JPEG, PNG, WEBP, GIF 사진만 올릴 수 있습니다.", field=field)
+                raise ImageRejected("JPEG, PNG, WEBP, GIF 사진만 올릴 수 있어요.", field=field)
             if probe.width * probe.height > IMAGE_MAX_PIXELS:
-                raise ImageRejected("사진의 해상도가 너무 큽니다.", field=field)
+                raise ImageRejected("사진의 해상도가 너무 커요.", field=field)
             probe.verify()
         upload.seek(0)
         with Image.open(upload) as image:
@@ -59,5 +59,5 @@ def image_reencode(*, upload, field: str, max_side: int) -> ContentFile:
     except ImageRejected:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
-        raise ImageRejected("이미지 파일이 아니거나 손상된 파일입니다.", field=field) from None
+        raise ImageRejected("이미지 파일이 아니거나 손상된 파일이에요.", field=field) from None
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{ext}")

@@ -41,10 +41,10 @@ MAX_PAGE = 10_000
 # Socket frames carry one chat line (at most 1,000 characters) and a few keys.
 MAX_FRAME_BYTES = 16 * 1024
 
-INVALID_CHARACTER = "허용되지 않는 문자(NUL 또는 깨진 유니코드)가 들어 있습니다."
-TOO_BIG = "숫자가 너무 큽니다."
-TOO_DEEP = "JSON이 너무 깊게 중첩되어 있습니다."
-NOT_JSON = "JSON 형식이 아닙니다."
+INVALID_CHARACTER = "허용되지 않는 문자(NUL 또는 깨진 유니코드)가 들어 있어요."
+TOO_BIG = "숫자가 너무 커요."
+TOO_DEEP = "JSON이 너무 깊게 중첩되어 있어요."
+NOT_JSON = "JSON 형식이 아니에요."
 NOT_AN_OBJECT = '요청 본문은 {"이름": 값, ...} 형식의 JSON 객체로 보내 주세요.'
 _BAD_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
 
@@ -60,7 +60,7 @@ class TooLarge(ApplicationError):
 
 def too_large() -> TooLarge:
     limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
-    return TooLarge(f"요청 본문이 너무 큽니다. {limit_mb:g}MB 이하로 보내 주세요.")
+    return TooLarge(f"요청 본문이 너무 커요. {limit_mb:g}MB 이하로 보내 주세요.")
 
 
 # --- Integers -------------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def frame_parse(text_data: str | None = None, bytes_data: bytes | None = None) -
         raise ApplicationError("JSON 텍스트로 보내 주세요.", code="invalid_frame")
     if len(text_data) > MAX_FRAME_BYTES:
         raise ApplicationError(
-            f"한 번에 {MAX_FRAME_BYTES // 1024}KB까지 보낼 수 있습니다.", code="frame_too_large"
+            f"한 번에 {MAX_FRAME_BYTES // 1024}KB까지 보낼 수 있어요.", code="frame_too_large"
         )
     content = json_parse(text_data)
     if not isinstance(content, dict):
@@ -282,7 +282,7 @@ def error_response(request, exc: ApplicationError):
     page = (
         '<!doctype html><html lang="ko"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>잘못된 요청 - 밀버디</title></head><body><h1>잘못된 요청입니다</h1>"
+        f"<title>잘못된 요청 - 밀버디</title></head><body><h1>잘못된 요청이에요</h1>"
         f'<ul>{messages}</ul><p><a href="/">처음으로</a></p></body></html>'
     )
     return HttpResponse(page, status=exc.status_code, content_type="text/html; charset=utf-8")
@@ -317,9 +317,9 @@ class InputGuardMiddleware:
         except RequestDataTooBig:
             raise too_large() from None
         except (TooManyFieldsSent, TooManyFilesSent):
-            raise ApplicationError("보낸 항목이 너무 많습니다.", code="too_many_fields") from None
+            raise ApplicationError("보낸 항목이 너무 많아요.", code="too_many_fields") from None
         except MultiPartParserError:
-            raise ApplicationError("요청 본문을 해석할 수 없습니다.", code="invalid_form") from None
+            raise ApplicationError("요청 본문을 해석할 수 없어요.", code="invalid_form") from None
 
 
 def _flat(query_dict) -> Iterable[tuple[str, str]]:

@@ -24,7 +24,7 @@ def access_group_order(
     try:
         group_order = queryset.get(pk=id)
     except (GroupOrder.DoesNotExist, ValueError, TypeError):
-        raise NotFound("주문을 찾을 수 없습니다.") from None
+        raise NotFound("주문을 찾을 수 없어요.") from None
     if require_host and group_order.host_id != getattr(user, "pk", None):
         raise NotHost()
     return group_order

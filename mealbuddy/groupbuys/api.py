@@ -82,7 +82,7 @@ class GroupOrderListView(APIView):
         tags=TAGS,
         summary="동네 공동주문 목록",
         operation_id="groupbuys_list",
-        description="모집중 먼저, 그다음 나머지. 카드마다 지금 참여하면 낼 배달비가 들어 있습니다.",
+        description="모집중 먼저, 그다음 나머지. 카드마다 지금 참여하면 낼 배달비가 들어 있어요.",
         parameters=[
             OpenApiParameter("category", OpenApiTypes.STR, enum=CATEGORIES),
             OpenApiParameter("status", OpenApiTypes.STR, enum=GroupOrder.Status.values),
@@ -163,10 +163,10 @@ class JoinView(APIView):
         tags=TAGS,
         summary="참여하기",
         description=(
-            "이미 참여했다면 아무것도 바뀌지 않습니다. 거절 코드: full, closed, "
+            "이미 참여했다면 아무것도 바뀌지 않아요. 거절 코드: full, closed, "
             "deadline_passed, banned, not_neighbour, no_region. 앱에서 결제하는 주문은 "
             "참여할 때 내 부담액(과 노쇼 보증금)을 지갑에서 맡겨 두고, 잔액이 모자라면 "
-            "400 insufficient_funds와 함께 missing(모자란 원)과 topup_url(충전하기)을 돌려줍니다."
+            "400 insufficient_funds와 함께 missing(모자란 원)과 topup_url(충전하기)을 돌려줘요."
         ),
         request=GroupOrderJoinInput,
         responses={
@@ -230,7 +230,7 @@ class StatusView(APIView):
         summary="상태 바꾸기 (방장만)",
         description=(
             "recruiting→closed|cancelled, closed→recruiting|ordered|cancelled, "
-            "ordered→delivered. 마감 시각이 지난 모집중 주문은 closed로 봅니다."
+            "ordered→delivered. 마감 시각이 지난 모집중 주문은 closed로 봐요."
         ),
         request=GroupOrderStatusInput,
         responses={200: GroupOrderDetailOut},
@@ -347,7 +347,7 @@ class SettlementArrivedView(APIView):
 
     @_settlement_schema(
         "도착했어요 (방장, 주문 뒤 한 번)",
-        description="멤버들에게 수령 장소와 함께 알림이 갑니다.",
+        description="멤버들에게 수령 장소와 함께 알림이 가요.",
     )
     def post(self, request, pk: int):
         return _settle(request, pk, settlement_services.groupbuy_arrived)
@@ -358,7 +358,7 @@ class SettlementReceivedView(APIView):
 
     @_settlement_schema(
         "받았어요 (멤버)",
-        description="노쇼 보증금이 돌아옵니다. 모두 받으면 배달 완료, 앱에서 결제면 포인트 적립.",
+        description="노쇼 보증금이 돌아와요. 모두 받으면 배달 완료, 앱에서 결제면 포인트 적립.",
     )
     def post(self, request, pk: int):
         return _settle(request, pk, settlement_services.groupbuy_received)
@@ -370,7 +370,7 @@ class SettlementNoshowView(APIView):
     @_settlement_schema(
         "노쇼 신고 (방장, 도착을 알리고 얼마 뒤)",
         request=SettlementTargetInput,
-        description="멤버가 정해진 시간 안에 이의를 제기하지 않으면 보증금은 방장에게 갑니다.",
+        description="멤버가 정해진 시간 안에 이의를 제기하지 않으면 보증금은 방장에게 가요.",
     )
     def post(self, request, pk: int):
         data = _parse(SettlementTargetInput, request.data)
@@ -443,7 +443,7 @@ class SettlementReceiptView(APIView):
     @_settlement_schema(
         "영수증 사진 올리기 (방장, 주문 뒤)",
         request={"multipart/form-data": SettlementReceiptInput},
-        description="사진은 확인한 뒤 다시 인코딩해서 저장합니다 (메타데이터 제거, 1600px 이하).",
+        description="사진은 확인한 뒤 다시 인코딩해서 저장해요 (메타데이터 제거, 1600px 이하).",
     )
     def post(self, request, pk: int):
         data = _parse(SettlementReceiptInput, request.data)
@@ -456,7 +456,7 @@ class SettlementPrefsView(APIView):
     @_settlement_schema(
         "내 결제 설정: 한도, 포인트 먼저 쓰기 (멤버, 주문 전까지)",
         request=SettlementPrefsInput,
-        description="보낸 항목만 바뀝니다. 앱에서 결제면 맡겨 둔 돈을 새 설정으로 다시 맡깁니다.",
+        description="보낸 항목만 바뀌어요. 앱에서 결제면 맡겨 둔 돈을 새 설정으로 다시 맡겨요.",
     )
     def post(self, request, pk: int):
         data = _parse(SettlementPrefsInput, request.data)

@@ -34,21 +34,21 @@ class JoinRefused(ApplicationError):
 class GroupOrderFull(JoinRefused, Conflict):
     code = "full"
 
-    def __init__(self, message: str = "모집 인원이 다 찼습니다.", **kwargs) -> None:
+    def __init__(self, message: str = "모집 인원이 다 찼어요.", **kwargs) -> None:
         super().__init__(message, **kwargs)
 
 
 class GroupOrderClosed(JoinRefused, Conflict):
     code = "closed"
 
-    def __init__(self, message: str = "모집이 마감된 주문입니다.", **kwargs) -> None:
+    def __init__(self, message: str = "모집이 마감된 주문이에요.", **kwargs) -> None:
         super().__init__(message, **kwargs)
 
 
 class DeadlinePassed(JoinRefused, Conflict):
     code = "deadline_passed"
 
-    def __init__(self, message: str = "모집 마감 시각이 지났습니다.", **kwargs) -> None:
+    def __init__(self, message: str = "모집 마감 시각이 지났어요.", **kwargs) -> None:
         super().__init__(message, **kwargs)
 
 
@@ -56,7 +56,7 @@ class Banned(JoinRefused, PermissionDenied):
     code = "banned"
 
     def __init__(
-        self, message: str = "방장이 내보낸 주문에는 다시 참여할 수 없습니다.", **kwargs
+        self, message: str = "방장이 내보낸 주문에는 다시 참여할 수 없어요.", **kwargs
     ) -> None:
         super().__init__(message, **kwargs)
 
@@ -65,7 +65,7 @@ class NotNeighbour(JoinRefused, PermissionDenied):
     code = "not_neighbour"
 
     def __init__(
-        self, message: str = "같은 동네나 바로 옆 동네의 주문에만 참여할 수 있습니다.", **kwargs
+        self, message: str = "같은 동네나 바로 옆 동네의 주문에만 참여할 수 있어요.", **kwargs
     ) -> None:
         super().__init__(message, **kwargs)
 
@@ -80,14 +80,14 @@ class NoRegion(JoinRefused):
 class NotMember(ApplicationError):
     code = "not_member"
 
-    def __init__(self, message: str = "이 주문에 참여하고 있지 않습니다.", **kwargs) -> None:
+    def __init__(self, message: str = "이 주문에 참여하고 있지 않아요.", **kwargs) -> None:
         super().__init__(message, **kwargs)
 
 
 class NotHost(PermissionDenied):
     code = "not_host"
 
-    def __init__(self, message: str = "방장만 할 수 있습니다.", **kwargs) -> None:
+    def __init__(self, message: str = "방장만 할 수 있어요.", **kwargs) -> None:
         super().__init__(message, **kwargs)
 
 
@@ -96,7 +96,7 @@ class HostCannotLeave(ApplicationError):
 
     def __init__(
         self,
-        message: str = "방장은 자기 주문에서 나갈 수 없습니다. 주문을 취소해 주세요.",
+        message: str = "방장은 자기 주문에서 나갈 수 없어요. 주문을 취소해 주세요.",
         **kwargs,
     ) -> None:
         super().__init__(message, **kwargs)

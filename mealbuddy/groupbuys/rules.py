@@ -100,7 +100,7 @@ def edit_refusal(group_order: GroupOrder, *, user_id, now: datetime) -> Applicat
     if (refusal := _host(group_order, user_id)) is not None:
         return refusal
     if group_order.current_status(now) not in (Status.RECRUITING, Status.CLOSED):
-        return NotEditable("주문이 완료된 뒤에는 상태 말고는 바꿀 수 없습니다.")
+        return NotEditable("주문이 완료된 뒤에는 상태 말고는 바꿀 수 없어요.")
     return None
 
 
@@ -119,7 +119,7 @@ def ban_refusal(group_order: GroupOrder, *, user_id, now: datetime) -> Applicati
     if (refusal := _host(group_order, user_id)) is not None:
         return refusal
     if group_order.current_status(now) not in (Status.RECRUITING, Status.CLOSED):
-        return NotEditable("주문이 완료된 뒤에는 내보낼 수 없습니다.")
+        return NotEditable("주문이 완료된 뒤에는 내보낼 수 없어요.")
     return None
 
 
@@ -128,9 +128,9 @@ def items_refusal(
 ) -> ApplicationError | None:
     """A member writes their own lines until the order is placed."""
     if not is_member:
-        return NotMember("참여한 사람만 메뉴를 적을 수 있습니다.")
+        return NotMember("참여한 사람만 메뉴를 적을 수 있어요.")
     if group_order.current_status(now) not in (Status.RECRUITING, Status.CLOSED):
-        return NotEditable("주문이 완료된 뒤에는 메뉴를 바꿀 수 없습니다.")
+        return NotEditable("주문이 완료된 뒤에는 메뉴를 바꿀 수 없어요.")
     return None
 
 
@@ -146,7 +146,7 @@ def status_change_refusal(
     if (refusal := _host(group_order, user_id)) is not None:
         return refusal
     if status not in Status.values:
-        return InvalidStatusChange("알 수 없는 상태입니다.", field="status")
+        return InvalidStatusChange("알 수 없는 상태예요.", field="status")
     current = group_order.current_status(now)
     if status == current:
         return None
@@ -155,12 +155,12 @@ def status_change_refusal(
     if status == Status.RECRUITING:
         if group_order.deadline <= now:
             return InvalidStatusChange(
-                "마감 시각이 지나 다시 모집할 수 없습니다. 마감 시각을 늦춰 주세요.",
+                "마감 시각이 지나 다시 모집할 수 없어요. 마감 시각을 늦춰 주세요.",
                 field="status",
             )
         if group_order.member_count >= group_order.target_count:
             return InvalidStatusChange(
-                "자리가 없어 다시 모집할 수 없습니다. 모집 인원을 늘려 주세요.", field="status"
+                "자리가 없어 다시 모집할 수 없어요. 모집 인원을 늘려 주세요.", field="status"
             )
     if group_order.is_prepaid and status == Status.ORDERED:
         if items_total is None:
@@ -180,18 +180,18 @@ def status_change_refusal(
 
 def _transition_refusal(current: str, wanted: str) -> str:
     if current == Status.CANCELLED:
-        return "취소된 주문은 상태를 바꿀 수 없습니다."
+        return "취소된 주문은 상태를 바꿀 수 없어요."
     if current == Status.DELIVERED:
-        return "배달이 끝난 주문은 상태를 바꿀 수 없습니다."
+        return "배달이 끝난 주문은 상태를 바꿀 수 없어요."
     if wanted == Status.ORDERED:
-        return "먼저 모집을 마감한 뒤에 주문 완료로 바꿀 수 있습니다."
+        return "먼저 모집을 마감한 뒤에 주문 완료로 바꿀 수 있어요."
     if wanted == Status.DELIVERED:
-        return "주문 완료 뒤에만 배달 완료로 바꿀 수 있습니다."
+        return "주문 완료 뒤에만 배달 완료로 바꿀 수 있어요."
     if wanted == Status.CANCELLED:
-        return "주문한 뒤에는 취소할 수 없습니다."
+        return "주문한 뒤에는 취소할 수 없어요."
     if wanted in (Status.RECRUITING, Status.CLOSED):
-        return "주문한 뒤에는 모집 상태를 바꿀 수 없습니다."
-    return "바꿀 수 없는 상태입니다."
+        return "주문한 뒤에는 모집 상태를 바꿀 수 없어요."
+    return "바꿀 수 없는 상태예요."
 
 
 # --- money: prepaid shares, settlement and handoff (issue 10) -------------------------------

@@ -139,7 +139,7 @@ def fees_payload(breakdown: FeeBreakdown, *, viewer_id: int | None) -> dict:
 class GroupOrderPersonOut(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
-    email = serializers.CharField(help_text="본인에게만 보입니다. 다른 사람에게는 빈 문자열.")
+    email = serializers.CharField(help_text="본인에게만 보여요. 다른 사람에게는 빈 문자열.")
 
 
 class GroupOrderRegionOut(serializers.Serializer):
@@ -175,7 +175,7 @@ class GroupOrderOut(serializers.Serializer):
     )
     noshow_deposit = serializers.IntegerField(help_text="노쇼 보증금 (원, 앱에서 결제만)")
     settle_account = serializers.CharField(
-        help_text="정산 받을 계좌: 이 주문의 참여자에게만 보입니다 (다른 사람에게는 빈 문자열)"
+        help_text="정산 받을 계좌: 이 주문의 참여자에게만 보여요 (다른 사람에게는 빈 문자열)"
     )
     host = GroupOrderPersonOut()
     chat_room_id = serializers.IntegerField()

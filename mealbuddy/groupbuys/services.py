@@ -71,11 +71,11 @@ MAX_WON = 10_000_000
 MAX_QUANTITY = 99
 
 STATUS_MESSAGES = {
-    Status.RECRUITING: "모집이 다시 시작되었습니다.",
-    Status.CLOSED: "모집이 마감되었습니다.",
-    Status.ORDERED: "주문이 완료되었습니다.",
-    Status.DELIVERED: "배달이 완료되었습니다.",
-    Status.CANCELLED: "주문이 취소되었습니다.",
+    Status.RECRUITING: "모집이 다시 시작됐어요.",
+    Status.CLOSED: "모집이 마감됐어요.",
+    Status.ORDERED: "주문이 완료됐어요.",
+    Status.DELIVERED: "배달이 완료됐어요.",
+    Status.CANCELLED: "주문이 취소됐어요.",
 }
 
 EDITABLE_FIELDS = (
@@ -111,9 +111,9 @@ def _won(value, field: str, label: str, errors: dict) -> int | None:
         errors.setdefault(field, []).append(f"{label}은(는) 숫자로 입력해 주세요.")
         return None
     if value < 0:
-        errors.setdefault(field, []).append(f"{label}은(는) 0원 이상이어야 합니다.")
+        errors.setdefault(field, []).append(f"{label}은(는) 0원 이상이어야 해요.")
     elif value > MAX_WON:
-        errors.setdefault(field, []).append(f"{label}은(는) {MAX_WON:,}원 이하여야 합니다.")
+        errors.setdefault(field, []).append(f"{label}은(는) {MAX_WON:,}원 이하여야 해요.")
     return value
 
 
@@ -158,11 +158,11 @@ def _clean(data: dict, *, current: GroupOrder | None, now: datetime) -> dict:
         if isinstance(target, bool) or not isinstance(target, int):
             fail("target_count", "모집 인원은 숫자로 입력해 주세요.")
         elif not MIN_TARGET <= target <= MAX_TARGET:
-            fail("target_count", f"모집 인원은 {MIN_TARGET}~{MAX_TARGET}명이어야 합니다.")
+            fail("target_count", f"모집 인원은 {MIN_TARGET}~{MAX_TARGET}명이어야 해요.")
         elif current is not None and target < current.member_count:
             fail(
                 "target_count",
-                f"이미 {current.member_count}명이 참여했습니다. 그보다 적게 줄일 수 없습니다.",
+                f"이미 {current.member_count}명이 참여했어요. 그보다 적게 줄일 수 없어요.",
             )
         cleaned["target_count"] = target
     if "deadline" in data:
@@ -348,7 +348,7 @@ def groupbuy_delete(*, group_order_id: int, user) -> None:
     notifications_send(
         users=others,
         kind=Notification.Kind.CANCELLED,
-        text=f"'{group_order.title}' 모집글이 삭제되었습니다.",
+        text=f"'{group_order.title}' 모집글이 삭제됐어요.",
     )
     group_order_changed(group_order.pk)
     group_order.delete()
@@ -419,7 +419,7 @@ def groupbuy_join(*, group_order_id: int, user, use_points: bool = False) -> Par
     notifications_create(
         users=[group_order.host],
         kind=Notification.Kind.JOINED,
-        text=f"{user.display_name} 님이 '{group_order.title}'에 참여했습니다.",
+        text=f"{user.display_name} 님이 '{group_order.title}'에 참여했어요.",
         group_order=group_order,
         url=detail_url(group_order.pk),
     )
@@ -430,13 +430,13 @@ def groupbuy_join(*, group_order_id: int, user, use_points: bool = False) -> Par
         chat_services.system_message_post(
             room=room,
             kind=Message.Kind.STATUS,
-            text="모집 인원이 다 찼습니다. 모집이 마감되었습니다.",
+            text="모집 인원이 다 찼어요. 모집이 마감됐어요.",
             actor_id=user.pk,
         )
         notifications_send(
             users=_member_users(group_order),
             kind=Notification.Kind.FILLED,
-            text=f"'{group_order.title}' 모집 인원이 다 찼습니다.",
+            text=f"'{group_order.title}' 모집 인원이 다 찼어요.",
             group_order=group_order,
             url=detail_url(group_order.pk),
         )
@@ -533,7 +533,7 @@ def groupbuy_ban(*, group_order_id: int, host, target_user_id: int) -> None:
     Raises ``NotHost`` (403) for anyone but the host, ``ApplicationError`` (400) when the
     host bans themself, ``NotMember`` (400) when the target is neither a member nor
     already banned (banning twice is a no-op), ``NotEditable`` once the order is ordered.
-    Posts "<name> 님이 내보내졌습니다." (kind BAN), closes the target's sockets and sends
+    Posts "<name> 님이 내보내졌어요." (kind BAN), closes the target's sockets and sends
     them a BANNED notification.
     """
     from mealbuddy.core.errors import ApplicationError
@@ -543,10 +543,10 @@ def groupbuy_ban(*, group_order_id: int, host, target_user_id: int) -> None:
     try:
         target_id = int(target_user_id)
     except (TypeError, ValueError):
-        raise NotMember("내보낼 사용자를 찾을 수 없습니다.", field="target_user_id") from None
+        raise NotMember("내보낼 사용자를 찾을 수 없어요.", field="target_user_id") from None
     if target_id == host.pk:
         raise ApplicationError(
-            "방장은 자신을 내보낼 수 없습니다.", code="invalid", field="target_user_id"
+            "방장은 자신을 내보낼 수 없어요.", code="invalid", field="target_user_id"
         )
     participation = (
         Participation.objects.filter(group_order=group_order, user_id=target_id)
@@ -556,7 +556,7 @@ def groupbuy_ban(*, group_order_id: int, host, target_user_id: int) -> None:
     if participation is None:
         if Ban.objects.filter(group_order=group_order, user_id=target_id).exists():
             return
-        raise NotMember("이 주문에 참여 중인 사용자가 아닙니다.", field="target_user_id")
+        raise NotMember("이 주문에 참여 중인 사용자가 아니에요.", field="target_user_id")
     if (refusal := ban_refusal(group_order, user_id=host.pk, now=now)) is not None:
         raise refusal
     target = participation.user
@@ -568,7 +568,7 @@ def groupbuy_ban(*, group_order_id: int, host, target_user_id: int) -> None:
     chat_services.system_message_post(
         room=room,
         kind=Message.Kind.BAN,
-        text=f"{target.display_name} 님이 내보내졌습니다.",
+        text=f"{target.display_name} 님이 내보내졌어요.",
         user_id=target_id,
         actor_id=host.pk,
     )
@@ -576,7 +576,7 @@ def groupbuy_ban(*, group_order_id: int, host, target_user_id: int) -> None:
     notifications_create(
         users=[target],
         kind=Notification.Kind.BANNED,
-        text=f"'{group_order.title}' 주문에서 내보내졌습니다.",
+        text=f"'{group_order.title}' 주문에서 내보내졌어요.",
         group_order=group_order,
         url=detail_url(group_order.pk),
     )
@@ -599,12 +599,12 @@ def _status_notify(group_order: GroupOrder, status: str, *, by_deadline: bool = 
     if not by_deadline:
         users = [u for u in users if u.pk != group_order.host_id]
     text = {
-        Status.CLOSED: "마감 시각이 되어 모집이 마감되었습니다."
+        Status.CLOSED: "마감 시각이 되어 모집이 마감됐어요."
         if by_deadline
-        else "모집이 마감되었습니다.",
-        Status.ORDERED: "방장이 주문을 완료했습니다.",
-        Status.DELIVERED: "배달이 완료되었습니다.",
-        Status.CANCELLED: "주문이 취소되었습니다.",
+        else "모집이 마감됐어요.",
+        Status.ORDERED: "방장이 주문을 완료했어요.",
+        Status.DELIVERED: "배달이 완료됐어요.",
+        Status.CANCELLED: "주문이 취소됐어요.",
     }[status]
     notifications_send(
         users=users,
@@ -714,7 +714,7 @@ def groupbuy_close_expired_one(*, group_order_id: int) -> bool:
     chat_services.system_message_post(
         room=_room(group_order),
         kind=Message.Kind.STATUS,
-        text="마감 시각이 되어 모집이 마감되었습니다.",
+        text="마감 시각이 되어 모집이 마감됐어요.",
     )
     _status_notify(group_order, Status.CLOSED, by_deadline=True)
     group_order_changed(group_order.pk)
@@ -833,7 +833,7 @@ def _clean_item(*, name, unit_price, quantity) -> dict:
     if isinstance(quantity, bool) or not isinstance(quantity, int):
         errors["quantity"] = ["수량은 숫자로 입력해 주세요."]
     elif not 1 <= quantity <= MAX_QUANTITY:
-        errors["quantity"] = [f"수량은 1~{MAX_QUANTITY}개여야 합니다."]
+        errors["quantity"] = [f"수량은 1~{MAX_QUANTITY}개여야 해요."]
     if errors:
         raise GroupOrderValidationError(errors)
     return {"name": name, "unit_price": unit_price, "quantity": quantity}
@@ -934,7 +934,7 @@ def _own_item(*, item_id: int, user) -> OrderItem:
         .first()
     )
     if item is None:
-        raise NotFound("메뉴를 찾을 수 없습니다.")
+        raise NotFound("메뉴를 찾을 수 없어요.")
     return item
 
 

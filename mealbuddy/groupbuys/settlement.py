@@ -150,7 +150,7 @@ def _deliver_if_done(group_order: GroupOrder, *, actor_id: int | None = None) ->
     group_order.status = Status.DELIVERED
     group_order.status_changed_at = now
     group_order.save(update_fields=["status", "status_changed_at", "updated_at"])
-    _post(group_order, "모두 음식을 받았어요. 배달이 완료되었습니다.", actor_id=actor_id)
+    _post(group_order, "모두 음식을 받았어요. 배달이 완료됐어요.", actor_id=actor_id)
     paid = {}
     if group_order.is_prepaid:
         paid = money.points_pay(group_order=group_order, members=members)

@@ -349,7 +349,7 @@ def _item_order_id(request, item_id: int) -> int | None:
 def item_update(request, item_id: int):
     pk = _item_order_id(request, item_id)
     if pk is None:
-        return _error_page(request, NotFound("메뉴를 찾을 수 없습니다."))
+        return _error_page(request, NotFound("메뉴를 찾을 수 없어요."))
     form = ItemForm(request.POST)
     if not form.is_valid():
         first = next(iter(form.errors.values()))[0]
@@ -363,7 +363,7 @@ def item_update(request, item_id: int):
 def item_delete(request, item_id: int):
     pk = _item_order_id(request, item_id)
     if pk is None:
-        return _error_page(request, NotFound("메뉴를 찾을 수 없습니다."))
+        return _error_page(request, NotFound("메뉴를 찾을 수 없어요."))
     error = _action(services.item_delete, item_id=item_id, user=request.user)
     return _after_action(request, pk, error=error)
 
@@ -397,7 +397,7 @@ def edit(request, pk: int):
         return _error_page(request, exc)
     context = {"editing": group_order}
     if not group_order.is_editable:
-        context["locked"] = "주문이 완료된 뒤에는 상태 말고는 바꿀 수 없습니다."
+        context["locked"] = "주문이 완료된 뒤에는 상태 말고는 바꿀 수 없어요."
         return render(request, "groupbuys/form.html", context, status=400)
     if request.method == "POST":
         form = GroupOrderForm(request.POST)

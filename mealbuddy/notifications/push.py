@@ -68,18 +68,18 @@ def subscription_validate(*, endpoint: str, p256dh: str, auth: str) -> None:
     (the tests' fake push service on 127.0.0.1).
     """
     if len(endpoint) > PUSH_ENDPOINT_MAX_LENGTH:
-        raise InvalidSubscription("endpoint", "푸시 주소가 너무 깁니다.")
+        raise InvalidSubscription("endpoint", "푸시 주소가 너무 길어요.")
     try:
         parts = urlsplit(endpoint)
         host = parts.hostname or ""
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
-        raise InvalidSubscription("endpoint", "푸시 주소가 올바르지 않습니다.") from None
+        raise InvalidSubscription("endpoint", "푸시 주소가 올바르지 않아요.") from None
     allowed_http = host in settings.PUSH_HTTP_HOSTS
     if parts.scheme != "https" and not (parts.scheme == "http" and allowed_http):
-        raise InvalidSubscription("endpoint", "푸시 주소는 https 주소여야 합니다.")
+        raise InvalidSubscription("endpoint", "푸시 주소는 https 주소여야 해요.")
     if not host or parts.username or parts.password or parts.fragment:
-        raise InvalidSubscription("endpoint", "푸시 주소가 올바르지 않습니다.")
+        raise InvalidSubscription("endpoint", "푸시 주소가 올바르지 않아요.")
     if not allowed_http:
         try:
             address = ipaddress.ip_address(host)
@@ -90,14 +90,14 @@ def subscription_validate(*, endpoint: str, p256dh: str, auth: str) -> None:
             or host == "localhost"
             or (host.endswith((".localhost", ".local", ".internal")))
         ):
-            raise InvalidSubscription("endpoint", "내부 주소로는 푸시를 보낼 수 없습니다.")
+            raise InvalidSubscription("endpoint", "내부 주소로는 푸시를 보낼 수 없어요.")
     key = _b64url_bytes(p256dh)
     # An uncompressed P-256 point: 0x04, then 32 bytes of x and 32 of y.
     if key is None or len(key) != 65 or key[0] != 4:
-        raise InvalidSubscription("p256dh", "브라우저 공개 키(p256dh)가 올바르지 않습니다.")
+        raise InvalidSubscription("p256dh", "브라우저 공개 키(p256dh)가 올바르지 않아요.")
     secret = _b64url_bytes(auth)
     if secret is None or len(secret) != 16:
-        raise InvalidSubscription("auth", "브라우저 인증 값(auth)이 올바르지 않습니다.")
+        raise InvalidSubscription("auth", "브라우저 인증 값(auth)이 올바르지 않아요.")
 
 
 @functools.cache

@@ -167,7 +167,7 @@ def notify_deadlines(*, now=None) -> int:
                         notifications_create(
                             users=[member],
                             kind=Notification.Kind.DEADLINE,
-                            text=f"'{order.title}' 모집이 {minutes}분 뒤 마감됩니다.",
+                            text=f"'{order.title}' 모집이 {minutes}분 뒤 마감돼요.",
                             group_order=order,
                             url=_order_url(order),
                         )
@@ -210,7 +210,7 @@ def push_opt_outs_set(*, user, off: Iterable[str]) -> set[str]:
     off = set(off)
     unknown = off - set(PushKind.values)
     if unknown:
-        raise ApplicationError("알 수 없는 알림 종류입니다.", code="invalid_kind", field="off")
+        raise ApplicationError("알 수 없는 알림 종류예요.", code="invalid_kind", field="off")
     PushOptOut.objects.filter(user_id=user.pk).exclude(kind__in=off).delete()
     existing = set(PushOptOut.objects.filter(user_id=user.pk).values_list("kind", flat=True))
     PushOptOut.objects.bulk_create(

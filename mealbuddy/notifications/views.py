@@ -37,5 +37,5 @@ def push_preferences(request):
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "푸시 알림 설정을 저장했습니다.")
+        messages.success(request, "푸시 알림 설정을 저장했어요.")
     return redirect("notifications:list")

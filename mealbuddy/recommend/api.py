@@ -34,8 +34,8 @@ class RecommendationsView(APIView):
         description=(
             "날씨, 시간대, 요일, 계절, 내 공동주문 기록, 근처 모집 중인 공동주문, 프로필과 "
             "자유 입력(`wish`, 예: '국물 있는 매운 거', '안 매운 걸로', '2만원 이하')으로 메뉴 "
-            "5개와 이유를 돌려줍니다. 같은 입력과 `seed`면 같은 결과, 다른 `seed`면 다른 "
-            "추천('다시 추천'). 날씨를 못 가져와도 추천은 나옵니다(`weather`: null)."
+            "5개와 이유를 돌려줘요. 같은 입력과 `seed`면 같은 결과, 다른 `seed`면 다른 "
+            "추천('다시 추천'). 날씨를 못 가져와도 추천은 나와요(`weather`: null)."
         ),
         parameters=[RecommendationIn],
         responses={200: RecommendationOut},
@@ -58,7 +58,7 @@ class RecommendationsView(APIView):
 class WeatherView(APIView):
     @extend_schema(
         summary="현재 날씨",
-        description="기상청 단기예보 또는 Open-Meteo. 격자·시간 단위로 캐시됩니다. "
+        description="기상청 단기예보 또는 Open-Meteo. 격자·시간 단위로 캐시돼요. "
         "어느 제공자도 응답하지 않으면 503.",
         parameters=[
             OpenApiParameter("lat", float, required=True, description="위도"),

@@ -33,11 +33,11 @@ class PublicRegionAPIView(APIView):
 
 def _get_region(region_id: int) -> Region:
     if region_id > 2**63 - 1:  # the path converter takes any digits; the database does not
-        raise NotFound("동네를 찾을 수 없습니다.", code="region_not_found")
+        raise NotFound("동네를 찾을 수 없어요.", code="region_not_found")
     try:
         return Region.objects.get(pk=region_id)
     except Region.DoesNotExist:
-        raise NotFound("동네를 찾을 수 없습니다.", code="region_not_found") from None
+        raise NotFound("동네를 찾을 수 없어요.", code="region_not_found") from None
 
 
 class RegionSearchApi(PublicRegionAPIView):
@@ -45,10 +45,10 @@ class RegionSearchApi(PublicRegionAPIView):
         operation_id="regions_search",
         summary="동네(읍·면·동) 검색",
         description=(
-            "입력 중인 검색어로 읍·면·동(법정동)을 찾습니다 (최대 20개). 동 이름이 정확히 같은 "
+            "입력 중인 검색어로 읍·면·동(법정동)을 찾아요 (최대 20개). 동 이름이 정확히 같은 "
             "곳, 행정동 이름(망원1동, 보라매동)이 속한 법정동, 그 이름으로 시작하는 곳, 포함하는 "
-            "곳 순서입니다. 행정동 이름으로 찾은 곳은 matched_dong에 그 이름이 있습니다. "
-            "빈 검색어는 빈 목록입니다."
+            "곳 순서예요. 행정동 이름으로 찾은 곳은 matched_dong에 그 이름이 있어요. "
+            "빈 검색어는 빈 목록이에요."
         ),
         parameters=[SearchQuerySerializer],
         responses={200: RegionSearchListSerializer, 400: ErrorsSerializer},
@@ -65,7 +65,7 @@ class RegionReverseApi(PublicRegionAPIView):
     @extend_schema(
         operation_id="regions_reverse",
         summary="현재 위치의 동네",
-        description="브라우저 위치(위도·경도)가 속한 읍·면·동. 국내가 아니면 404입니다.",
+        description="브라우저 위치(위도·경도)가 속한 읍·면·동. 국내가 아니면 404예요.",
         parameters=[ReverseQuerySerializer],
         responses={200: RegionSerializer, 400: ErrorsSerializer, 404: ErrorsSerializer},
         tags=["regions"],

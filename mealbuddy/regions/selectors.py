@@ -45,7 +45,7 @@ def region_get(*, code: str) -> Region:
     try:
         return Region.objects.get(code=code)
     except Region.DoesNotExist:
-        raise NotFound("동네를 찾을 수 없습니다.", code="region_not_found") from None
+        raise NotFound("동네를 찾을 수 없어요.", code="region_not_found") from None
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ class SearchQuerySerializer(serializers.Serializer):
         default="",
         error_messages={
             "max_length": f"검색어는 {SEARCH_QUERY_MAX_LENGTH}자 이하로 입력해 주세요.",
-            "invalid": "검색어가 올바르지 않습니다.",
+            "invalid": "검색어가 올바르지 않아요.",
         },
         help_text='동 이름 일부, 또는 "마포구 서교", "분당 정자"처럼 시·군·구와 함께',
     )
@@ -85,11 +85,11 @@ class CoordinateField(serializers.FloatField):
         messages = {
             "required": f"{label}를 입력해 주세요.",
             "null": f"{label}를 입력해 주세요.",
-            "invalid": f"{label}는 숫자여야 합니다.",
-            "max_string_length": f"{label}는 숫자여야 합니다.",
-            "overflow": f"{label}는 숫자여야 합니다.",
-            "min_value": f"{label}는 -{limit:g}에서 {limit:g} 사이여야 합니다.",
-            "max_value": f"{label}는 -{limit:g}에서 {limit:g} 사이여야 합니다.",
+            "invalid": f"{label}는 숫자여야 해요.",
+            "max_string_length": f"{label}는 숫자여야 해요.",
+            "overflow": f"{label}는 숫자여야 해요.",
+            "min_value": f"{label}는 -{limit:g}에서 {limit:g} 사이여야 해요.",
+            "max_value": f"{label}는 -{limit:g}에서 {limit:g} 사이여야 해요.",
         }
         super().__init__(min_value=-limit, max_value=limit, error_messages=messages, **kwargs)
 

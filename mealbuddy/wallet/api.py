@@ -183,10 +183,10 @@ class TopUpConfirmApi(APIView):
 
     @extend_schema(
         tags=TAGS,
-        summary="충전 승인 (결제창에서 돌아온 브라우저): 한 번만 입금됩니다",
+        summary="충전 승인 (결제창에서 돌아온 브라우저): 한 번만 입금돼요",
         description=(
-            "웹훅이 먼저 왔어도, 두 번 불러도 한 번만 충전됩니다. 금액이 요청과 다르면 거절(400), "
-            "결제사가 응답하지 않으면 503: 같은 요청을 다시 보내면 됩니다."
+            "웹훅이 먼저 왔어도, 두 번 불러도 한 번만 충전돼요. 금액이 요청과 다르면 거절(400), "
+            "결제사가 응답하지 않으면 503: 같은 요청을 다시 보내면 돼요."
         ),
         request=TopUpConfirmIn,
         responses={
@@ -212,11 +212,11 @@ class TossWebhookApi(APIView):
 
     @extend_schema(
         tags=TAGS,
-        summary="Toss Payments 웹훅 (PAYMENT_STATUS_CHANGED): 결제를 다시 조회해 확인합니다",
+        summary="Toss Payments 웹훅 (PAYMENT_STATUS_CHANGED): 결제를 다시 조회해 확인해요",
         request=OpenApiTypes.OBJECT,
         responses={
             200: inline_serializer("WebhookResult", {"result": serializers.CharField()}),
-            503: OpenApiResponse(description="결제사 조회 실패: 결제사가 다시 보냅니다"),
+            503: OpenApiResponse(description="결제사 조회 실패: 결제사가 다시 보내요"),
         },
         auth=[],
     )
@@ -247,7 +247,7 @@ class WithdrawalCreateApi(APIView):
 
     @extend_schema(
         tags=TAGS,
-        summary="출금 요청: 금액을 묶어 두고 결제사가 송금하면 확정, 실패하면 돌려줍니다",
+        summary="출금 요청: 금액을 묶어 두고 결제사가 송금하면 확정, 실패하면 돌려줘요",
         request=WithdrawalIn,
         responses={
             201: inline_serializer(

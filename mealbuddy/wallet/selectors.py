@@ -138,7 +138,7 @@ def ledger_problems(*, escrow_finished: EscrowFinished | None = None) -> list[st
         kind__in=Account.NON_NEGATIVE, balance__lt=0
     ).values_list("pk", "kind", "owner_id", "reference", "balance"):
         who = f"user:{owner_id}" if owner_id else reference
-        problems.append(f"계정 #{pk} {kind} {who}: 잔액이 음수입니다 ({balance:,}원)")
+        problems.append(f"계정 #{pk} {kind} {who}: 잔액이 음수예요 ({balance:,}원)")
 
     hook = escrow_finished or _escrow_finished_hook()
     if hook is not None:
@@ -150,7 +150,7 @@ def ledger_problems(*, escrow_finished: EscrowFinished | None = None) -> list[st
         if holding:
             for reference in sorted(set(hook(sorted(holding))) & holding.keys()):
                 problems.append(
-                    f"보관금 {reference}: 끝난 주문인데 {holding[reference]:,}원을 보관 중입니다"
+                    f"보관금 {reference}: 끝난 주문인데 {holding[reference]:,}원을 보관 중이에요"
                 )
     return problems
 

@@ -54,7 +54,7 @@ def account_for(*, kind: str, owner=None, reference: str = "") -> Account:
     """
     owner_id = getattr(owner, "pk", owner)
     if kind in Account.USER_KINDS and owner_id is None:
-        raise InvalidTransfer("사용자 계정에는 소유자가 필요합니다.")
+        raise InvalidTransfer("사용자 계정에는 소유자가 필요해요.")
     account = _account_get(kind=kind, owner_id=owner_id, reference=reference)
     if account is None:
         account, _ = Account.objects.get_or_create(
@@ -97,7 +97,7 @@ def payout_pending_account(*, user) -> Account:
 def escrow_account(*, order_ref: str) -> Account:
     """One escrow account per order; ``order_ref`` is the caller's name for it (``order:<id>``)."""
     if not order_ref:
-        raise InvalidTransfer("보관금 계정에는 참조가 필요합니다.")
+        raise InvalidTransfer("보관금 계정에는 참조가 필요해요.")
     return account_for(kind=Account.Kind.ESCROW, reference=order_ref)
 
 
@@ -107,7 +107,7 @@ def platform_account() -> Account:
 
 def provider_clearing_account(*, provider: str) -> Account:
     if not provider:
-        raise InvalidTransfer("결제사 이름이 필요합니다.")
+        raise InvalidTransfer("결제사 이름이 필요해요.")
     return account_for(kind=Account.Kind.PROVIDER_CLEARING, reference=f"provider:{provider}")
 
 
@@ -117,21 +117,21 @@ def provider_clearing_account(*, provider: str) -> Account:
 def _normalise_legs(legs: Sequence[Leg]) -> list[tuple[int, int]]:
     """Legs as sorted (account id, amount) pairs, refused unless they make a valid transfer."""
     if len(legs) < 2:
-        raise InvalidTransfer("이체에는 두 개 이상의 항목이 필요합니다.")
+        raise InvalidTransfer("이체에는 두 개 이상의 항목이 필요해요.")
     pairs: list[tuple[int, int]] = []
     for account, amount in legs:
         account_id = account.pk if isinstance(account, Account) else account
         # bool is an int in Python; True won is a bug, not a payment.
         if not isinstance(account_id, int) or isinstance(account_id, bool):
-            raise InvalidTransfer("계정이 올바르지 않습니다.")
+            raise InvalidTransfer("계정이 올바르지 않아요.")
         if not isinstance(amount, int) or isinstance(amount, bool) or amount == 0:
-            raise InvalidTransfer("금액은 0이 아닌 정수(원)여야 합니다.")
+            raise InvalidTransfer("금액은 0이 아닌 정수(원)여야 해요.")
         pairs.append((account_id, amount))
     ids = [account_id for account_id, _ in pairs]
     if len(set(ids)) != len(ids):
-        raise InvalidTransfer("한 이체에 같은 계정이 두 번 나올 수 없습니다.")
+        raise InvalidTransfer("한 이체에 같은 계정이 두 번 나올 수 없어요.")
     if sum(amount for _, amount in pairs) != 0:
-        raise InvalidTransfer("이체 항목의 합이 0이 아닙니다.")
+        raise InvalidTransfer("이체 항목의 합이 0이 아니에요.")
     return sorted(pairs)
 
 
@@ -151,7 +151,7 @@ def _replay(*, key: str, fingerprint: str) -> Transfer | None:
     if existing is None:
         return None
     if existing.fingerprint != fingerprint:
-        raise IdempotencyMismatch("이미 다른 요청에 사용된 요청 키입니다.", field="idempotency_key")
+        raise IdempotencyMismatch("이미 다른 요청에 사용된 요청 키예요.", field="idempotency_key")
     existing.replayed = True
     return existing
 
@@ -249,13 +249,13 @@ def _apply_balances(*, pairs: list[tuple[int, int]]) -> None:
         )
         updated = cursor.rowcount
     if updated != len(pairs):  # pragma: no cover - the rows are locked and were read above
-        raise NotFound("계정을 찾을 수 없습니다.")
+        raise NotFound("계정을 찾을 수 없어요.")
 
 
 def _shortfall_error(missing: int) -> InsufficientFunds:
     """``missing`` is 0 when only the database CHECK knew (no balance was read)."""
     return InsufficientFunds(
-        f"잔액이 부족합니다. ({missing:,}원 부족)" if missing else "잔액이 부족합니다.",
+        f"잔액이 부족해요. ({missing:,}원 부족)" if missing else "잔액이 부족해요.",
         field="amount",
         extra={"missing": missing},
     )
@@ -275,15 +275,15 @@ def transfer_execute(
     - Accounts are locked in id order (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's
       IMMEDIATE transactions already serialise writers), so two transfers over the same
       accounts never deadlock, and a balance that would go below zero raises
-      ``InsufficientFunds`` ("잔액이 부족합니다", with how much is missing) before any balance
+      ``InsufficientFunds`` ("잔액이 부족해요", with how much is missing) before any balance
       changes; the transaction is rolled back, so the key stays free for a later try. The
       database CHECK is the backstop for any other writer.
     """
     if not key or len(key) > 200:
-        raise InvalidTransfer("요청 키가 올바르지 않습니다.")
+        raise InvalidTransfer("요청 키가 올바르지 않아요.")
     # SQLite would store an over-long value that PostgreSQL refuses: refuse it on both.
     if not kind or len(kind) > 40 or len(reference) > 100 or len(memo) > 200:
-        raise InvalidTransfer("이체 종류, 참조 또는 메모가 올바르지 않습니다.")
+        raise InvalidTransfer("이체 종류, 참조 또는 메모가 올바르지 않아요.")
     pairs = _normalise_legs(legs)
     fingerprint = _fingerprint(kind=kind, reference=reference, memo=memo, pairs=pairs)
 
@@ -308,7 +308,7 @@ def transfer_execute(
             ids = [account_id for account_id, _ in pairs]
             locked = _lock_accounts(ids)
             if len(locked) != len(ids):
-                raise NotFound("계정을 찾을 수 없습니다.")
+                raise NotFound("계정을 찾을 수 없어요.")
             missing = max(
                 (
                     -(locked[account_id][1] + amount)
@@ -447,7 +447,7 @@ def _amount_check(amount: int, *, what: str) -> None:
     low, high = settings.WALLET_TOPUP_MIN, settings.WALLET_TOPUP_MAX
     if not isinstance(amount, int) or isinstance(amount, bool) or not low <= amount <= high:
         raise ApplicationError(
-            f"{what} 금액은 {low:,}원 이상 {high:,}원 이하여야 합니다.", field="amount"
+            f"{what} 금액은 {low:,}원 이상 {high:,}원 이하여야 해요.", field="amount"
         )
 
 
@@ -487,22 +487,22 @@ def topup_confirm(*, order_id: str, payment_key: str, amount: int, user=None) ->
         topups = topups.filter(user=user)
     topup = topups.first()
     if topup is None:
-        raise NotFound("충전 요청을 찾을 수 없습니다.", field="order_id")
+        raise NotFound("충전 요청을 찾을 수 없어요.", field="order_id")
     if amount != topup.amount:
         logger.warning("top-up %s: amount %s differs from %s", order_id, amount, topup.amount)
         raise ApplicationError(
-            "결제 금액이 요청한 충전 금액과 다릅니다.", code="amount_mismatch", field="amount"
+            "결제 금액이 요청한 충전 금액과 달라요.", code="amount_mismatch", field="amount"
         )
     if topup.status == TopUp.Status.DONE:
         if topup.payment_key != payment_key:
-            raise Conflict("이미 다른 결제로 충전이 끝난 요청입니다.", field="payment_key")
+            raise Conflict("이미 다른 결제로 충전이 끝난 요청이에요.", field="payment_key")
         return topup
     if topup.status == TopUp.Status.FAILED:
-        raise PaymentDeclined(topup.failure or "결제가 거절되었습니다.", field="payment_key")
+        raise PaymentDeclined(topup.failure or "결제가 거절됐어요.", field="payment_key")
 
     provider = provider_get()
     if provider.name != topup.provider:
-        raise ApplicationError("다른 결제사로 요청된 충전입니다.", field="order_id")
+        raise ApplicationError("다른 결제사로 요청된 충전이에요.", field="order_id")
     try:
         payment = provider.confirm(payment_key=payment_key, order_id=order_id, amount=amount)
     except PaymentDeclined as exc:
@@ -524,14 +524,14 @@ def _topup_settle(*, topup: TopUp, payment) -> TopUp:
         # The provider answered about another payment or another amount: never credit that.
         logger.error("top-up %s: provider answered for %s", topup.order_id, payment)
         raise ApplicationError(
-            "결제 정보가 충전 요청과 일치하지 않습니다.", code="amount_mismatch", field="amount"
+            "결제 정보가 충전 요청과 일치하지 않아요.", code="amount_mismatch", field="amount"
         )
     if payment.is_failed:
-        reason = "결제가 취소되었거나 만료되었습니다."
+        reason = "결제가 취소됐거나 만료됐어요."
         _topup_fail(topup=topup, payment_key=payment.payment_key, reason=reason)
         raise PaymentDeclined(reason, field="payment_key")
     if not payment.is_done:
-        raise ProviderUnavailable("결제가 아직 끝나지 않았습니다. 잠시 후 다시 시도해 주세요.")
+        raise ProviderUnavailable("결제가 아직 끝나지 않았어요. 잠시 후 다시 시도해 주세요.")
 
     with transaction.atomic():
         topup = TopUp.objects.select_for_update().get(pk=topup.pk)
@@ -572,7 +572,7 @@ def topup_webhook(*, body: dict) -> TopUp | None:
         _topup_fail(
             topup=topup,
             payment_key=payment.payment_key,
-            reason="결제가 취소되었거나 만료되었습니다.",
+            reason="결제가 취소됐거나 만료됐어요.",
         )
         topup.refresh_from_db()
         return topup
@@ -598,7 +598,7 @@ def withdrawal_request(
     if not bank or len(bank) > 20:
         raise ApplicationError("은행을 선택해 주세요.", field="bank")
     if not _ACCOUNT_NUMBER.match(account_number):
-        raise ApplicationError("계좌번호는 숫자와 -로 8~30자입니다.", field="account_number")
+        raise ApplicationError("계좌번호는 숫자와 -로 8~30자예요.", field="account_number")
     if not holder or len(holder) > 30:
         raise ApplicationError("예금주를 입력해 주세요. (30자 이하)", field="holder")
     from .tasks import withdrawal_process  # the job calls back into this module
@@ -658,7 +658,7 @@ def withdrawal_settle(*, withdrawal_id: int) -> Withdrawal:
                 payout_ref=ref,
             )
             withdrawal.status = Withdrawal.Status.FAILED
-            withdrawal.failure = (result.message or "출금이 거절되었습니다.")[:200]
+            withdrawal.failure = (result.message or "출금이 거절됐어요.")[:200]
         withdrawal.save(update_fields=["status", "failure", "updated_at"])
     return withdrawal
 

@@ -104,7 +104,7 @@ def wallet_topup(request):
     form = TopUpForm(request.POST)
     if provider_get().name != "test":
         # Toss's payment widget (a script from Toss) is not on this page yet.
-        messages.error(request, "이 화면에서는 테스트 결제사로만 충전할 수 있습니다.")
+        messages.error(request, "이 화면에서는 테스트 결제사로만 충전할 수 있어요.")
         return redirect("wallet:home")
     if not form.is_valid():
         return _page(request, topup_form=form, status=400)
@@ -122,7 +122,7 @@ def wallet_topup(request):
     except ApplicationError as exc:
         add_service_errors(form, exc)
         return _page(request, topup_form=form, status=exc.status_code)
-    messages.success(request, f"{topup.amount:,}원을 충전했습니다.")
+    messages.success(request, f"{topup.amount:,}원을 충전했어요.")
     return redirect("wallet:home")
 
 
@@ -139,6 +139,6 @@ def wallet_withdraw(request):
         add_service_errors(form, exc)
         return _page(request, withdrawal_form=form, status=exc.status_code)
     messages.success(
-        request, f"{withdrawal.amount:,}원 출금을 신청했습니다. 처리되면 내역에 표시됩니다."
+        request, f"{withdrawal.amount:,}원 출금을 신청했어요. 처리되면 내역에 표시돼요."
     )
     return redirect("wallet:home")

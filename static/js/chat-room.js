@@ -149,7 +149,7 @@ async function loadOlder() {
   try {
     const query = oldestId ? `?before=${oldestId}&limit=50` : "?limit=50";
     const response = await fetch(`/api/chats/${roomId}/messages/${query}`, { credentials: "same-origin" });
-    if (response.status === 403 || response.status === 404) return leave("이 채팅방에 더 이상 참여하고 있지 않습니다.");
+    if (response.status === 403 || response.status === 404) return leave("이 채팅방에 더 이상 참여하고 있지 않아요.");
     const data = await response.json();
     hasMore = data.has_more;
     if (data.messages.length) {
@@ -212,32 +212,32 @@ function connect() {
     append(data.message);
     if (data.type === "chat.user.join" || data.type === "chat.user.leave") loadMembers();
     if (!data.message.user) refreshOrderMeta();
-    if (data.type === "chat.user.leave" && data.user_id === me) leave("채팅방에서 나왔습니다.");
+    if (data.type === "chat.user.leave" && data.user_id === me) leave("채팅방에서 나왔어요.");
   });
   ws.addEventListener("close", async (event) => {
     root.dataset.connected = "false";
     if (socket !== ws || leaving) return;
-    if (event.code === 4040) return leave("채팅방이 삭제되었습니다.");
-    if (event.code === 4003) return leave("채팅방에서 나왔습니다.");
+    if (event.code === 4040) return leave("채팅방이 삭제됐어요.");
+    if (event.code === 4003) return leave("채팅방에서 나왔어요.");
     if (event.code === 4001) {
       // The account logged out everywhere, changed its password or was deactivated.
       leaving = true;
-      setStatus("로그인 정보가 바뀌었습니다. 다시 로그인해 주세요.");
+      setStatus("로그인 정보가 바뀌었어요. 다시 로그인해 주세요.");
       setTimeout(() => { location.href = `/accounts/login/?next=${encodeURIComponent(location.pathname)}`; }, 1500);
       return;
     }
     if (!opened) {
       // Refused at the handshake: still a member?
       const check = await fetch(`/api/chats/${roomId}/members/`, { credentials: "same-origin" }).catch(() => null);
-      if (check && (check.status === 403 || check.status === 404)) return leave("이 채팅방에 더 이상 참여하고 있지 않습니다.");
+      if (check && (check.status === 403 || check.status === 404)) return leave("이 채팅방에 더 이상 참여하고 있지 않아요.");
     }
     // 4029: this account has too many sockets open; wait for one to close.
     const crowded = event.code === 4029;
     const wait = (crowded ? 30000 : Math.min(1000 * 2 ** retry, 15000)) + Math.random() * 400;
     retry += 1;
     setStatus(crowded
-      ? `열린 채팅 창이 너무 많습니다. 다른 창을 닫아 주세요. ${Math.round(wait / 1000)}초 뒤 다시 연결합니다…`
-      : `연결이 끊겼습니다. ${Math.round(wait / 1000)}초 뒤 다시 연결합니다…`);
+      ? `열린 채팅 창이 너무 많아요. 다른 창을 닫아 주세요. ${Math.round(wait / 1000)}초 뒤 다시 연결해요…`
+      : `연결이 끊겼어요. ${Math.round(wait / 1000)}초 뒤 다시 연결해요…`);
     setTimeout(connect, wait);
   });
 }
@@ -245,8 +245,8 @@ function connect() {
 function send() {
   const text = input.value.trim();
   if (!text) return showError("메시지를 입력해 주세요.");
-  if (text.length > 300) return showError("메시지는 300자까지 보낼 수 있습니다.");
-  if (!socket || socket.readyState !== WebSocket.OPEN) return showError("연결 중입니다. 잠시 후 다시 보내 주세요.");
+  if (text.length > 300) return showError("메시지는 300자까지 보낼 수 있어요.");
+  if (!socket || socket.readyState !== WebSocket.OPEN) return showError("연결 중이에요. 잠시 후 다시 보내 주세요.");
   socket.send(JSON.stringify({ message: text }));
   input.value = "";
   showError("");
@@ -329,7 +329,7 @@ async function loadMembers() {
 }
 
 async function banMember(member) {
-  if (!confirm(`${member.username} 님을 내보낼까요? 다시 참여할 수 없습니다.`)) return;
+  if (!confirm(`${member.username} 님을 내보낼까요? 다시 참여할 수 없어요.`)) return;
   const response = await fetch(`/api/groupbuys/${orderId}/ban/`, {
     method: "POST",
     body: JSON.stringify({ user_id: member.id }),
@@ -338,7 +338,7 @@ async function banMember(member) {
   });
   if (!response.ok) {
     const data = await response.json().catch(() => null);
-    alert(data?.errors ? Object.values(data.errors).flat().join("\n") : "내보내지 못했습니다.");
+    alert(data?.errors ? Object.values(data.errors).flat().join("\n") : "내보내지 못했어요.");
   }
   loadMembers();
 }
@@ -356,16 +356,16 @@ membersSheet.addEventListener("click", (event) => {
 membersSheet.addEventListener("close", () => membersOpen.focus());
 
 root.querySelector("[data-leave]")?.addEventListener("click", async () => {
-  if (!confirm("채팅방에서 나갈까요? 참여도 함께 취소됩니다.")) return;
+  if (!confirm("채팅방에서 나갈까요? 참여도 함께 취소돼요.")) return;
   const response = await fetch(`/api/groupbuys/${orderId}/leave/`, {
     method: "POST",
     credentials: "same-origin",
     headers: { "X-CSRFToken": csrfToken() },
   });
-  if (response.ok) leave("채팅방에서 나왔습니다.");
+  if (response.ok) leave("채팅방에서 나왔어요.");
   else {
     const data = await response.json().catch(() => null);
-    alert(data?.errors ? Object.values(data.errors).flat().join("\n") : "나가지 못했습니다.");
+    alert(data?.errors ? Object.values(data.errors).flat().join("\n") : "나가지 못했어요.");
   }
 });
 

@@ -31,7 +31,7 @@ async function init() {
   const button = box.querySelector("[data-push-toggle]");
   const status = box.querySelector("[data-push-status]");
   if (!("serviceWorker" in navigator) || !("PushManager" in window) || !window.isSecureContext) {
-    status.textContent = "이 브라우저에서는 푸시 알림을 받을 수 없습니다.";
+    status.textContent = "이 브라우저에서는 푸시 알림을 받을 수 없어요.";
     return;
   }
   await navigator.serviceWorker.register("/sw.js", { scope: "/" });
@@ -51,7 +51,7 @@ async function init() {
   async function subscribe() {
     const permission = await Notification.requestPermission();
     if (permission !== "granted") {
-      status.textContent = "브라우저 설정에서 알림을 허용해야 푸시 알림을 받을 수 있습니다.";
+      status.textContent = "브라우저 설정에서 알림을 허용해야 푸시 알림을 받을 수 있어요.";
       return;
     }
     const response = await fetch("/api/push/key/", { credentials: "same-origin" });
@@ -62,14 +62,14 @@ async function init() {
     });
     await post("/api/push/subscriptions/", created.toJSON());
     subscription = created;
-    status.textContent = "이 브라우저에서 푸시 알림을 받습니다.";
+    status.textContent = "이 브라우저에서 푸시 알림을 받아요.";
   }
 
   async function unsubscribe() {
     await post("/api/push/unsubscribe/", { endpoint: subscription.endpoint });
     await subscription.unsubscribe();
     subscription = null;
-    status.textContent = "이 브라우저의 푸시 알림을 껐습니다.";
+    status.textContent = "이 브라우저의 푸시 알림을 껐어요.";
   }
 
   button.addEventListener("click", async () => {
@@ -77,7 +77,7 @@ async function init() {
     try {
       await (subscription ? unsubscribe() : subscribe());
     } catch {
-      status.textContent = "푸시 알림 설정을 바꾸지 못했습니다. 잠시 뒤 다시 시도해 주세요.";
+      status.textContent = "푸시 알림 설정을 바꾸지 못했어요. 잠시 뒤 다시 시도해 주세요.";
     } finally {
       button.disabled = false;
       render();

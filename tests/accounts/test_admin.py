@@ -63,7 +63,7 @@ def test_admin_login_is_throttled(client, staff, settings):
         assert response.status_code == 200 and "_auth_user_id" not in client.session
     response = admin_login(client, staff.email, "관리자-비번-2024")
     assert response.status_code == 200
-    assert "로그인 시도가 너무 많습니다" in response.content.decode()
+    assert "로그인 시도가 너무 많아요" in response.content.decode()
     assert "_auth_user_id" not in client.session
     # The owner logging in from elsewhere is not locked out.
     other = admin_login(client, staff.email, "관리자-비번-2024", REMOTE_ADDR="10.7.0.1")
@@ -79,7 +79,7 @@ def test_admin_and_api_logins_share_one_counter(client, staff, settings):
     api = APIClient().post("/api/user/login/", {"email": staff.email, "password": "guess"})
     assert api.status_code == 429
     response = admin_login(client, staff.email, "관리자-비번-2024")
-    assert "로그인 시도가 너무 많습니다" in response.content.decode()
+    assert "로그인 시도가 너무 많아요" in response.content.decode()
 
 
 def test_admin_login_counts_per_address_across_emails(client, staff, settings):
@@ -87,7 +87,7 @@ def test_admin_login_counts_per_address_across_emails(client, staff, settings):
     for n in range(4):
         admin_login(client, f"guess{n}@example.com", "guess")
     response = admin_login(client, staff.email, "관리자-비번-2024")
-    assert "로그인 시도가 너무 많습니다" in response.content.decode()
+    assert "로그인 시도가 너무 많아요" in response.content.decode()
 
 
 # --- staff changes end the account's sessions and sockets ---------------------------------------

@@ -154,7 +154,7 @@ def test_avatar_that_is_not_an_image_is_refused(auth_client):
     fake = SimpleUploadedFile("evil.png", b"<?php echo 'hi'; ?>", content_type="image/png")
     response = auth_client.patch("/api/me/profile/", {"avatar": fake}, format="multipart")
     assert response.status_code == 400
-    assert response.json()["errors"]["avatar"] == ["이미지 파일이 아니거나 손상된 파일입니다."]
+    assert response.json()["errors"]["avatar"] == ["이미지 파일이 아니거나 손상된 파일이에요."]
 
 
 def test_avatar_in_an_unaccepted_format_is_refused(auth_client):
@@ -169,7 +169,7 @@ def test_avatar_over_5_mb_is_refused(auth_client):
     big = SimpleUploadedFile("big.jpg", b"\xff\xd8" + b"0" * (5 * 1024 * 1024 + 1), "image/jpeg")
     response = auth_client.patch("/api/me/profile/", {"avatar": big}, format="multipart")
     assert response.status_code == 400
-    assert response.json()["errors"]["avatar"] == ["사진은 5MB 이하만 올릴 수 있습니다."]
+    assert response.json()["errors"]["avatar"] == ["사진은 5MB 이하만 올릴 수 있어요."]
 
 
 def test_profile_requires_authentication(api_client):
@@ -213,7 +213,7 @@ def test_repeated_failures_for_one_email_from_one_address_get_429_even_with_the_
     blocked = login(user.email, DEFAULT_PASSWORD, REMOTE_ADDR="10.0.0.1")
     assert blocked.status_code == 429
     assert blocked["Retry-After"] == str(settings.LOGIN_THROTTLE_WINDOW)
-    assert "로그인 시도가 너무 많습니다" in blocked.json()["errors"]["error"][0]
+    assert "로그인 시도가 너무 많아요" in blocked.json()["errors"]["error"][0]
     # The owner somewhere else is not locked out by someone guessing from 10.0.0.1.
     assert login(user.email, DEFAULT_PASSWORD, REMOTE_ADDR="10.0.0.2").status_code == 200
 

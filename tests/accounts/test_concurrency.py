@@ -60,7 +60,7 @@ def test_the_same_email_registers_once_under_concurrency():
     assert sum(isinstance(r, User) for r in results) == 1, results
     for failure in (r for r in results if not isinstance(r, User)):
         assert isinstance(failure, InvalidInput)
-        assert failure.errors["email"] == ["이미 가입된 이메일입니다."]
+        assert failure.errors["email"] == ["이미 가입된 이메일이에요."]
     assert User.objects.filter(email="twice@example.com").count() == 1
 
 

@@ -87,9 +87,9 @@ def test_signup_errors_are_shown_per_field_and_input_is_kept(client, user):
     response = client.post("/accounts/signup/", data)
     assert response.status_code == 400
     html = response.content.decode()
-    assert "이미 가입된 이메일입니다." in html
+    assert "이미 가입된 이메일이에요." in html
     assert "닉네임은 2~20자" in html
-    assert "이 비밀번호는 너무 짧습니다" in html
+    assert "비밀번호가 너무 짧아요" in html
     assert "동" in response.context["form"].errors["address"][0]
     # kept: what was typed (but never the passwords)
     assert f'value="{user.email.upper()}"' in html
@@ -110,7 +110,7 @@ def test_signup_empty_form_shows_every_missing_field(client):
 def test_signup_password_mismatch(client):
     response = client.post("/accounts/signup/", signup_data(password2="다른-비밀번호-1"))
     assert response.status_code == 400
-    assert response.context["form"].errors["password2"] == ["비밀번호가 서로 일치하지 않습니다."]
+    assert response.context["form"].errors["password2"] == ["비밀번호가 서로 일치하지 않아요."]
 
 
 def test_login_and_logout(client, user):
@@ -136,7 +136,7 @@ def test_login_wrong_password_keeps_the_email(client, user):
     response = client.post("/accounts/login/", {"email": user.email, "password": "틀림"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "이메일 또는 비밀번호가 올바르지 않습니다." in html
+    assert "이메일 또는 비밀번호가 올바르지 않아요." in html
     assert f'value="{user.email}"' in html
 
 
@@ -148,7 +148,7 @@ def test_login_page_is_throttled_by_the_same_counter_as_the_api(client, user, se
     client.post("/accounts/login/", {"email": user.email, "password": "틀림"})
     response = client.post("/accounts/login/", {"email": user.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 429
-    assert "로그인 시도가 너무 많습니다" in response.content.decode()
+    assert "로그인 시도가 너무 많아요" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -180,7 +180,7 @@ def test_me_errors_keep_what_was_typed(logged_in, user):
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "이미 사용 중인 닉네임입니다." in html
+    assert "이미 사용 중인 닉네임이에요." in html
     assert 'value="아무데나 123"' in html
     user.refresh_from_db()
     assert user.username != other.username and user.region.code == SEOGYO
@@ -223,19 +223,19 @@ def test_password_change_errors_per_field(logged_in):
     )
     assert response.status_code == 400
     assert response.context["form"].errors["current_password"] == [
-        "현재 비밀번호가 올바르지 않습니다."
+        "현재 비밀번호가 올바르지 않아요."
     ]
     response = logged_in.post(
         "/accounts/password/",
         {"current_password": DEFAULT_PASSWORD, "new_password1": "abc", "new_password2": "abc"},
     )
-    assert "이 비밀번호는 너무 짧습니다" in response.context["form"].errors["new_password1"][0]
+    assert "비밀번호가 너무 짧아요" in response.context["form"].errors["new_password1"][0]
 
 
 def test_delete_needs_the_password_then_frees_the_email(logged_in, user, client):
     response = logged_in.post("/accounts/delete/", {"password": "틀림"})
     assert response.status_code == 400
-    assert "비밀번호가 올바르지 않습니다." in response.content.decode()
+    assert "비밀번호가 올바르지 않아요." in response.content.decode()
     email = user.email
     response = logged_in.post("/accounts/delete/", {"password": DEFAULT_PASSWORD})
     assert response.status_code == 302
@@ -284,7 +284,7 @@ def test_profile_page_saves_choices_and_keeps_them_on_error(logged_in, user, set
     )
     assert response.status_code == 400
     form = response.context["form"]
-    assert form.errors["avatar"] == ["이미지 파일이 아니거나 손상된 파일입니다."]
+    assert form.errors["avatar"] == ["이미지 파일이 아니거나 손상된 파일이에요."]
     html = response.content.decode()
     assert (
         'value="female" selected' in html or 'value="female" id' in html or "selected>여성" in html

@@ -77,7 +77,7 @@ def test_admin_login_failures_count_across_processes(two_servers, region_tx):
             assert admin_login(client, server, "guess").status_code == 200
         response = admin_login(client, b, "관리자-비번-2024")
         assert response.status_code == 200
-        assert "로그인 시도가 너무 많습니다" in response.text
+        assert "로그인 시도가 너무 많아요" in response.text
 
 
 def test_logout_through_one_process_ends_the_session_on_the_other(two_servers, region_tx):

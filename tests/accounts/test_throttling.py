@@ -49,7 +49,7 @@ def test_creating_group_orders_is_limited_per_user(rates):
         assert alice.post("/api/groupbuys/", ORDER, format="json").status_code == 201
     refused = alice.post("/api/groupbuys/", ORDER, format="json")
     assert_throttled(refused)
-    assert "요청이 너무 많습니다" in refused.json()["errors"]["error"][0]
+    assert "요청이 너무 많아요" in refused.json()["errors"]["error"][0]
     assert GroupOrder.objects.count() == 2
     # Reading is not limited, and a neighbour on the same address still posts.
     assert alice.get("/api/groupbuys/").status_code == 200
@@ -75,7 +75,7 @@ def test_original_client_writing_is_limited_on_the_same_counter(rates):
     assert client.post("/api/post/write/", COMPAT_POST, format="json").status_code == 201
     refused = client.post("/api/post/write/", COMPAT_POST, format="json")
     assert_throttled(refused)
-    assert refused.json()["errors"]["error"][0].startswith("요청이 너무 많습니다")
+    assert refused.json()["errors"]["error"][0].startswith("요청이 너무 많아요")
 
 
 def test_joining_is_limited_and_the_original_client_gets_a_string(rates):
@@ -87,7 +87,7 @@ def test_joining_is_limited_and_the_original_client_gets_a_string(rates):
     assert client.post(f"/api/chat/{room_id}/").status_code == 200
     refused = client.post(f"/api/chat/{orders[2].chat_room.pk}/")
     assert_throttled(refused)
-    assert isinstance(refused.json(), str) and "요청이 너무 많습니다" in refused.json()
+    assert isinstance(refused.json(), str) and "요청이 너무 많아요" in refused.json()
     assert_throttled(client.post(f"/api/groupbuys/{orders[2].pk}/join/"))
     assert client.get(f"/api/chat/{room_id}/").status_code == 200  # reading the room is fine
 
@@ -146,7 +146,7 @@ def test_sign_up_page_shares_the_limit(rates, seogyo):
     client = Client()
     refused = signup(2)
     assert_throttled(refused)
-    assert "요청이 너무 많습니다" in refused.content.decode()
+    assert "요청이 너무 많아요" in refused.content.decode()
 
 
 def test_pages_count_against_the_same_limits(rates, client):
@@ -166,7 +166,7 @@ def test_pages_count_against_the_same_limits(rates, client):
     assert GroupOrder.objects.filter(host=user).count() == 1, first.content.decode()[:500]
     refused = client.post("/groupbuys/new/", form)
     assert_throttled(refused)
-    assert "요청이 너무 많습니다" in refused.content.decode()
+    assert "요청이 너무 많아요" in refused.content.decode()
     assert GroupOrder.objects.filter(host=user).count() == 1
     assert client.get("/groupbuys/new/").status_code == 200
     orders = [make_order(UserFactory()) for _ in range(2)]

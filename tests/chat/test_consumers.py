@@ -232,7 +232,7 @@ async def test_join_and_leave_events_follow_the_contract(people, room):
             "kind": "join",
         },
     }
-    await db(system_message_post)(room=room, kind="ban", text="내보냈습니다.", user_id=newcomer.pk)
+    await db(system_message_post)(room=room, kind="ban", text="내보냈어요.", user_id=newcomer.pk)
     event = await comm.receive_json_from()
     assert event["type"] == "chat.user.leave" and event["user_id"] == newcomer.pk
     assert event["message"]["user"] is None

@@ -66,10 +66,10 @@ def test_notifications_page_shows_mine_and_marks_them_read(trio):
     from mealbuddy.notifications.services import notifications_create
 
     me, other, _ = trio
-    notifications_create(users=[me], kind="banned", text="<b>강퇴</b>되었습니다", url="/chats/")
+    notifications_create(users=[me], kind="banned", text="<b>강퇴</b>됐어요", url="/chats/")
     notifications_create(users=[other], kind="joined", text="남의 알림")
     page = logged_in(me).get("/notifications/").content.decode()
-    assert "&lt;b&gt;강퇴&lt;/b&gt;되었습니다" in page and "남의 알림" not in page
+    assert "&lt;b&gt;강퇴&lt;/b&gt;됐어요" in page and "남의 알림" not in page
     assert "notification-unread" in page
     assert not Notification.objects.filter(user=me, read_at__isnull=True).exists()
     assert Notification.objects.filter(user=other, read_at__isnull=True).exists()

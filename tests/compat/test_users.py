@@ -60,8 +60,8 @@ def test_register_duplicate_email_case_insensitive_and_duplicate_username(api_cl
     response = api_client.post("/api/user/register/", body, format="json")
     assert response.status_code == 400
     errors = response.json()["errors"]
-    assert errors["email"] == ["이미 가입된 이메일입니다."]
-    assert errors["username"] == ["이미 사용 중인 닉네임입니다."]
+    assert errors["email"] == ["이미 가입된 이메일이에요."]
+    assert errors["username"] == ["이미 사용 중인 닉네임이에요."]
     assert User.objects.count() == 1
 
 
@@ -71,8 +71,8 @@ def test_register_weak_password_gets_django_validator_messages_in_korean(api_cli
     )
     assert response.status_code == 400
     messages = response.json()["errors"]["password"]
-    assert "이 비밀번호는 너무 짧습니다. 최소 8자 이상이어야 합니다." in messages
-    assert "비밀번호가 전부 숫자로 되어 있습니다." in messages
+    assert "비밀번호가 너무 짧아요. 8자 이상 입력해 주세요." in messages
+    assert "비밀번호가 숫자로만 되어 있어요. 문자를 섞어 주세요." in messages
 
 
 def test_register_password_similar_to_email_is_refused(api_client):
@@ -81,7 +81,10 @@ def test_register_password_similar_to_email_is_refused(api_client):
     )
     response = api_client.post("/api/user/register/", body, format="json")
     assert response.status_code == 400
-    assert any("유사" in m for m in response.json()["errors"]["password"])
+    assert (
+        "비밀번호가 이메일과 너무 비슷해요. 다른 비밀번호를 입력해 주세요."
+        in response.json()["errors"]["password"]
+    )
 
 
 def test_register_mismatched_passwords(api_client):
@@ -89,7 +92,7 @@ def test_register_mismatched_passwords(api_client):
         "/api/user/register/", register_body(password2="다른-비밀번호-99"), format="json"
     )
     assert response.status_code == 400
-    assert response.json()["errors"] == {"password2": ["비밀번호가 서로 일치하지 않습니다."]}
+    assert response.json()["errors"] == {"password2": ["비밀번호가 서로 일치하지 않아요."]}
     assert not User.objects.exists()
 
 
@@ -145,7 +148,7 @@ def test_login_wrong_credentials_is_400_with_error_key(api_client, user, body):
     body = {**body, "email": body["email"].replace("neighbour0@example.com", user.email)}
     response = api_client.post("/api/user/login/", body, format="json")
     assert response.status_code == 400
-    assert response.json()["errors"] == {"error": ["이메일 또는 비밀번호가 올바르지 않습니다."]}
+    assert response.json()["errors"] == {"error": ["이메일 또는 비밀번호가 올바르지 않아요."]}
 
 
 def test_login_deactivated_account_is_400(api_client, user):
@@ -215,7 +218,7 @@ def test_update_errors_are_wrapped_per_field(auth_client, user):
     )
     assert response.status_code == 400
     errors = response.json()["errors"]
-    assert errors["username"] == ["이미 사용 중인 닉네임입니다."]
+    assert errors["username"] == ["이미 사용 중인 닉네임이에요."]
     assert errors["address"] and "동" in errors["address"][0]
     user.refresh_from_db()
     assert user.username != other.username
@@ -249,8 +252,8 @@ def test_changepassword_success_and_old_token_stops_working(auth_client, user):
 @pytest.mark.parametrize(
     ("new1", "new2", "expected"),
     [
-        (NEW_PASSWORD, NEW_PASSWORD + "x", "새 비밀번호가 서로 일치하지 않습니다."),
-        ("1234", "1234", "이 비밀번호는 너무 짧습니다. 최소 8자 이상이어야 합니다."),
+        (NEW_PASSWORD, NEW_PASSWORD + "x", "새 비밀번호가 서로 일치하지 않아요."),
+        ("1234", "1234", "비밀번호가 너무 짧아요. 8자 이상 입력해 주세요."),
         (DEFAULT_PASSWORD, DEFAULT_PASSWORD, "현재 비밀번호와 다른 비밀번호를 입력해 주세요."),
     ],
 )
@@ -278,7 +281,7 @@ def test_changepassword_wrong_current_is_unwrapped_error(auth_client, user):
         },
     )
     assert response.status_code == 400
-    assert response.json() == {"error": ["현재 비밀번호가 올바르지 않습니다."]}
+    assert response.json() == {"error": ["현재 비밀번호가 올바르지 않아요."]}
     user.refresh_from_db()
     assert user.check_password(DEFAULT_PASSWORD)
 

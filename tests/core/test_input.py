@@ -152,7 +152,7 @@ def test_nul_in_a_query_parameter_is_a_field_error(api, url):
 
 def test_nul_in_a_query_names_the_parameter(api):
     assert api.get("/api/groupbuys/?q=%00").json()["errors"] == {
-        "q": ["허용되지 않는 문자(NUL 또는 깨진 유니코드)가 들어 있습니다."]
+        "q": ["허용되지 않는 문자(NUL 또는 깨진 유니코드)가 들어 있어요."]
     }
 
 
@@ -209,7 +209,7 @@ def test_nul_in_a_multipart_api_field_names_the_field(api):
 def test_deeply_nested_json_is_a_400_not_a_recursion_error(api, url):
     response = post_json(api, url, "[" * 50_000 + "]" * 50_000)
     assert response.status_code == 400
-    assert response.json()["errors"]["error"] == ["JSON이 너무 깊게 중첩되어 있습니다."]
+    assert response.json()["errors"]["error"] == ["JSON이 너무 깊게 중첩되어 있어요."]
 
 
 def test_moderately_nested_json_inside_a_field_names_it(api):
@@ -223,7 +223,7 @@ def test_json_body_over_the_upload_limit_is_413_json(api, settings):
     body = json.dumps({"title": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)})
     response = post_json(api, "/api/post/write/", body)
     assert response.status_code == 413
-    assert "요청 본문이 너무 큽니다" in response.json()["errors"]["error"][0]
+    assert "요청 본문이 너무 커요" in response.json()["errors"]["error"][0]
     assert not GroupOrder.objects.exists()
 
 

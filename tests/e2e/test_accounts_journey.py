@@ -70,7 +70,7 @@ def test_accounts_journey(new_page):
     # Log out; the old password no longer works, the new one does.
     page.get_by_role("button", name="로그아웃", exact=True).click()
     log_in(page, FIRST_PASSWORD)
-    expect(page.get_by_text("이메일 또는 비밀번호가 올바르지 않습니다.")).to_be_visible()
+    expect(page.get_by_text("이메일 또는 비밀번호가 올바르지 않아요.")).to_be_visible()
     expect(page.get_by_label("이메일")).to_have_value(EMAIL)
     log_in(page, SECOND_PASSWORD)
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
@@ -98,6 +98,6 @@ def test_accounts_journey(new_page):
 
     # Log-in is refused from now on.
     log_in(page, SECOND_PASSWORD)
-    expect(page.get_by_text("이메일 또는 비밀번호가 올바르지 않습니다.")).to_be_visible()
+    expect(page.get_by_text("이메일 또는 비밀번호가 올바르지 않아요.")).to_be_visible()
     page.goto("/accounts/me/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/accounts/me/$"))

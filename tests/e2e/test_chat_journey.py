@@ -122,7 +122,7 @@ def test_two_people_chat_live_survive_a_drop_and_ban(new_page, live_server_url, 
     host_page.on("dialog", lambda dialog: dialog.accept())
     host_page.get_by_role("button", name="참여자").click()
     host_page.get_by_role("button", name="손님 내보내기").click()
-    expect(guest_page.locator("[data-status]")).to_have_text("채팅방에서 나왔습니다.")
+    expect(guest_page.locator("[data-status]")).to_have_text("채팅방에서 나왔어요.")
     guest_page.wait_for_url("**/chats/")
     expect(guest_page.get_by_text("야식 치킨")).to_have_count(0)
     expect(host_page.locator(".msg-system").last).to_contain_text("손님")
@@ -144,5 +144,5 @@ def test_logging_out_everywhere_sends_an_open_chat_page_to_the_login_page(
     other.locator("form.logout-everywhere button").click()
 
     # The open chat hears it at once (socket closed with 4001), says why, and asks to log in.
-    expect(chat.get_by_text("로그인 정보가 바뀌었습니다. 다시 로그인해 주세요.")).to_be_visible()
+    expect(chat.get_by_text("로그인 정보가 바뀌었어요. 다시 로그인해 주세요.")).to_be_visible()
     expect(chat).to_have_url(re.compile(r"/accounts/login/\?next=%2Fchats%2F"))

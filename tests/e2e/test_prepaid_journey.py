@@ -41,7 +41,7 @@ def top_up(page, amount: str) -> None:
     page.locator("#topup").get_by_label("금액 (원)").fill(amount)
     page.get_by_label("테스트 결제 결과").select_option("approve")
     page.get_by_role("button", name="충전하기").click()
-    expect(page.get_by_text(f"{int(amount):,}원을 충전했습니다.")).to_be_visible()
+    expect(page.get_by_text(f"{int(amount):,}원을 충전했어요.")).to_be_visible()
 
 
 def test_prepaid_order_from_top_up_to_handoff(new_page):
@@ -144,7 +144,7 @@ def test_joining_without_enough_money_offers_a_top_up(new_page):
     expect(guest.locator("#topup").get_by_label("금액 (원)")).to_have_value("3500")
     expect(guest.locator("[data-asked]")).to_contain_text("3,500원을 넣어 두었어요")
     guest.get_by_role("button", name="충전하기").click()
-    expect(guest.get_by_text("3,500원을 충전했습니다.")).to_be_visible()
+    expect(guest.get_by_text("3,500원을 충전했어요.")).to_be_visible()
 
     guest.goto(f"/groupbuys/{order.pk}/")
     guest.get_by_role("button", name=re.compile("참여하기")).click()

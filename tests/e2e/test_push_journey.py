@@ -94,7 +94,7 @@ def test_subscribe_receive_a_push_and_switch_it_off(new_page, push_service, live
     toggle = page.get_by_role("button", name="푸시 알림 받기")
     toggle.click()
     expect(page.get_by_role("button", name="푸시 알림 끄기")).to_be_visible()
-    expect(page.locator("[data-push-status]")).to_have_text("이 브라우저에서 푸시 알림을 받습니다.")
+    expect(page.locator("[data-push-status]")).to_have_text("이 브라우저에서 푸시 알림을 받아요.")
     # The page subscribed with the server's VAPID key and handed the subscription over.
     assert page.evaluate("window.__applicationServerKey") == settings.VAPID_PUBLIC_KEY
     saved = wait_until(lambda: PushSubscription.objects.filter(user=host).first())
@@ -135,7 +135,7 @@ def test_subscribe_receive_a_push_and_switch_it_off(new_page, push_service, live
     # A kind switched off on the page's form is stored for the user.
     page.get_by_label("마감 임박").uncheck()
     page.get_by_role("button", name="설정 저장").click()
-    expect(page.get_by_text("푸시 알림 설정을 저장했습니다.")).to_be_visible()
+    expect(page.get_by_text("푸시 알림 설정을 저장했어요.")).to_be_visible()
     assert list(PushOptOut.objects.filter(user=host).values_list("kind", flat=True)) == ["deadline"]
     expect(page.get_by_label("마감 임박")).not_to_be_checked()
 

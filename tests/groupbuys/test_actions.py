@@ -150,7 +150,7 @@ def test_reasons_are_the_services_korean_messages(world):
     assert far.allowed is False and far.code == "not_neighbour"
     assert "옆 동네" in far.reason
     banned = selectors.group_order_actions(group_order=order, user=people["banned"]).join
-    assert banned.code == "banned" and "다시 참여할 수 없습니다" in banned.reason
+    assert banned.code == "banned" and "다시 참여할 수 없어요" in banned.reason
 
 
 @pytest.mark.parametrize("state", ["recruiting", "past_deadline", "ordered"])

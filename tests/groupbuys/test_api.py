@@ -50,7 +50,7 @@ def test_create_errors_are_per_field_and_korean(auth_client):
     errors = response.json()["errors"]
     assert set(errors) == {"title", "category", "target_count", "delivery_fee"}
     assert all(msgs[0].endswith(("요.", "다.")) for msgs in errors.values())
-    assert errors["target_count"] == ["모집 인원은 2~10명이어야 합니다."]
+    assert errors["target_count"] == ["모집 인원은 2~10명이어야 해요."]
 
 
 def test_anonymous_is_refused(api_client, db):
@@ -116,7 +116,7 @@ def test_join_refusals_have_codes(auth_client, far_region):
     response = auth_client.post(f"/api/groupbuys/{order.pk}/join/")
     assert response.status_code == 409
     assert response.json()["code"] == "full"
-    assert response.json()["errors"]["error"] == ["모집 인원이 다 찼습니다."]
+    assert response.json()["errors"]["error"] == ["모집 인원이 다 찼어요."]
     far = client_for(UserFactory(region=far_region))
     response = far.post(f"/api/groupbuys/{make_order(UserFactory()).pk}/join/")
     assert (response.status_code, response.json()["code"]) == (403, "not_neighbour")

@@ -99,13 +99,13 @@ def test_recruiting_primary_action_for_each_viewer(host, direct, far_region):
     # Too far away, banned, no neighbourhood: the service's reason, never a share.
     far = primary_for(direct, UserFactory(region=far_region))
     assert far.kind == "board" and far.amount is None
-    assert far.note == "같은 동네나 바로 옆 동네의 주문에만 참여할 수 있습니다."
+    assert far.note == "같은 동네나 바로 옆 동네의 주문에만 참여할 수 있어요."
     nowhere = primary_for(direct, UserFactory(region=None, address="", lat=None, lon=None))
     assert (nowhere.kind, nowhere.note) == ("region", "내 동네를 먼저 설정해 주세요.")
     banned = join(direct)
     services.groupbuy_ban(group_order_id=direct.pk, host=host, target_user_id=banned.pk)
     refused = primary_for(direct, banned)
-    assert refused.kind == "board" and "다시 참여할 수 없습니다" in refused.note
+    assert refused.kind == "board" and "다시 참여할 수 없어요" in refused.note
     # Members: "메뉴 담기" until they have items, then the room (adding more stays second).
     assert (primary_for(direct, kim).kind, primary_for(direct, kim).sheet) == (
         "items",
@@ -128,7 +128,7 @@ def test_closed_primary_action(host, direct, prepaid):
     assert primary_for(direct, host).label == "주문 완료로 표시"
     assert primary_for(direct, kim).kind == "items"  # items stay open until it is placed
     closed = primary_for(direct, UserFactory())
-    assert (closed.kind, closed.note) == ("board", "모집이 마감된 주문입니다.")
+    assert (closed.kind, closed.note) == ("board", "모집이 마감된 주문이에요.")
     # A prepaid order short of its minimum: placing is refused, the bar says why.
     join(prepaid, cash=50_000, item=4_000)
     services.groupbuy_close(group_order_id=prepaid.pk, user=host)
@@ -138,7 +138,7 @@ def test_closed_primary_action(host, direct, prepaid):
 
 def test_deadline_passed_reads_as_closed(host, direct):
     GroupOrder.objects.filter(pk=direct.pk).update(deadline=timezone.now() - timedelta(minutes=1))
-    assert primary_for(direct, UserFactory()).note == "모집 마감 시각이 지났습니다."
+    assert primary_for(direct, UserFactory()).note == "모집 마감 시각이 지났어요."
     assert primary_for(direct, host).label == "주문 완료로 표시"
 
 
@@ -216,11 +216,11 @@ def test_a_visitor_who_cannot_join_sees_why_not_a_share(client, direct):
     visitor = UserFactory()
     client.force_login(visitor)
     html = client.get(f"/groupbuys/{direct.pk}/").content.decode()
-    assert "모집 인원이 다 찼습니다." in text(
+    assert "모집 인원이 다 찼어요." in text(
         re.search(r'id="gb-summary".*?</section>', html, re.S)[0]
     )
     assert "지금 참여하면" not in html and "다 모이면" not in html
-    assert "예상" not in bar(html) and "모집 인원이 다 찼습니다." in bar(html)
+    assert "예상" not in bar(html) and "모집 인원이 다 찼어요." in bar(html)
     assert 'id="gb-join"' not in html
 
 

@@ -112,7 +112,7 @@ async def test_a_socket_follows_one_order_at_a_time_and_only_a_real_one(region_t
     # An order that does not exist, or no id at all: the error event, the socket stays.
     await comm.send_json_to({"type": "groupbuy.follow", "id": 987654321})
     error = await next_of(comm, "error")
-    assert error["code"] == "not_found" and error["message"] == "주문을 찾을 수 없습니다."
+    assert error["code"] == "not_found" and error["message"] == "주문을 찾을 수 없어요."
     await comm.send_json_to({"type": "groupbuy.follow", "id": "열두"})
     assert (await next_of(comm, "error"))["code"] == "invalid"
     # Still following the second order.

@@ -144,7 +144,7 @@ def test_refused_status_moves_explain_why(order, host, path, refused):
     before = _refresh(order).status
     with pytest.raises(errors.InvalidStatusChange) as caught:
         groupbuy_status_change(group_order_id=order.pk, user=host, status=refused)
-    assert caught.value.message.endswith("니다.")
+    assert caught.value.message.endswith("요.")
     assert _refresh(order).status == before
 
 
@@ -169,7 +169,7 @@ def test_status_moves_notify_the_other_members(order, host):
     groupbuy_status_change(group_order_id=order.pk, user=host, status=Status.ORDERED)
     kinds = list(Notification.objects.filter(user=member).values_list("kind", flat=True))
     assert Notification.Kind.CLOSED in kinds and Notification.Kind.STATUS in kinds
-    assert "주문이 완료되었습니다." in _system_texts(order)
+    assert "주문이 완료됐어요." in _system_texts(order)
 
 
 def test_past_deadline_is_closed_everywhere(order, host):
@@ -333,7 +333,7 @@ def test_ban_removes_for_good(order, host):
     groupbuy_ban(group_order_id=order.pk, host=host, target_user_id=member.pk)
     assert _refresh(order).member_count == 1
     assert Ban.objects.filter(group_order=order, user=member).exists()
-    assert "말썽 님이 내보내졌습니다." in _system_texts(order)
+    assert "말썽 님이 내보내졌어요." in _system_texts(order)
     assert Notification.objects.filter(user=member, kind=Notification.Kind.BANNED).exists()
     with pytest.raises(errors.Banned) as caught:
         groupbuy_join(group_order_id=order.pk, user=member)

@@ -402,7 +402,7 @@ def test_noshow_and_disputes_through_the_page(client, host, prepaid, settings):
     # A member cannot report anyone.
     lee_page = logged_in(client, lee)
     refused = lee_page.post(url(prepaid, "noshow"), {"user_id": kim.pk}, **HTMX).content.decode()
-    assert "방장만 할 수 있습니다." in refused
+    assert "방장만 할 수 있어요." in refused
 
 
 # --- "직접 정산" ---------------------------------------------------------------------------------
@@ -424,7 +424,7 @@ def test_direct_settlement_through_the_page(client, host, direct):
     assert "송금했다고 방장에게 알렸어요." in sent
     assert "송금했다고 알렸어요. 방장이 확인하면" in sent
     refused = kim_page.post(url(direct, "paid"), {"user_id": kim.pk}, **HTMX).content.decode()
-    assert "방장만 할 수 있습니다." in refused
+    assert "방장만 할 수 있어요." in refused
 
     host_page = logged_in(client, host)
     page = section(host_page.get(f"/groupbuys/{direct.pk}/").content.decode())
@@ -490,7 +490,7 @@ def test_receipt_upload_through_the_page(client, host, direct, settings, tmp_pat
     page = section(kim_page.get(f"/groupbuys/{direct.pk}/").content.decode())
     assert 'alt="영수증 사진"' in page and "영수증 올리기" not in page
     refused = kim_page.post(url(direct, "receipt"), {"receipt": png()}, **HTMX).content.decode()
-    assert "방장만 할 수 있습니다." in refused
+    assert "방장만 할 수 있어요." in refused
 
 
 # --- without htmx ----------------------------------------------------------------------------------

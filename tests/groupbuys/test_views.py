@@ -198,9 +198,9 @@ def test_join_refusal_shows_in_the_panel(browser):
     groupbuy_join(group_order_id=order.pk, user=UserFactory())
     panel = browser.post(f"/groupbuys/{order.pk}/join/", **HTMX)
     assert panel.status_code == 200
-    assert "모집 인원이 다 찼습니다." in panel.content.decode()
+    assert "모집 인원이 다 찼어요." in panel.content.decode()
     page = browser.post(f"/groupbuys/{order.pk}/join/", follow=True).content.decode()
-    assert "모집 인원이 다 찼습니다." in page
+    assert "모집 인원이 다 찼어요." in page
 
 
 def test_host_controls(browser, user):
@@ -214,7 +214,7 @@ def test_host_controls(browser, user):
     assert "주문 완료로 표시" not in panel.content.decode()
     assert GroupOrder.objects.get(pk=order.pk).status == "ordered"
     refused = browser.post(f"/groupbuys/{order.pk}/status/", {"status": "cancelled"}, **HTMX)
-    assert "주문한 뒤에는 취소할 수 없습니다." in refused.content.decode()
+    assert "주문한 뒤에는 취소할 수 없어요." in refused.content.decode()
 
 
 def test_others_cannot_use_host_controls(client, user):
@@ -241,5 +241,5 @@ def test_detail_tells_a_far_away_visitor_why_they_cannot_join(client, far_region
     client.force_login(visitor)
     html = client.get(f"/groupbuys/{order.pk}/").content.decode()
     # The reason is the one the join service would answer (the panel shows the selector's).
-    assert "같은 동네나 바로 옆 동네의 주문에만 참여할 수 있습니다." in html
+    assert "같은 동네나 바로 옆 동네의 주문에만 참여할 수 있어요." in html
     assert "참여하기 (" not in html

@@ -42,15 +42,13 @@ async def test_notification_pushed_then_count_drops_when_read(people, room):
     await comm.receive_json_from()
 
     def notify():
-        return notifications_create(
-            users=[host, host], kind="joined", text="이웃 님이 참여했습니다."
-        )
+        return notifications_create(users=[host, host], kind="joined", text="이웃 님이 참여했어요.")
 
     created = await db(notify)()
     assert len(created) == 1
     event = await comm.receive_json_from()
     assert event["type"] == "notification" and event["notifications"] == 1
-    assert event["notification"]["text"] == "이웃 님이 참여했습니다."
+    assert event["notification"]["text"] == "이웃 님이 참여했어요."
     assert event["notification"]["read"] is False
     await db(notifications_mark_read)(user=host)
     event = await comm.receive_json_from()

@@ -357,7 +357,7 @@ def test_the_page_form_keeps_on_only_the_ticked_kinds(client, user):
     }
     page = client.get("/notifications/").content.decode()
     assert 'value="joined" checked' in page and 'value="full">' in page
-    assert "푸시 알림 설정을 저장했습니다." in page
+    assert "푸시 알림 설정을 저장했어요." in page
 
 
 def test_the_schema_generates_without_warnings(tmp_path):

@@ -96,16 +96,16 @@ def test_reverse_outside_korea_is_404_in_korean(api_client, lat, lon):
             {"lat": "", "lon": ""},
             {"lat": ["위도(lat)를 입력해 주세요."], "lon": ["경도(lon)를 입력해 주세요."]},
         ),
-        ({"lat": "abc", "lon": 127.0}, {"lat": ["위도(lat)는 숫자여야 합니다."]}),
-        ({"lat": 37.5, "lon": "12,7"}, {"lon": ["경도(lon)는 숫자여야 합니다."]}),
-        ({"lat": "nan", "lon": 127.0}, {"lat": ["위도(lat)는 숫자여야 합니다."]}),
-        ({"lat": 37.5, "lon": "inf"}, {"lon": ["경도(lon)는 숫자여야 합니다."]}),
-        ({"lat": "9" * 400, "lon": 127.0}, {"lat": ["위도(lat)는 숫자여야 합니다."]}),
-        ({"lat": "9" * 20, "lon": 127.0}, {"lat": ["위도(lat)는 -90에서 90 사이여야 합니다."]}),
-        ({"lat": 90.5, "lon": 127.0}, {"lat": ["위도(lat)는 -90에서 90 사이여야 합니다."]}),
-        ({"lat": -91, "lon": 127.0}, {"lat": ["위도(lat)는 -90에서 90 사이여야 합니다."]}),
-        ({"lat": 37.5, "lon": 180.01}, {"lon": ["경도(lon)는 -180에서 180 사이여야 합니다."]}),
-        ({"lat": 37.5, "lon": -200}, {"lon": ["경도(lon)는 -180에서 180 사이여야 합니다."]}),
+        ({"lat": "abc", "lon": 127.0}, {"lat": ["위도(lat)는 숫자여야 해요."]}),
+        ({"lat": 37.5, "lon": "12,7"}, {"lon": ["경도(lon)는 숫자여야 해요."]}),
+        ({"lat": "nan", "lon": 127.0}, {"lat": ["위도(lat)는 숫자여야 해요."]}),
+        ({"lat": 37.5, "lon": "inf"}, {"lon": ["경도(lon)는 숫자여야 해요."]}),
+        ({"lat": "9" * 400, "lon": 127.0}, {"lat": ["위도(lat)는 숫자여야 해요."]}),
+        ({"lat": "9" * 20, "lon": 127.0}, {"lat": ["위도(lat)는 -90에서 90 사이여야 해요."]}),
+        ({"lat": 90.5, "lon": 127.0}, {"lat": ["위도(lat)는 -90에서 90 사이여야 해요."]}),
+        ({"lat": -91, "lon": 127.0}, {"lat": ["위도(lat)는 -90에서 90 사이여야 해요."]}),
+        ({"lat": 37.5, "lon": 180.01}, {"lon": ["경도(lon)는 -180에서 180 사이여야 해요."]}),
+        ({"lat": 37.5, "lon": -200}, {"lon": ["경도(lon)는 -180에서 180 사이여야 해요."]}),
     ],
 )
 def test_reverse_refuses_bad_coordinates_field_by_field(api_client, params, errors):
@@ -135,7 +135,7 @@ def test_region_detail_api(api_client, far_region):
 def test_unknown_region_is_404(api_client, path, region_id):
     response = api_client.get(path.format(region_id))
     assert response.status_code == 404
-    assert response.json()["errors"] == {"error": ["동네를 찾을 수 없습니다."]}
+    assert response.json()["errors"] == {"error": ["동네를 찾을 수 없어요."]}
 
 
 def test_region_endpoints_are_in_the_openapi_schema(api_client):

@@ -58,8 +58,8 @@ def test_reverse_partial_outside_korea_explains(client):
     ("params", "message"),
     [
         ({}, "위도(lat)를 입력해 주세요."),
-        ({"lat": "x", "lon": "127"}, "위도(lat)는 숫자여야 합니다."),
-        ({"lat": "37", "lon": "999"}, "경도(lon)는 -180에서 180 사이여야 합니다."),
+        ({"lat": "x", "lon": "127"}, "위도(lat)는 숫자여야 해요."),
+        ({"lat": "37", "lon": "999"}, "경도(lon)는 -180에서 180 사이여야 해요."),
     ],
 )
 def test_reverse_partial_refuses_bad_coordinates(client, params, message):

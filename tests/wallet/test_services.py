@@ -64,7 +64,7 @@ def test_insufficient_funds_says_how_much_is_missing_and_moves_nothing(alice):
     fund(alice, 3_000)
     with pytest.raises(InsufficientFunds) as caught:
         services.escrow_hold(key="h", user=alice, order_ref="order:9", amount=5_000)
-    assert caught.value.message == "잔액이 부족합니다. (2,000원 부족)"
+    assert caught.value.message == "잔액이 부족해요. (2,000원 부족)"
     assert caught.value.extra == {"missing": 2_000}
     assert caught.value.status_code == 400
     assert wallet_summary(user=alice)["cash"] == 3_000
@@ -201,6 +201,6 @@ def test_without_the_python_check_the_database_check_still_refuses(alice, monkey
     monkeypatch.setattr(Account, "NON_NEGATIVE", ())
     with pytest.raises(InsufficientFunds) as caught:
         services.escrow_hold(key="over", user=alice, order_ref="order:9", amount=1_001)
-    assert caught.value.message == "잔액이 부족합니다."
+    assert caught.value.message == "잔액이 부족해요."
     assert not Transfer.objects.filter(key="over").exists()
     assert wallet_summary(user=alice)["cash"] == 1_000

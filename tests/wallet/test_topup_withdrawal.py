@@ -131,7 +131,7 @@ def test_payout_timeout_keeps_the_money_held_then_settles_once(alice, withdraw):
 
 def test_withdrawal_beyond_the_balance_is_refused_and_nothing_recorded(alice, withdraw):
     fund(alice, 5_000)
-    with pytest.raises(ApplicationError, match="잔액이 부족합니다"):
+    with pytest.raises(ApplicationError, match="잔액이 부족해요"):
         withdraw(alice, 6_000)
     assert not Withdrawal.objects.exists()
     assert cash(alice) == 5_000

@@ -129,7 +129,7 @@ def test_an_amount_that_differs_is_refused(alice, toss):
     toss.authorise("pk-d", order["order_id"], 1_000)
     response = browser_return(client, order["order_id"], "pk-d", 1_000)
     assert response.status_code == 400
-    assert "요청한 충전 금액과 다릅니다" in response.json()["errors"]["amount"][0]
+    assert "요청한 충전 금액과 달라요" in response.json()["errors"]["amount"][0]
     assert toss.count("POST", "/v1/payments/confirm") == 0  # refused before asking Toss
     response = browser_return(client, order["order_id"], "pk-d", 10_000)
     assert response.status_code == 400  # Toss refuses: the authorised amount differs
@@ -260,7 +260,7 @@ def test_withdrawal_beyond_the_balance_over_http(alice, toss):
         format="json",
     )
     assert response.status_code == 400
-    assert "잔액이 부족합니다" in response.json()["errors"]["amount"][0]
+    assert "잔액이 부족해요" in response.json()["errors"]["amount"][0]
     assert not Withdrawal.objects.exists()
 
 

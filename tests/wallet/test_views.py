@@ -38,14 +38,14 @@ def test_page_shows_balances_and_history_with_running_balance(
 def test_topup_with_the_test_provider(page, alice):
     response = page.post("/wallet/topup/", {"amount": 30_000, "outcome": "approve"}, follow=True)
     assert response.status_code == 200
-    assert "30,000원을 충전했습니다." in response.content.decode()
+    assert "30,000원을 충전했어요." in response.content.decode()
     assert selectors.wallet_summary(user=alice)["cash"] == 30_000
 
 
 def test_declined_and_out_of_bounds_topups_show_the_reason(page, alice):
     response = page.post("/wallet/topup/", {"amount": 30_000, "outcome": "decline"})
     assert response.status_code == 400
-    assert "카드사에서 결제를 거절했습니다" in response.content.decode()
+    assert "카드사에서 결제를 거절했어요" in response.content.decode()
     assert TopUp.objects.get().status == "failed"
     response = page.post("/wallet/topup/", {"amount": 500, "outcome": "approve"})
     assert response.status_code == 400
@@ -61,14 +61,14 @@ def test_withdraw_from_the_page(page, alice, django_capture_on_commit_callbacks)
     form = {"amount": 15_000, "bank": "신한", "account_number": "110-123-456789", "holder": "김"}
     with django_capture_on_commit_callbacks(execute=True):
         response = page.post("/wallet/withdraw/", form, follow=True)
-    assert "15,000원 출금을 신청했습니다." in response.content.decode()
+    assert "15,000원 출금을 신청했어요." in response.content.decode()
     assert Withdrawal.objects.get().status == "done"
     # The payout job runs after the request commits: the next view shows where it is.
     assert "15,000원</span> <strong>출금 완료</strong>" in page.get("/wallet/").content.decode()
     assert selectors.wallet_summary(user=alice)["cash"] == 5_000
     response = page.post("/wallet/withdraw/", form)
     assert response.status_code == 400
-    assert "잔액이 부족합니다" in response.content.decode()
+    assert "잔액이 부족해요" in response.content.decode()
 
 
 def test_anonymous_is_sent_to_login(client, db):

@@ -69,7 +69,7 @@ def test_escrow_holding_money_for_a_finished_order(book):
         return [r for r in references if r in finished]
 
     assert ledger_problems(escrow_finished=escrow_finished) == [
-        "보관금 order:1: 끝난 주문인데 3,000원을 보관 중입니다"
+        "보관금 order:1: 끝난 주문인데 3,000원을 보관 중이에요"
     ]
     assert calls == [["order:1"]]
     finished.clear()

@@ -22,12 +22,10 @@ class TestProvider(PaymentProvider):
 
     def _check(self, payment_key: str) -> None:
         if payment_key.startswith(TIMEOUT_PREFIX):
-            raise ProviderUnavailable(
-                "결제사 응답이 늦어지고 있습니다. 잠시 후 다시 시도해 주세요."
-            )
+            raise ProviderUnavailable("결제사 응답이 늦어지고 있어요. 잠시 후 다시 시도해 주세요.")
         if payment_key.startswith(DECLINE_PREFIX):
             raise PaymentDeclined(
-                "카드사에서 결제를 거절했습니다. (테스트 결제사)", field="payment_key"
+                "카드사에서 결제를 거절했어요. (테스트 결제사)", field="payment_key"
             )
 
     def confirm(self, *, payment_key: str, order_id: str, amount: int) -> Payment:
@@ -36,7 +34,7 @@ class TestProvider(PaymentProvider):
 
     def payment_get(self, *, payment_key: str) -> Payment:
         # Without a network the test provider cannot vouch for a webhook: it has none.
-        raise PaymentDeclined("테스트 결제사는 웹훅을 보내지 않습니다.", field="payment_key")
+        raise PaymentDeclined("테스트 결제사는 웹훅을 보내지 않아요.", field="payment_key")
 
     def cancel(self, *, payment_key: str, reason: str) -> Payment:
         self._check(payment_key)
@@ -46,12 +44,10 @@ class TestProvider(PaymentProvider):
         self, *, payout_id: str, amount: int, bank: str, account_number: str, holder: str
     ) -> PayoutResult:
         if account_number.startswith("999"):
-            raise ProviderUnavailable("결제사 응답이 늦어지고 있습니다.")
+            raise ProviderUnavailable("결제사 응답이 늦어지고 있어요.")
         if account_number.startswith("000"):
-            return PayoutResult(
-                payout_id, "FAILED", "계좌 정보가 올바르지 않습니다. (테스트 결제사)"
-            )
+            return PayoutResult(payout_id, "FAILED", "계좌 정보가 올바르지 않아요. (테스트 결제사)")
         return PayoutResult(payout_id, "COMPLETED")
 
     def webhook_parse(self, body: dict) -> None:
-        raise PaymentDeclined("테스트 결제사는 웹훅을 보내지 않습니다.")
+        raise PaymentDeclined("테스트 결제사는 웹훅을 보내지 않아요.")

@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 ALREADY_PROCESSED = "ALREADY_PROCESSED_PAYMENT"
 # Toss's own trouble, not the user's card: retry later.
 PROVIDER_TROUBLE = {"PROVIDER_ERROR", "FAILED_INTERNAL_SYSTEM_PROCESSING", "UNKNOWN_PAYMENT_ERROR"}
-UNAVAILABLE = "결제사 응답이 늦어지고 있습니다. 잠시 후 다시 시도해 주세요."
+UNAVAILABLE = "결제사 응답이 늦어지고 있어요. 잠시 후 다시 시도해 주세요."
 
 
 class TossProvider(PaymentProvider):
@@ -83,7 +83,7 @@ class TossProvider(PaymentProvider):
             raise ProviderUnavailable(UNAVAILABLE)
         if response.status_code >= 400:
             code = str(body.get("code") or "UNKNOWN")
-            message = str(body.get("message") or "결제가 거절되었습니다.")
+            message = str(body.get("message") or "결제가 거절됐어요.")
             raise PaymentDeclined(message, field="payment_key", extra={"provider_code": code})
         return body
 
@@ -147,8 +147,8 @@ class TossProvider(PaymentProvider):
     def webhook_parse(self, body: dict) -> WebhookHint:
         data = body.get("data") if isinstance(body, dict) else None
         if body.get("eventType") != "PAYMENT_STATUS_CHANGED" or not isinstance(data, dict):
-            raise ApplicationError("처리하지 않는 웹훅입니다.", code="webhook_ignored")
+            raise ApplicationError("처리하지 않는 웹훅이에요.", code="webhook_ignored")
         payment_key, order_id = data.get("paymentKey"), data.get("orderId")
         if not isinstance(payment_key, str) or not payment_key or len(payment_key) > 200:
-            raise ApplicationError("웹훅에 결제 키가 없습니다.", code="webhook_invalid")
+            raise ApplicationError("웹훅에 결제 키가 없어요.", code="webhook_invalid")
         return WebhookHint(payment_key=payment_key, order_id=str(order_id or ""))

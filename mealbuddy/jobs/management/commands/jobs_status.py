@@ -16,7 +16,7 @@ STATE_LABELS = {
 
 
 class Command(BaseCommand):
-    help = "작업 큐의 상태별 개수와 주기 작업마다 마지막 실행을 보여 줍니다."
+    help = "작업 큐의 상태별 개수와 주기 작업마다 마지막 실행을 보여 줘요."
 
     def handle(self, *args, **options):
         counts = task_counts()

@@ -18,7 +18,7 @@ from mealbuddy.jobs.services import jobs_tick, tick_start
 
 
 class Command(BaseCommand):
-    help = "주기 작업을 매 틱(기본 1분)마다 큐에 넣습니다. --once 는 한 번만 실행합니다."
+    help = "주기 작업을 매 틱(기본 1분)마다 큐에 넣어요. --once 는 한 번만 실행해요."
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run one tick and exit")

@@ -31,7 +31,7 @@ def _die_with_parent() -> None:
 
 
 class Command(BaseCommand):
-    help = "웹 서버, 작업 워커, 스케줄러를 함께 실행합니다 (Ctrl+C 한 번으로 모두 멈춤)."
+    help = "웹 서버, 작업 워커, 스케줄러를 함께 실행해요 (Ctrl+C 한 번으로 모두 멈춤)."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))

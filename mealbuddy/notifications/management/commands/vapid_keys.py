@@ -14,7 +14,7 @@ def _b64url(raw: bytes) -> str:
 
 
 class Command(BaseCommand):
-    help = "새 VAPID 키 쌍을 만들어 VAPID_PRIVATE_KEY=/VAPID_PUBLIC_KEY= 줄로 출력합니다."
+    help = "새 VAPID 키 쌍을 만들어 VAPID_PRIVATE_KEY=/VAPID_PUBLIC_KEY= 줄로 출력해요."
 
     def handle(self, *args, **options):
         key = ec.generate_private_key(ec.SECP256R1())
