@@ -62,11 +62,12 @@ scheduler:
 	$(BIN)/python manage.py run_scheduler
 
 # Browser tests drive Debian's Chromium; install it when it is missing and apt can, with a
-# Korean font (the screenshots kept for people to look at must show Korean, not boxes).
+# Korean font and an emoji font (the screenshots kept for people to look at must show Korean and
+# the icons, not boxes).
 browser:
-	@if ! fc-list :lang=ko 2>/dev/null | grep -q . && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-		echo "installing Debian's fonts-noto-cjk for the browser tests' screenshots"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null || true; \
+	@if ! { fc-list :lang=ko | grep -q . && fc-list | grep -qi emoji; } 2>/dev/null && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "installing Debian's fonts-noto-cjk and fonts-noto-color-emoji for the browser tests' screenshots"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-noto-color-emoji >/dev/null || true; \
 	fi
 	@if [ -n "$$CHROMIUM_PATH" ] && [ -x "$$CHROMIUM_PATH" ]; then exit 0; fi; \
 	if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
