@@ -35,3 +35,12 @@ document.addEventListener("htmx:afterSettle", (event) => {
   if (document.activeElement && document.activeElement !== document.body) return;
   document.querySelector("#filter-sheet > summary")?.focus({ preventScroll: true });
 });
+
+// A sheet opened before htmx had set up its "toggle once" trigger (a quick tap on a slow
+// phone) would keep its fallback link: once the page has loaded, ask for what it missed.
+// "once" keeps a sheet that already loaded from asking again.
+window.addEventListener("load", () => {
+  for (const sheet of openSheets()) {
+    if (sheet.hasAttribute("hx-get") && window.htmx) window.htmx.trigger(sheet, "toggle");
+  }
+});

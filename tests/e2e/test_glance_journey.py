@@ -62,6 +62,8 @@ def test_board_to_ordered_at_a_glance(new_page, viewport, assert_accessible, scr
     # The bar's next step is the chat room; its header leads back to the order.
     page.get_by_test_id("sticky-bar").get_by_role("link", name="채팅방").click()
     expect(page).to_have_url(re.compile(r"/chats/\d+/$"))
+    # Sending waits for the room's socket (the page says so until it is connected).
+    expect(page.locator("[data-status]")).to_have_text("연결됨")
     message = page.get_by_role("textbox", name="메시지")
     message.fill("양념 반반 괜찮아요?")
     message.press("Enter")
