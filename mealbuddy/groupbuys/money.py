@@ -234,50 +234,44 @@ def order_capture(*, group_order: GroupOrder, breakdown: FeeBreakdown) -> None:
     )
 
 
-def deposit_return(*, group_order: GroupOrder, participation: Participation) -> int:
-    """The member picked up (or staff decided for them): the deposit back to their cash."""
+_DEPOSIT_OPEN = (DepositState.HELD, DepositState.NOSHOW, DepositState.DISPUTED)
+
+
+def _deposit_settle(*, group_order: GroupOrder, participation: Participation, to_host: bool) -> int:
+    """Move a deposit still open (held, reported or disputed) out of escrow, once: to the
+    host's cash or back to the member's; returns the won moved."""
+    if participation.deposit_state not in _DEPOSIT_OPEN:
+        return 0
     amount = participation.deposit_held
-    if participation.deposit_state in (DepositState.NONE, DepositState.RETURNED):
-        return 0
-    if participation.deposit_state == DepositState.FORFEITED:
-        return 0
+    outcome = "forfeit" if to_host else "return"
     if amount:
         wallet.transfer_execute(
-            key=f"deposit-return:{participation.pk}",
-            kind="deposit_return",
+            key=f"deposit-{outcome}:{participation.pk}",
+            kind=f"deposit_{outcome}",
             reference=group_order.ledger_ref,
             legs=[
                 (wallet.escrow_account(order_ref=group_order.ledger_ref), -amount),
-                (wallet.user_cash_account(user=participation.user_id), amount),
+                (
+                    wallet.user_cash_account(
+                        user=group_order.host_id if to_host else participation.user_id
+                    ),
+                    amount,
+                ),
             ],
         )
-    participation.deposit_state = DepositState.RETURNED
+    participation.deposit_state = DepositState.FORFEITED if to_host else DepositState.RETURNED
     participation.save(update_fields=["deposit_state"])
     return amount
+
+
+def deposit_return(*, group_order: GroupOrder, participation: Participation) -> int:
+    """The member picked up (or staff decided for them): the deposit back to their cash."""
+    return _deposit_settle(group_order=group_order, participation=participation, to_host=False)
 
 
 def deposit_forfeit(*, group_order: GroupOrder, participation: Participation) -> int:
     """A no-show stood (or staff decided so): the deposit to the host's cash."""
-    amount = participation.deposit_held
-    if participation.deposit_state not in (
-        DepositState.HELD,
-        DepositState.NOSHOW,
-        DepositState.DISPUTED,
-    ):
-        return 0
-    if amount:
-        wallet.transfer_execute(
-            key=f"deposit-forfeit:{participation.pk}",
-            kind="deposit_forfeit",
-            reference=group_order.ledger_ref,
-            legs=[
-                (wallet.escrow_account(order_ref=group_order.ledger_ref), -amount),
-                (wallet.user_cash_account(user=group_order.host_id), amount),
-            ],
-        )
-    participation.deposit_state = DepositState.FORFEITED
-    participation.save(update_fields=["deposit_state"])
-    return amount
+    return _deposit_settle(group_order=group_order, participation=participation, to_host=True)
 
 
 def points_pay(*, group_order: GroupOrder, members: list[Participation]) -> dict[int, int]:

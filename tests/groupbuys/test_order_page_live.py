@@ -115,6 +115,19 @@ async def test_a_socket_follows_one_order_at_a_time_and_only_a_real_one(region_t
     assert error["code"] == "not_found" and error["message"] == "주문을 찾을 수 없어요."
     await comm.send_json_to({"type": "groupbuy.follow", "id": "열두"})
     assert (await next_of(comm, "error"))["code"] == "invalid"
+    # Hostile frames get an error event too, never a close: a huge integer, a bool, a list,
+    # NUL, a lone surrogate, deep nesting, an oversized frame.
+    for frame in (
+        '{"type": "groupbuy.follow", "id": 1000000000000000000000000000000}',
+        '{"type": "groupbuy.follow", "id": true}',
+        '{"type": "groupbuy.follow", "id": [1]}',
+        '{"type": "groupbuy.follow", "id": "1\\u0000"}',
+        '{"type": "groupbuy.follow", "id": "\\ud800"}',
+        '{"type": "groupbuy.follow", "id": ' + "[" * 5000 + "]" * 5000 + "}",
+        '{"type": "groupbuy.follow", "pad": "' + "가" * 200_000 + '"}',
+    ):
+        await comm.send_to(text_data=frame)
+        assert (await next_of(comm, "error"))["code"], frame[:60]
     # Still following the second order.
     await db(services.item_add)(group_order_id=second.pk, user=guest, name="콜라", unit_price=2000)
     assert (await next_of(comm, "groupbuy.changed"))["id"] == second.pk
