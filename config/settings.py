@@ -609,3 +609,13 @@ GROUPBUYS_HANDOFF_AUTO_HOURS = env.int("GROUPBUYS_HANDOFF_AUTO_HOURS", default=1
 # "직접 정산": unpaid members are reminded this many minutes after ordering, then daily.
 GROUPBUYS_SETTLE_REMIND_MINUTES = env.int("GROUPBUYS_SETTLE_REMIND_MINUTES", default=60)
 # --- end Group orders' money ---------------------------------------------------------------
+
+
+# Trust between neighbours (mealbuddy/trust): 동네인증, reviews and 매너 점수, blocks, reports,
+# moderation.
+INSTALLED_APPS += ["mealbuddy.trust"]
+# How long a 동네인증 lasts, and how far outside the 동's border a position may be.
+TRUST_VERIFY_DAYS = env.int("TRUST_VERIFY_DAYS", default=30)
+TRUST_VERIFY_TOLERANCE_M = env.int("TRUST_VERIFY_TOLERANCE_M", default=300)
+# Days after an order ends during which its members may rate each other.
+TRUST_REVIEW_DAYS = env.int("TRUST_REVIEW_DAYS", default=7)

@@ -39,6 +39,7 @@ urlpatterns = [
     path("api/", include("mealbuddy.notifications.api_urls")),
     path("api/", include("mealbuddy.recommend.api_urls")),
     path("api/", include("mealbuddy.wallet.api_urls")),
+    path("api/", include("mealbuddy.trust.api_urls")),
     # Web pages.
     path("", include("mealbuddy.groupbuys.urls")),
     path("accounts/", include("mealbuddy.accounts.urls")),
@@ -47,6 +48,7 @@ urlpatterns = [
     path("notifications/", include("mealbuddy.notifications.urls")),
     path("recommend/", include("mealbuddy.recommend.urls")),
     path("wallet/", include("mealbuddy.wallet.urls")),
+    path("", include("mealbuddy.trust.urls")),
 ]
 
 # Local uploads: the reverse proxy serves /media/ in production (deploy/Caddyfile); Django

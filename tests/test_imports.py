@@ -82,3 +82,18 @@ def test_the_checker_sees_every_kind_of_import(tmp_path, source, expected):
     path.write_text(source, encoding="utf-8")
     assert expected in imported_modules(path, root)
     assert offenders("core", lambda n: _within(n, expected), root) != []
+
+
+def test_trust_standing_layer_knows_no_order_or_chat():
+    # Group orders, chat and sockets ask trust's selectors/services who may write and who is
+    # hidden; those modules must stay below them (reviews, reports, moderation sit above).
+    low = ("selectors.py", "services.py", "errors.py", "models.py")
+    found = [
+        o
+        for o in offenders(
+            "trust",
+            lambda n: any(_within(n, f"mealbuddy.{d}") for d in ("groupbuys", "chat", "compat")),
+        )
+        if o.split(" imports ")[0].rsplit("/", 1)[-1] in low
+    ]
+    assert found == []

@@ -148,6 +148,9 @@ class Profile(models.Model):
     dietary_restrictions = models.JSONField(default=list, blank=True)
     favourite_categories = models.JSONField(default=list, blank=True)
     avatar = models.ImageField(upload_to="avatars/%Y/%m/", blank=True)
+    # Made from ``avatar`` when it is uploaded, one size per use: lists and chat, profile page.
+    avatar_thumb = models.ImageField(upload_to="avatars/%Y/%m/", blank=True)
+    avatar_large = models.ImageField(upload_to="avatars/%Y/%m/", blank=True)
 
     def __str__(self) -> str:
         return f"{self.user_id} profile"

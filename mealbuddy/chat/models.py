@@ -51,6 +51,8 @@ class Message(models.Model):
     client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     text = models.CharField(max_length=MESSAGE_MAX_LENGTH + 100)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Hidden by a moderator: shown to everyone as "숨겨진 메시지예요".
+    hidden_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -137,6 +137,10 @@ class GroupOrder(models.Model):
     receipt = models.ImageField("영수증", upload_to="receipts/", blank=True)
     ordered_at = models.DateTimeField(null=True, blank=True)
     arrived_at = models.DateTimeField(null=True, blank=True)
+    # Only members whose 동네인증 is current may join (the host's choice).
+    verified_only = models.BooleanField("동네인증한 이웃만", default=False)
+    # Hidden by a moderator: gone from every list and page but the host's and staff's.
+    hidden_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     status_changed_at = models.DateTimeField(auto_now_add=True)
