@@ -13,9 +13,11 @@ def avatar_url(user) -> str | None:
     if user is None or not user.is_active:
         return None
     try:
-        avatar = user.profile.avatar
+        profile = user.profile
     except ObjectDoesNotExist:
         return None
+    # The 96 px square made at upload; a photo uploaded before sizes existed shows as is.
+    avatar = profile.avatar_thumb or profile.avatar
     return avatar.url if avatar else None
 
 

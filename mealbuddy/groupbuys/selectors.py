@@ -421,10 +421,13 @@ class BoardCard:
 def _avatar_url(user) -> str:
     from django.core.exceptions import ObjectDoesNotExist
 
+    if not user.is_active:
+        return ""
     try:
-        avatar = user.profile.avatar
+        profile = user.profile
     except ObjectDoesNotExist:
         return ""
+    avatar = profile.avatar_thumb or profile.avatar  # the 96 px square made at upload
     return avatar.url if avatar else ""
 
 
