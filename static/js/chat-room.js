@@ -96,8 +96,10 @@ function renderMessage(m) {
   bubble.className = "msg-body";
   if (!mine) {
     li.append(avatar(m.user));
-    const who = document.createElement("span");
+    // The name leads to the person's profile (photo, 동네인증, 매너 점수).
+    const who = document.createElement("a");
     who.className = "msg-author";
+    who.href = `/u/${m.user.id}/`;
     who.textContent = m.user.username;
     bubble.append(who);
   }
