@@ -335,7 +335,9 @@ def user_deactivate(*, user: User, password: str) -> User:
         locked.save()
         profile = Profile.objects.filter(user=locked).first()
         if profile is not None:
-            names = [f.name for f in (profile.avatar, profile.avatar_thumb, profile.avatar_large) if f]
+            names = [
+                f.name for f in (profile.avatar, profile.avatar_thumb, profile.avatar_large) if f
+            ]
             profile.delete()
             storage = Profile._meta.get_field("avatar").storage
             for name in names:

@@ -89,9 +89,7 @@ class GroupOrderListView(APIView):
             OpenApiParameter("q", OpenApiTypes.STR, description="제목·가게 이름 검색"),
             OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS)),
             OpenApiParameter("neighbours", OpenApiTypes.BOOL, description="옆 동네 포함"),
-            OpenApiParameter(
-                "verified", OpenApiTypes.BOOL, description="동네인증한 방장의 주문만"
-            ),
+            OpenApiParameter("verified", OpenApiTypes.BOOL, description="동네인증한 방장의 주문만"),
             OpenApiParameter("page", OpenApiTypes.INT),
         ],
         responses={200: GroupOrderPageOut},

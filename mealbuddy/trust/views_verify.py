@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
 
 from mealbuddy.accounts.throttling import write_throttled
 from mealbuddy.core.errors import ApplicationError
@@ -29,6 +29,7 @@ def _position(data) -> tuple[dict | None, str]:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 @write_throttled("write")
 def verify(request):
     """GET: the page. POST (lat, lon, filled in by verify.js): verify, and the page again
@@ -49,8 +50,6 @@ def verify(request):
                 status = exc.status_code
             else:
                 context["success"] = True
-    elif request.method != "GET":
-        return JsonResponse({"errors": {"error": ["허용되지 않은 요청이에요."]}}, status=405)
     state = verification_state(user=request.user)
     context["state"] = state
     if context.get("success"):

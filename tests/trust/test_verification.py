@@ -34,7 +34,9 @@ def haeundae() -> tuple[float, float]:
 
 def attempts(user) -> list[str]:
     return list(
-        VerificationAttempt.objects.filter(user=user).order_by("id").values_list("outcome", flat=True)
+        VerificationAttempt.objects.filter(user=user)
+        .order_by("id")
+        .values_list("outcome", flat=True)
     )
 
 
@@ -48,8 +50,10 @@ def test_inside_the_dong_verifies_for_30_days(settings):
     standing = Standing.objects.get(user=user)
     assert standing.verified_region.code == SEOGYO
     left = standing.verified_until - timezone.now()
-    assert timedelta(days=settings.TRUST_VERIFY_DAYS - 1) < left <= timedelta(
-        days=settings.TRUST_VERIFY_DAYS
+    assert (
+        timedelta(days=settings.TRUST_VERIFY_DAYS - 1)
+        < left
+        <= timedelta(days=settings.TRUST_VERIFY_DAYS)
     )
     attempt = VerificationAttempt.objects.get(user=user)
     assert attempt.outcome == "verified" and attempt.found_region.code == SEOGYO
@@ -173,7 +177,8 @@ def test_attempts_are_rate_limited(settings):
 
 
 @pytest.mark.parametrize(
-    ("metres", "words"), [(0, "0m"), (194, "190m"), (999, "1.0km"), (2345, "2.3km"), (325_000, "325km")]
+    ("metres", "words"),
+    [(0, "0m"), (194, "190m"), (999, "1.0km"), (2345, "2.3km"), (325_000, "325km")],
 )
 def test_distance_words(metres, words):
     assert distance_words(metres) == words

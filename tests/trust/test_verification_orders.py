@@ -1,4 +1,4 @@
-""""동네인증한 이웃만" orders and the "인증된 방장만" board filter, at every door."""
+""" "동네인증한 이웃만" orders and the "인증된 방장만" board filter, at every door."""
 
 from __future__ import annotations
 
