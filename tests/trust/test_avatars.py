@@ -109,15 +109,24 @@ def with_photo(user) -> str:
     return f"/media/avatars/{user.pk}-96.jpg"
 
 
-def test_chat_carries_the_thumbnail():
+def test_chat_carries_the_thumbnail_badge_and_score():
     host, kim = UserFactory(), UserFactory()
     order = make_order(host)
     groupbuy_join(group_order_id=order.pk, user=kim)
     url = with_photo(kim)
+    verify(kim)
+    Standing.objects.filter(user=kim).update(manner_tenths=388)
     message_post(room_id=order.chat_room.pk, user=kim, text="안녕하세요")
+    message_post(room_id=order.chat_room.pk, user=host, text="반가워요")
     body = client_for(host).get(f"/api/chats/{order.chat_room.pk}/messages/").json()
-    (said,) = [m for m in body["messages"] if m["user"] and m["user"]["id"] == kim.pk]
-    assert said["user"]["avatar"] == url
+    by = {m["user"]["id"]: m["user"] for m in body["messages"] if m["user"]}
+    assert by[kim.pk]["avatar"] == url
+    assert by[kim.pk]["verified"] is True and by[kim.pk]["manner_score"] == 38.8
+    assert by[host.pk]["verified"] is False and by[host.pk]["manner_score"] == 36.5
+    # The original client's chat keeps its shape: no photo, no badge.
+    compat = client_for(host).get(f"/api/chat/{order.chat_room.pk}/").json()
+    authors = [m["user"] for m in compat["messages"] if m["user"]]
+    assert authors and all(set(a) == {"id", "username", "email"} for a in authors)
 
 
 # --- the board and the order page: photos, badges and scores within the budget -----------
