@@ -619,3 +619,12 @@ TRUST_VERIFY_DAYS = env.int("TRUST_VERIFY_DAYS", default=30)
 TRUST_VERIFY_TOLERANCE_M = env.int("TRUST_VERIFY_TOLERANCE_M", default=300)
 # Days after an order ends during which its members may rate each other.
 TRUST_REVIEW_DAYS = env.int("TRUST_REVIEW_DAYS", default=7)
+# --- 동네인증 (trust/verification.py) ---
+# Attempts from 동 farther apart than TRUST_VERIFY_MAX_SPEED_KMH allows (and at least
+# TRUST_VERIFY_JUMP_MIN_KM, for neighbouring 동 seen from their border) within the window
+# are refused as a jump. Each person may try TRUST_VERIFY_BURST times per refill period.
+TRUST_VERIFY_JUMP_WINDOW_MINUTES = env.int("TRUST_VERIFY_JUMP_WINDOW_MINUTES", default=60)
+TRUST_VERIFY_MAX_SPEED_KMH = env.int("TRUST_VERIFY_MAX_SPEED_KMH", default=150)
+TRUST_VERIFY_JUMP_MIN_KM = env.int("TRUST_VERIFY_JUMP_MIN_KM", default=5)
+TRUST_VERIFY_BURST = env.int("TRUST_VERIFY_BURST", default=5)
+TRUST_VERIFY_REFILL_MINUTES = env.int("TRUST_VERIFY_REFILL_MINUTES", default=10)

@@ -285,6 +285,7 @@ def _placed_prepaid_order(host):
 def test_page_sweep_in_production(production, member_with_data):
     host, order, room = member_with_data
     placed = _placed_prepaid_order(host)
+    neighbour = UserFactory(region=host.region)
     pages = {
         "/": 200,
         "/?sort=closing": 200,
@@ -320,6 +321,12 @@ def test_page_sweep_in_production(production, member_with_data):
         "/sw.js": 200,
         "/manifest.webmanifest": 200,
         "/api/no-such-endpoint/": 404,
+        # 동네인증 and the public profile (issue 12)
+        "/?verified=1": 200,
+        "/trust/verify/": 200,
+        f"/u/{host.pk}/": 200,
+        f"/u/{neighbour.pk}/": 200,  # someone else's: the block/report actions too
+        "/u/987654321/": 404,
     }
     seen_static: set[str] = set()
     with logged_in(production, host) as client:

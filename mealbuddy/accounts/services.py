@@ -38,7 +38,7 @@ from mealbuddy.accounts.tokens import (
 )
 from mealbuddy.core.errors import ApplicationError, RateLimited
 from mealbuddy.core.forms import particle
-from mealbuddy.core.images import ImageRejected, image_reencode
+from mealbuddy.core.images import ImageRejected, image_reencode, image_square
 from mealbuddy.core.realtime import account_sockets_close
 from mealbuddy.groupbuys.models import CATEGORIES
 from mealbuddy.groupbuys.services import groupbuys_departure_refusal, groupbuys_member_departing
@@ -54,6 +54,9 @@ WRONG_CREDENTIALS = "이메일 또는 비밀번호가 올바르지 않아요."
 WRONG_PASSWORD = "비밀번호가 올바르지 않아요."
 
 AVATAR_SIZE = 512
+# Square copies of the avatar (px): lists, cards and chat; the public profile page.
+AVATAR_THUMB = 96
+AVATAR_LARGE = 256
 
 logger = logging.getLogger(__name__)
 
@@ -332,11 +335,13 @@ def user_deactivate(*, user: User, password: str) -> User:
         locked.save()
         profile = Profile.objects.filter(user=locked).first()
         if profile is not None:
-            avatar = profile.avatar.name
+            names = [
+                f.name for f in (profile.avatar, profile.avatar_thumb, profile.avatar_large) if f
+            ]
             profile.delete()
-            if avatar:
-                storage = Profile._meta.get_field("avatar").storage
-                transaction.on_commit(lambda: storage.delete(avatar))
+            storage = Profile._meta.get_field("avatar").storage
+            for name in names:
+                transaction.on_commit(lambda name=name: storage.delete(name))
         account_sessions_end(user=locked)
     user.refresh_from_db()
     return user
@@ -594,14 +599,32 @@ def profile_update(
         profile.dietary_restrictions = [c for c, _ in DIETARY_CHOICES if c in dietary_restrictions]
     if favourite_categories is not None:
         profile.favourite_categories = [c for c in CATEGORIES if c in favourite_categories]
-    old_avatar = profile.avatar.name if (image is not None or remove_avatar) else ""
+    changing = image is not None or remove_avatar
+    # The photo and its sizes go together (see avatar_sizes): replaced or removed at once.
+    old_files = (
+        [f.name for f in (profile.avatar, profile.avatar_thumb, profile.avatar_large) if f]
+        if changing
+        else []
+    )
     storage = profile.avatar.storage
     if image is not None:
+        thumb, large = avatar_sizes(image=image)
         profile.avatar.save(image.name, image, save=False)
+        profile.avatar_thumb.save(thumb.name, thumb, save=False)
+        profile.avatar_large.save(large.name, large, save=False)
     elif remove_avatar:
-        profile.avatar = ""
+        profile.avatar = profile.avatar_thumb = profile.avatar_large = ""
     with transaction.atomic():
         profile.save()
-        if old_avatar:
-            transaction.on_commit(lambda: storage.delete(old_avatar))
+        for name in old_files:
+            transaction.on_commit(lambda name=name: storage.delete(name))
     return profile
+
+
+def avatar_sizes(*, image: ContentFile) -> tuple[ContentFile, ContentFile]:
+    """The square copies made once, at upload: ``AVATAR_THUMB`` for lists, cards and chat,
+    ``AVATAR_LARGE`` for the profile page. One size per use, so no page scales a photo."""
+    return (
+        image_square(source=image, side=AVATAR_THUMB),
+        image_square(source=image, side=AVATAR_LARGE),
+    )

@@ -28,7 +28,7 @@ from django.db import connections
 from mealbuddy.accounts.models import User
 from mealbuddy.accounts.sockets import session_user, token_user
 from mealbuddy.chat import selectors, services
-from mealbuddy.chat.serializers import avatar_url, message_event
+from mealbuddy.chat.serializers import avatar_url, message_event, trust_badge
 from mealbuddy.core.errors import ApplicationError
 from mealbuddy.core.input import MAX_BIGINT, frame_int, frame_parse, int_or_none
 from mealbuddy.core.realtime import (
@@ -68,6 +68,7 @@ def _profile_load(user) -> None:
     """Load (and cache on ``user``) the profile once, so the events of this socket's posts
     carry the author's photo without a query from the event loop."""
     avatar_url(user)  # reading it caches the profile (or its absence) on ``user``
+    trust_badge(user)  # and the standing, for the 동네인증 badge and 매너 점수
 
 
 def _catch_up(room_id: int, after: int, *, avatars: bool = False) -> list[dict]:

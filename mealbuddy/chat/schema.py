@@ -45,6 +45,10 @@ def page_person_fields() -> dict:
         "avatar": serializers.CharField(
             allow_null=True, help_text="프로필 사진 주소; 사진이 없거나 탈퇴한 사용자는 null"
         ),
+        "verified": serializers.BooleanField(help_text="동네인증한 이웃인지"),
+        "manner_score": serializers.FloatField(
+            allow_null=True, help_text="매너 점수; 탈퇴한 사용자는 null"
+        ),
     }
 
 

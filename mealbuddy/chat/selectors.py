@@ -73,7 +73,9 @@ def access_chat_room(*, user, id: int) -> ChatRoom:  # noqa: A002 - STYLE's acce
 def room_members(*, room: ChatRoom) -> list:
     """Current members (the host first, then by join time) as users."""
     members = (
-        room.group_order.participations.select_related("user__profile").order_by("joined_at", "id")
+        room.group_order.participations.select_related("user__profile", "user__standing").order_by(
+            "joined_at", "id"
+        )
         if room.group_order_id
         else []
     )
@@ -86,7 +88,11 @@ def messages_before(
     """One page of history going backwards: up to ``limit`` messages older than ``before``,
     returned oldest first, and whether older ones remain."""
     limit = max(1, min(limit, HISTORY_MAX_PAGE))
-    qs = Message.objects.filter(room_id=room_id).select_related("user__profile").order_by("-id")
+    qs = (
+        Message.objects.filter(room_id=room_id)
+        .select_related("user__profile", "user__standing")
+        .order_by("-id")
+    )
     if before is not None:
         qs = qs.filter(id__lt=before)
     rows = list(qs[: limit + 1])
@@ -204,7 +210,7 @@ def messages_after(*, room_id: int, after: int, limit: int = 200) -> list[Messag
     """Messages newer than ``after``, oldest first (catch-up after a reconnect)."""
     return list(
         Message.objects.filter(room_id=room_id, id__gt=after)
-        .select_related("user__profile")
+        .select_related("user__profile", "user__standing")
         .order_by("id")[:limit]
     )
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.exceptions import ObjectDoesNotExist
 
 from mealbuddy.chat.models import Message
+from mealbuddy.trust.selectors import region_verified, standing_of
 
 
 def avatar_url(user) -> str | None:
@@ -13,9 +14,11 @@ def avatar_url(user) -> str | None:
     if user is None or not user.is_active:
         return None
     try:
-        avatar = user.profile.avatar
+        profile = user.profile
     except ObjectDoesNotExist:
         return None
+    # The 96 px square made at upload; a photo uploaded before sizes existed shows as is.
+    avatar = profile.avatar_thumb or profile.avatar
     return avatar.url if avatar else None
 
 
@@ -31,12 +34,24 @@ def person_payload(user, *, viewer_id: int | None = None) -> dict | None:
 
 
 def page_person_payload(user, *, viewer_id: int | None = None) -> dict | None:
-    """``P`` plus ``avatar`` (a photo URL or null): our own pages and API only, never the
-    original client's endpoints or sockets."""
+    """``P`` plus ``avatar`` (a photo URL or null), ``verified`` and ``manner_score``: our
+    own pages and API only, never the original client's endpoints or sockets."""
     person = person_payload(user, viewer_id=viewer_id)
     if person is not None:
         person["avatar"] = avatar_url(user)
+        person.update(trust_badge(user))
     return person
+
+
+def trust_badge(user) -> dict:
+    """동네인증 and 매너 점수 beside the author's name (our own pages only). Reads
+    ``user.standing``: lists load it with ``select_related("user__standing")``."""
+    if not user.is_active:
+        return {"verified": False, "manner_score": None}
+    return {
+        "verified": region_verified(user=user),
+        "manner_score": float(standing_of(user).manner_score),
+    }
 
 
 def message_payload(

@@ -61,3 +61,27 @@ def image_reencode(*, upload, field: str, max_side: int) -> ContentFile:
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
         raise ImageRejected("이미지 파일이 아니거나 손상된 파일이에요.", field=field) from None
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{ext}")
+
+
+def image_square(*, source: ContentFile, side: int) -> ContentFile:
+    """A ``side``×``side`` copy of an image already through ``image_reencode``: scaled so its
+    shorter side fits, then centre-cropped (faces in the middle stay in the middle). Smaller
+    images are scaled up, so every copy of one use has the same size."""
+    source.seek(0)
+    with Image.open(source) as image:
+        image.load()
+        has_alpha = image.mode in ("RGBA", "LA")
+        square = ImageOps.fit(
+            image.convert("RGBA" if has_alpha else "RGB"),
+            (side, side),
+            method=Image.Resampling.LANCZOS,
+            centering=(0.5, 0.5),
+        )
+    out = io.BytesIO()
+    if has_alpha:
+        square.save(out, format="PNG", optimize=True)
+        ext = "png"
+    else:
+        square.save(out, format="JPEG", quality=85, optimize=True)
+        ext = "jpg"
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}-{side}.{ext}")

@@ -20,7 +20,9 @@ def access_group_order(
     if lock:
         queryset = queryset.select_for_update()
     else:
-        queryset = queryset.select_related("host", "region", "chat_room")
+        queryset = queryset.select_related(
+            "host", "host__profile", "host__standing", "region", "chat_room"
+        )
     try:
         group_order = queryset.get(pk=id)
     except (GroupOrder.DoesNotExist, ValueError, TypeError):

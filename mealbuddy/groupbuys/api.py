@@ -89,6 +89,7 @@ class GroupOrderListView(APIView):
             OpenApiParameter("q", OpenApiTypes.STR, description="제목·가게 이름 검색"),
             OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS)),
             OpenApiParameter("neighbours", OpenApiTypes.BOOL, description="옆 동네 포함"),
+            OpenApiParameter("verified", OpenApiTypes.BOOL, description="동네인증한 방장의 주문만"),
             OpenApiParameter("page", OpenApiTypes.INT),
         ],
         responses={200: GroupOrderPageOut},
@@ -103,6 +104,7 @@ class GroupOrderListView(APIView):
             q=params.get("q"),
             sort=params.get("sort", "newest"),
             include_neighbours=params.get("neighbours") in ("1", "true", "on"),
+            verified_hosts=params.get("verified") in ("1", "true", "on"),
         )
         start = (page - 1) * PAGE_SIZE
         rows = list(queryset[start : start + PAGE_SIZE + 1])

@@ -77,6 +77,21 @@ class NoRegion(JoinRefused):
         super().__init__(message, **kwargs)
 
 
+class NotVerified(JoinRefused, PermissionDenied):
+    """The order is for verified neighbours only ("동네인증한 이웃만") and the person has
+    not verified their 동 (or it lapsed). ``extra`` carries ``verify_url``."""
+
+    code = "not_verified"
+
+    def __init__(
+        self,
+        message: str = "동네인증한 이웃만 참여할 수 있는 주문이에요. 동네를 인증한 뒤에 참여해 주세요.",
+        **kwargs,
+    ) -> None:
+        kwargs.setdefault("extra", {"verify_url": "/trust/verify/"})
+        super().__init__(message, **kwargs)
+
+
 class NotMember(ApplicationError):
     code = "not_member"
 

@@ -80,6 +80,11 @@ class GroupOrderForm(NamedErrorsMixin, forms.Form):
         required=False,
         help_text="'직접 정산'일 때 멤버들에게 보여 줘요. 예: 국민 123-45-6789 김밀버",
     )
+    verified_only = forms.BooleanField(
+        label="동네인증한 이웃만 참여할 수 있어요",
+        required=False,
+        help_text="위치로 동네를 인증한 이웃만 참여할 수 있게 해요.",
+    )
     description = forms.CharField(
         label="내용",
         required=False,
@@ -169,5 +174,6 @@ def initial_from(group_order: GroupOrder) -> dict:
         "payment": group_order.payment,
         "noshow_deposit": group_order.noshow_deposit,
         "settle_account": group_order.settle_account,
+        "verified_only": group_order.verified_only,
         "description": group_order.description,
     }

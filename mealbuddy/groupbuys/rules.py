@@ -28,6 +28,7 @@ from mealbuddy.groupbuys.errors import (
     NotHost,
     NotMember,
     NotNeighbour,
+    NotVerified,
 )
 from mealbuddy.groupbuys.models import DepositState, GroupOrder
 
@@ -64,13 +65,16 @@ def join_refusal(
     group_order: GroupOrder, *, user, is_banned: bool, now: datetime
 ) -> ApplicationError | None:
     """Why ``user`` (not yet a member) may not join now. Checked in this order: a ban, no
-    neighbourhood set, a neighbourhood too far, then the order's own state."""
+    neighbourhood set, a neighbourhood too far, an unverified 동 on a "동네인증한 이웃만"
+    order, then the order's own state."""
     if is_banned:
         return Banned()
     if getattr(user, "region_id", None) is None:
         return NoRegion()
     if not is_neighbour(group_order=group_order, user=user):
         return NotNeighbour()
+    if (refusal := verified_only_refusal(group_order, user=user)) is not None:
+        return refusal
     if group_order.status != Status.RECRUITING:
         if group_order.status == Status.CLOSED and group_order.closed_reason == "full":
             return GroupOrderFull()
@@ -80,6 +84,18 @@ def join_refusal(
     if group_order.member_count >= group_order.target_count:
         return GroupOrderFull()
     return None
+
+
+def verified_only_refusal(group_order: GroupOrder, *, user) -> ApplicationError | None:
+    """An order marked "동네인증한 이웃만" takes only people whose 동 is verified now (the
+    one rule: ``trust.selectors.region_verified``). The host is already a member."""
+    from mealbuddy.trust.selectors import region_verified
+
+    if not group_order.verified_only or group_order.host_id == getattr(user, "pk", None):
+        return None
+    if region_verified(user=user):
+        return None
+    return NotVerified()
 
 
 def leave_refusal(group_order: GroupOrder, *, user_id) -> ApplicationError | None:

@@ -99,6 +99,7 @@ def group_order_feed(
     sort: str = "newest",
     include_neighbours: bool = False,
     for_cards: bool = False,
+    verified_hosts: bool = False,
 ) -> QuerySet[GroupOrder]:
     """Group orders of ``user``'s neighbourhood (and bordering ones if asked).
 
@@ -109,13 +110,18 @@ def group_order_feed(
     category/status/sort values are ignored. The host (with the profile, for the avatar) and
     region come in the same query; slice it for a page (fixed number of queries per page).
     ``for_cards`` also reads whether the host banned ``user`` (``viewer_banned``), which
-    ``group_order_cards`` needs, in the same query.
+    ``group_order_cards`` needs, in the same query. ``verified_hosts`` ("인증된 방장만")
+    keeps the orders whose host's 동 is verified now (``trust.selectors.region_verified``).
     """
     now = timezone.now()
     region_ids = feed_region_ids(user=user, include_neighbours=include_neighbours)
     queryset = GroupOrder.objects.filter(region_id__in=region_ids).select_related(
-        "host", "host__profile", "region", "chat_room"
+        "host", "host__profile", "host__standing", "region", "chat_room"
     )
+    if verified_hosts:
+        from mealbuddy.trust.selectors import region_verified_q
+
+        queryset = queryset.filter(region_verified_q(prefix="host__", now=now))
     if category in CATEGORIES:
         queryset = queryset.filter(category=category)
     if status in Status.values:
@@ -163,7 +169,8 @@ def group_order_members(*, group_order: GroupOrder) -> list[Participation]:
     then in join order. Two queries."""
     participations = (
         Participation.objects.filter(group_order=group_order)
-        .select_related("user")
+        # The member list shows each person's photo, 동네인증 badge and 매너 점수.
+        .select_related("user", "user__profile", "user__standing")
         .prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("id")))
     )
     for participation in participations:
@@ -421,10 +428,13 @@ class BoardCard:
 def _avatar_url(user) -> str:
     from django.core.exceptions import ObjectDoesNotExist
 
+    if not user.is_active:
+        return ""
     try:
-        avatar = user.profile.avatar
+        profile = user.profile
     except ObjectDoesNotExist:
         return ""
+    avatar = profile.avatar_thumb or profile.avatar  # the 96 px square made at upload
     return avatar.url if avatar else ""
 
 
@@ -541,6 +551,7 @@ POST_COLUMNS = (
     ("g.region_id", "region_id"),
     ("r.code", "region__code"),
     ("g.payment", "payment"),
+    ("g.verified_only", "verified_only"),
 )
 _DATETIME_KEYS = ("created_at", "deadline")
 
@@ -774,6 +785,7 @@ def group_order_from_row(row: dict) -> GroupOrder:
         region_id=row["region_id"],
         payment=row["payment"],
         min_order_amount=row["min_order_amount"],
+        verified_only=bool(row["verified_only"]),
     )
     order.region = Region(id=row["region_id"], code=row["region__code"])
     return order

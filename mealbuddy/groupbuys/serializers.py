@@ -13,6 +13,7 @@ from mealbuddy.chat.serializers import person_payload
 from mealbuddy.core.input import MAX_BIGINT
 from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder
 from mealbuddy.groupbuys.selectors import FeeBreakdown, would_be_share
+from mealbuddy.trust.selectors import region_verified, standing_of
 
 
 class GroupOrderInput(serializers.Serializer):
@@ -34,6 +35,9 @@ class GroupOrderInput(serializers.Serializer):
     )
     settle_account = serializers.CharField(
         allow_blank=True, required=False, max_length=200, help_text="정산 받을 계좌 (100자 이내)"
+    )
+    verified_only = serializers.BooleanField(
+        required=False, help_text="동네인증한 이웃만 참여할 수 있게 하기"
     )
 
 
@@ -96,6 +100,11 @@ def group_order_payload(group_order: GroupOrder, *, viewer, joined: bool | None 
         # Where to send money is for the people who owe it, not for the whole neighbourhood.
         "settle_account": group_order.settle_account if joined else "",
         "host": person_payload(group_order.host, viewer_id=getattr(viewer, "pk", None)),
+        # Needs host__standing loaded (the feed and access_group_order do): the badge and
+        # score from the same rule the pages show.
+        "host_verified": region_verified(user=group_order.host),
+        "host_manner_score": float(standing_of(group_order.host).manner_score),
+        "verified_only": group_order.verified_only,
         "chat_room_id": getattr(getattr(group_order, "chat_room", None), "pk", None),
         "created_at": group_order.created_at.isoformat(),
         "would_be_fee_share": {"now": share.now, "when_full": share.when_full},
@@ -178,6 +187,9 @@ class GroupOrderOut(serializers.Serializer):
         help_text="정산 받을 계좌: 이 주문의 참여자에게만 보여요 (다른 사람에게는 빈 문자열)"
     )
     host = GroupOrderPersonOut()
+    host_verified = serializers.BooleanField(help_text="방장이 동네인증했는지")
+    host_manner_score = serializers.FloatField(help_text="방장의 매너 점수")
+    verified_only = serializers.BooleanField(help_text="동네인증한 이웃만 참여할 수 있는 주문")
     chat_room_id = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     would_be_fee_share = GroupOrderWouldBeShareOut()

@@ -92,6 +92,7 @@ EDITABLE_FIELDS = (
     "payment",
     "noshow_deposit",
     "settle_account",
+    "verified_only",
 )
 
 
@@ -200,6 +201,11 @@ def _clean(data: dict, *, current: GroupOrder | None, now: datetime) -> dict:
         if len(account) > 100:
             fail("settle_account", "정산 받을 계좌는 100자 이내로 입력해 주세요.")
         cleaned["settle_account"] = account
+    if "verified_only" in data:
+        # "동네인증한 이웃만": who may join (rules.verified_only_refusal); members stay.
+        if not isinstance(data["verified_only"], bool):
+            fail("verified_only", "동네인증한 이웃만 받을지 골라 주세요.")
+        cleaned["verified_only"] = bool(data["verified_only"])
     if current is not None:
         changing = any(
             name in cleaned and cleaned[name] != getattr(current, name)
@@ -239,6 +245,7 @@ def groupbuy_create(
     payment: str = GroupOrder.Payment.DIRECT,
     noshow_deposit: int = 0,
     settle_account: str = "",
+    verified_only: bool = False,
 ) -> GroupOrder:
     """Post a group order in ``host``'s neighbourhood; returns it with its chat room made.
 
@@ -267,6 +274,7 @@ def groupbuy_create(
             "payment": payment,
             "noshow_deposit": noshow_deposit,
             "settle_account": settle_account,
+            "verified_only": verified_only,
         },
         current=None,
         now=now,
@@ -289,7 +297,8 @@ def groupbuy_update(*, group_order_id: int, user, **fields) -> GroupOrder:
     """Change any of the editable fields (host only); returns the saved order.
 
     Accepts ``title, description, category, restaurant, min_order_amount, delivery_fee,
-    target_count, deadline, pickup_spot, fee_split, payment, noshow_deposit, settle_account``
+    target_count, deadline, pickup_spot, fee_split, payment, noshow_deposit, settle_account,
+    verified_only``
     (others raise TypeError; payment and deposit only while nobody else joined). Refused with
     ``NotEditable`` once ordered, delivered or cancelled; the target cannot go below the
     current headcount. Raising the target of an order closed for being full reopens it

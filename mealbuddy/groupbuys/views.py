@@ -66,6 +66,8 @@ def _feed_filters(request) -> dict:
         # Bordering 동 are in unless asked out: "0" from the chip, or from the sheet's hidden
         # field when its box is unticked (a ticked box sends "1" after it, and the last wins).
         "neighbours": params.get("neighbours", "1") not in ("0", "false", "off"),
+        # "인증된 방장만": hosts whose 동 is verified now.
+        "verified": params.get("verified", "") in ("1", "true", "on"),
     }
 
 
@@ -80,6 +82,8 @@ def _board_url(filters: dict, **changes) -> str:
         query["sort"] = values["sort"]
     if not values["neighbours"]:
         query["neighbours"] = "0"
+    if values.get("verified"):
+        query["verified"] = "1"
     if values.get("page", 1) > 1:
         query["page"] = values["page"]
     url = reverse("groupbuys:board")
@@ -96,6 +100,8 @@ def _board_filters_context(filters: dict) -> dict:
         sheet_labels.append(Status(filters["status"]).label)
     if filters["sort"] != selectors.BOARD_SORT:
         sheet_labels.append(selectors.SORTS[filters["sort"]])
+    if filters["verified"]:
+        sheet_labels.append("인증된 방장만")
     return {
         "category_chips": [
             {"value": value, "label": label, "url": _board_url(filters, category=value)}
@@ -103,7 +109,9 @@ def _board_filters_context(filters: dict) -> dict:
         ],
         "neighbours_url": _board_url(filters, neighbours=not filters["neighbours"]),
         "sheet_labels": sheet_labels,
-        "clear_url": _board_url(filters, q="", status="", sort=selectors.BOARD_SORT),
+        "clear_url": _board_url(
+            filters, q="", status="", sort=selectors.BOARD_SORT, verified=False
+        ),
     }
 
 
@@ -119,6 +127,7 @@ def board(request):
         sort=filters["sort"],
         include_neighbours=filters["neighbours"],
         for_cards=True,
+        verified_hosts=filters["verified"],
     )
     start = (page - 1) * PAGE_SIZE
     rows = list(queryset[start : start + PAGE_SIZE + 1])

@@ -3,6 +3,12 @@ from django.urls import path  # noqa: F401
 urlpatterns: list = []
 
 # --- 동네인증 · 프로필 (verification.py) ---
+from mealbuddy.trust import api_verify  # noqa: E402
+
+urlpatterns += [
+    path("trust/verify/", api_verify.VerifyApi.as_view(), name="trust-verify"),
+    path("profiles/<int:user_id>/", api_verify.PublicProfileApi.as_view(), name="profile"),
+]
 
 # --- 후기 (reviews.py) ---
 

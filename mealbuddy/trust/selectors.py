@@ -6,7 +6,7 @@ orders, chat, the compat API and sockets ask it, it never asks them.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -32,6 +32,17 @@ def region_verified(*, user, now=None) -> bool:
     if standing.verified_region_id is None or standing.verified_region_id != user.region_id:
         return False
     return standing.verified_until is not None and standing.verified_until > (now or timezone.now())
+
+
+def region_verified_q(*, prefix: str = "", now=None) -> Q:
+    """``region_verified`` as a query condition on users (``prefix`` "host__" for the hosts
+    of group orders): the same rule, for lists filtered in the database."""
+    return Q(
+        **{
+            f"{prefix}standing__verified_region_id": F(f"{prefix}region_id"),
+            f"{prefix}standing__verified_until__gt": now or timezone.now(),
+        }
+    )
 
 
 def restriction_active(*, standing: Standing, now=None) -> bool:

@@ -5,6 +5,12 @@ app_name = "trust"
 urlpatterns: list = []
 
 # --- 동네인증 · 프로필 (verification.py) ---
+from mealbuddy.trust import views_verify  # noqa: E402
+
+urlpatterns += [
+    path("trust/verify/", views_verify.verify, name="verify"),
+    path("u/<int:user_id>/", views_verify.profile, name="profile"),
+]
 
 # --- 후기 (reviews.py) ---
 

@@ -96,10 +96,26 @@ function renderMessage(m) {
   bubble.className = "msg-body";
   if (!mine) {
     li.append(avatar(m.user));
-    const who = document.createElement("span");
+    // The name leads to the person's profile (photo, 동네인증, 매너 점수).
+    const who = document.createElement("a");
     who.className = "msg-author";
+    who.href = `/u/${m.user.id}/`;
     who.textContent = m.user.username;
     bubble.append(who);
+    if (m.user.verified) {
+      const badge = document.createElement("span");
+      badge.className = "trust-verified";
+      badge.title = "동네인증한 이웃이에요";
+      badge.textContent = "인증";
+      bubble.append(badge);
+    }
+    if (typeof m.user.manner_score === "number") {
+      const score = document.createElement("span");
+      score.className = "trust-score";
+      score.textContent = `${m.user.manner_score.toFixed(1)}°`;
+      score.setAttribute("aria-label", `매너 점수 ${m.user.manner_score.toFixed(1)}`);
+      bubble.append(score);
+    }
   }
   const body = document.createElement("p");
   body.className = "msg-text";

@@ -47,6 +47,9 @@ async def test_a_live_message_reaches_our_page_with_the_authors_photo(people, ro
         "username": host.username,
         "email": "",
         "avatar": url,
+        # our pages only: the 동네인증 badge and 매너 점수 beside the name (issue 12)
+        "verified": False,
+        "manner_score": 36.5,
     }
     echo = await author.receive_json_from()
     assert echo["message"]["user"]["avatar"] == url

@@ -48,6 +48,8 @@ async def test_member_with_session_cookie_from_our_pages_is_accepted(people, roo
         "username": host.username,
         "email": host.email,
         "avatar": None,
+        "verified": False,  # the 동네인증 badge and 매너 점수 (issue 12): our pages only
+        "manner_score": 36.5,
     }
     assert event["message"]["chatroom"] == room.pk
     assert isinstance(event["message"]["id"], int)

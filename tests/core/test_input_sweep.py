@@ -114,6 +114,7 @@ def world():
         "id": room.group_order_id,
         "item_id": item.pk,
         "region_id": host.region_id,
+        "user_id": guest.pk,  # /api/profiles/{user_id}/
     }
     return host, {name: str(value) for name, value in real.items()}
 
@@ -243,6 +244,10 @@ PAGES = [
     ("post", "/accounts/password/"),
     ("post", "/accounts/login/"),
     ("post", "/accounts/signup/"),
+    # 동네인증 and the public profile (issue 12)
+    ("get", "/trust/verify/"),
+    ("post", "/trust/verify/"),
+    ("get", "/u/{id}/"),
 ]
 PAGE_FIELDS = [
     "target_user_id",
@@ -285,6 +290,8 @@ PAGE_FIELDS = [
     "gender",
     "spicy_tolerance",
     "dietary_restrictions",
+    "verified",
+    "verified_only",
 ]
 
 

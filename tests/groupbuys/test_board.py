@@ -247,7 +247,7 @@ def test_card_facts_progress_and_expected_share(browser):
     assert "최소주문까지 <strong>8,000원</strong>" in html
     assert "내 예상 부담액 <strong>1,000원</strong>" in html
     assert "2/4명" in html
-    assert "방장 방장" in html
+    assert f'방장 <a class="gb-host-link" href="/u/{host.pk}/">방장</a>' in html
     assert html.count('class="gb-card-link"') == 1
 
 
@@ -346,7 +346,7 @@ def test_host_avatar_is_shown_from_the_same_query(browser, django_assert_max_num
     browser.get("/")
     with django_assert_max_num_queries(8):
         html = browser.get("/").content.decode()
-    assert '<img class="gb-avatar" src="/media/avatars/2026/12/host.jpg" alt=""' in html
+    assert '<img class="avatar-img avatar-sm" src="/media/avatars/2026/12/host.jpg" alt=""' in html
 
 
 def test_board_queries_stay_fixed_with_avatars_distances_and_members(
@@ -365,7 +365,7 @@ def test_board_queries_stay_fixed_with_avatars_distances_and_members(
         html = browser.get("/").content.decode()
     assert html.count('class="gb-card-link"') == 10
     assert html.count('data-testid="walk"') == 10
-    assert html.count('<img class="gb-avatar"') == 10
+    assert html.count('<img class="avatar-img avatar-sm"') == 10
     with django_assert_max_num_queries(8):
         browser.get("/", {"page": 2}, **HTMX)
 
