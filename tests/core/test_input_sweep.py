@@ -114,6 +114,9 @@ def world():
         "id": room.group_order_id,
         "item_id": item.pk,
         "region_id": host.region_id,
+        # Social login (issue 13): a provider without keys here answers 404; the sweep with
+        # the providers on, against the fake provider, is tests/accounts/test_social_input.py.
+        "provider": "kakao",
     }
     return host, {name: str(value) for name, value in real.items()}
 
@@ -243,6 +246,12 @@ PAGES = [
     ("post", "/accounts/password/"),
     ("post", "/accounts/login/"),
     ("post", "/accounts/signup/"),
+    ("post", "/accounts/social/kakao/start/"),
+    ("get", "/accounts/social/kakao/callback/"),
+    ("post", "/accounts/social/signup/"),
+    ("post", "/accounts/social/link/"),
+    ("get", "/accounts/social/connections/"),
+    ("post", "/accounts/social/connections/kakao/unlink/"),
 ]
 PAGE_FIELDS = [
     "target_user_id",
@@ -285,6 +294,10 @@ PAGE_FIELDS = [
     "gender",
     "spicy_tolerance",
     "dietary_restrictions",
+    "code",
+    "state",
+    "error",
+    "process",
 ]
 
 
