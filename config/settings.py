@@ -685,3 +685,10 @@ SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_STORE_TOKENS = False
 # Provider log-ins through the API: a few per minute per address is plenty for people.
 API_THROTTLE_IP_RATES = {"social": "120/hour", **API_THROTTLE_IP_RATES}
+# The "…로 시작하기" buttons POST to us and we redirect to the provider: a form's redirect is
+# held to form-action, so the switched-on providers' consent pages are allowed there.
+for _provider in SOCIALACCOUNT_PROVIDERS:
+    _authorize = urlsplit(SOCIAL_PROVIDER_URLS[_provider]["authorize"])
+    _origin = f"{_authorize.scheme}://{_authorize.netloc}"
+    if _origin not in _CSP["DIRECTIVES"]["form-action"]:
+        _CSP["DIRECTIVES"]["form-action"].append(_origin)
