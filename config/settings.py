@@ -632,19 +632,33 @@ INSTALLED_APPS += [
     f"allauth.socialaccount.providers.{name}" for name in ("kakao", "naver", "google")
 ]
 MIDDLEWARE.append("allauth.account.middleware.AccountMiddleware")
+# (client id, secret) per provider, from the console of each: Kakao's REST API key and its
+# optional client secret; Naver's Client ID and Secret; Google's OAuth client (web application).
+_SOCIAL_KEYS = {
+    "kakao": (
+        env.str("SOCIAL_KAKAO_CLIENT_ID", default=""),
+        env.str("SOCIAL_KAKAO_SECRET", default=""),
+    ),
+    "naver": (
+        env.str("SOCIAL_NAVER_CLIENT_ID", default=""),
+        env.str("SOCIAL_NAVER_SECRET", default=""),
+    ),
+    "google": (
+        env.str("SOCIAL_GOOGLE_CLIENT_ID", default=""),
+        env.str("SOCIAL_GOOGLE_SECRET", default=""),
+    ),
+}
 _SOCIAL_SCOPES = {
     "kakao": ["profile_nickname", "account_email"],
     "naver": [],
     "google": ["openid", "email", "profile"],
 }
 SOCIALACCOUNT_PROVIDERS: dict = {}
-for _provider, _scope in _SOCIAL_SCOPES.items():
-    _client_id = env.str(f"SOCIAL_{_provider.upper()}_CLIENT_ID", default="")
-    _secret = env.str(f"SOCIAL_{_provider.upper()}_SECRET", default="")
+for _provider, (_client_id, _secret) in _SOCIAL_KEYS.items():
     if _client_id and (_secret or _provider == "kakao"):
         SOCIALACCOUNT_PROVIDERS[_provider] = {
             "APP": {"client_id": _client_id, "secret": _secret, "key": ""},
-            "SCOPE": _scope,
+            "SCOPE": _SOCIAL_SCOPES[_provider],
         }
 # Where each provider answers; tests point these at a fake on 127.0.0.1. A JSON object in the
 # environment overrides single endpoints: {"kakao": {"token": "http://127.0.0.1:8001/..."}}.

@@ -76,6 +76,10 @@ def social_identity_resolve(*, identity: SocialIdentity, current_user: User | No
         .first()
     )
     name = provider_name(identity.provider)
+    if account is not None and account.user.deactivated_at is not None:
+        # The account was deleted (탈퇴): its identity is free again, like its e-mail.
+        SocialAccount.objects.filter(pk=account.pk).delete()
+        account = None
     if current_user is not None:
         if account is not None:
             if account.user_id == current_user.pk:

@@ -195,9 +195,20 @@ def test_bad_input_is_a_400_and_a_provider_without_keys_a_404(api, settings):
     assert post(api, "google", {"id_token": "x"}).status_code == 404
 
 
-def test_a_deactivated_account_gets_no_tokens(api, fake):
+def test_a_suspended_account_gets_no_tokens(api, fake):
     user = UserFactory(is_active=False)
     person = fake.person("kakao", email="gone@example.com")
     SocialAccount.objects.create(user=user, provider="kakao", uid=person.uid)
     response = post(api, "kakao", {"access_token": fake.access_token_for(person)})
     assert response.status_code == 403
+
+
+def test_after_deleting_the_account_the_identity_may_sign_up_again(api, fake):
+    from django.utils import timezone
+
+    user = UserFactory(is_active=False, deactivated_at=timezone.now(), email="deleted-1@x.invalid")
+    person = fake.person("kakao", email="back@example.com")
+    SocialAccount.objects.create(user=user, provider="kakao", uid=person.uid)
+    response = post(api, "kakao", {"access_token": fake.access_token_for(person)})
+    assert response.status_code == 400 and response.json()["code"] == "signup_required"
+    assert not SocialAccount.objects.exists()
