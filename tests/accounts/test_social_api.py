@@ -212,3 +212,12 @@ def test_after_deleting_the_account_the_identity_may_sign_up_again(api, fake):
     response = post(api, "kakao", {"access_token": fake.access_token_for(person)})
     assert response.status_code == 400 and response.json()["code"] == "signup_required"
     assert not SocialAccount.objects.exists()
+
+
+def test_the_api_is_limited_per_address(api, settings):
+    settings.API_THROTTLE_IP_RATES = {**settings.API_THROTTLE_IP_RATES, "social": "3/hour"}
+    for _ in range(3):
+        assert post(api, "kakao", {"access_token": "nope"}).status_code == 400
+    response = post(api, "kakao", {"access_token": "nope"})
+    assert response.status_code == 429
+    assert response.json()["errors"]["error"][0].startswith("요청이 너무 많아요.")
