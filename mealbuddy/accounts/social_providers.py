@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
+from urllib.parse import urlencode
 
 import requests
 from allauth.socialaccount.internal import jwtkit
@@ -144,24 +145,18 @@ def google_id_token_decode(*, app, id_token: str) -> dict:
 
 
 def authorize_url(*, request, provider: str, redirect_uri: str, state: str) -> str:
-    """Where the browser goes to ask the provider for consent."""
-    adapter = ADAPTERS[provider](request)
-    app = adapter.get_provider().app
-    client = OAuth2Client(
-        request,
-        app.client_id,
-        app.secret,
-        adapter.access_token_method,
-        adapter.access_token_url,
-        redirect_uri,
-        scope_delimiter=adapter.scope_delimiter,
-    )
-    client.state = state
+    """Where the browser goes to ask the provider for consent (Naver takes no scope)."""
+    app = ADAPTERS[provider](request).get_provider().app
+    params = {
+        "client_id": app.client_id,
+        "redirect_uri": redirect_uri,
+        "response_type": "code",
+        "state": state,
+    }
     scope = settings.SOCIALACCOUNT_PROVIDERS[provider].get("SCOPE") or []
-    url = client.get_redirect_url(adapter.authorize_url, scope, {})
-    if not scope:  # Naver takes no scope parameter
-        url = url.replace("&scope=&", "&").replace("scope=&", "")
-    return url
+    if scope:
+        params["scope"] = " ".join(scope)
+    return f"{provider_url(provider, 'authorize')}?{urlencode(params)}"
 
 
 # --- Asking the provider who this is ---------------------------------------------------------

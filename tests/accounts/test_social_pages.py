@@ -26,6 +26,7 @@ def fake():
 @pytest.fixture(autouse=True)
 def _providers(settings, fake):
     settings.SOCIALACCOUNT_PROVIDERS = FakeOAuth.providers_setting()
+    settings.SOCIALACCOUNT_PROVIDERS["google"]["SCOPE"] = ["openid", "email", "profile"]
     settings.SOCIAL_PROVIDER_URLS = fake.urls()
 
 
@@ -375,3 +376,8 @@ def test_connections_and_unlink_need_a_login(client):
     assert client.get("/accounts/social/connections/").status_code == 302
     assert client.post("/accounts/social/connections/kakao/unlink/").status_code == 302
     assert client.post("/accounts/social/kakao/start/", {"process": "connect"}).status_code == 302
+
+
+def test_naver_gets_no_scope_and_google_asks_for_openid(client):
+    assert "scope" not in start(client, "naver")
+    assert set(start(client, "google")["scope"].split()) == {"openid", "email", "profile"}
