@@ -191,8 +191,12 @@ def _failed(provider: str, *, expired: bool = False) -> SocialProviderError:
 def _identity(provider: str, sociallogin) -> SocialIdentity:
     data = sociallogin.account.extra_data or {}
     emails = list(sociallogin.email_addresses or [])
-    email = (emails[0].email if emails else "") or ""
+    email = str((emails[0].email if emails else "") or "").strip().lower()
+    if len(email) > 254:  # longer than any address here: as if none was shared, never cut
+        email, emails = "", []
     verified = bool(emails and emails[0].verified) and provider in EMAIL_TRUSTED_PROVIDERS
+    if provider == "kakao" and (data.get("kakao_account") or {}).get("is_email_valid") is False:
+        verified = False  # an address Kakao marks as no longer valid (expired, reassigned)
     if provider == "kakao":
         nickname = ((data.get("kakao_account") or {}).get("profile") or {}).get("nickname")
         nickname = nickname or (data.get("properties") or {}).get("nickname")
@@ -206,7 +210,7 @@ def _identity(provider: str, sociallogin) -> SocialIdentity:
     return SocialIdentity(
         provider=provider,
         uid=uid,
-        email=email.strip().lower()[:254],
+        email=email,
         email_verified=verified,
         nickname=str(nickname or "")[:40],
         extra_data=data,
