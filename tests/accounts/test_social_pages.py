@@ -381,3 +381,18 @@ def test_connections_and_unlink_need_a_login(client):
 def test_naver_gets_no_scope_and_google_asks_for_openid(client):
     assert "scope" not in start(client, "naver")
     assert set(start(client, "google")["scope"].split()) == {"openid", "email", "profile"}
+
+
+def test_the_connections_page_costs_the_same_queries_however_many_are_linked(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = UserFactory()
+    client.force_login(user)
+    counts = []
+    for provider in ("kakao", "naver", "google"):
+        SocialAccount.objects.create(user=user, provider=provider, uid=f"{provider}-1")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/accounts/social/connections/").status_code == 200
+        counts.append(len(queries))
+    assert len(set(counts)) == 1, counts
