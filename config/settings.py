@@ -628,3 +628,90 @@ TRUST_VERIFY_MAX_SPEED_KMH = env.int("TRUST_VERIFY_MAX_SPEED_KMH", default=150)
 TRUST_VERIFY_JUMP_MIN_KM = env.int("TRUST_VERIFY_JUMP_MIN_KM", default=5)
 TRUST_VERIFY_BURST = env.int("TRUST_VERIFY_BURST", default=5)
 TRUST_VERIFY_REFILL_MINUTES = env.int("TRUST_VERIFY_REFILL_MINUTES", default=10)
+
+
+# Social login (issue 13) ------------------------------------------------------------------------
+# Kakao, Naver and Google through django-allauth's providers (mealbuddy/accounts/social*.py).
+# Our own pages and flow drive them: allauth's `account` views are never routed, its models hold
+# the linked accounts (socialaccount.SocialAccount). A provider is on only when its keys are set;
+# without them it is neither shown nor reachable. Kakao's secret is optional (the "Client Secret"
+# switch in the Kakao console); Naver and Google always need one.
+INSTALLED_APPS += ["allauth", "allauth.account", "allauth.socialaccount"]
+INSTALLED_APPS += [
+    f"allauth.socialaccount.providers.{name}" for name in ("kakao", "naver", "google")
+]
+MIDDLEWARE.append("allauth.account.middleware.AccountMiddleware")
+# (client id, secret) per provider, from the console of each: Kakao's REST API key and its
+# optional client secret; Naver's Client ID and Secret; Google's OAuth client (web application).
+_SOCIAL_KEYS = {
+    "kakao": (
+        env.str("SOCIAL_KAKAO_CLIENT_ID", default=""),
+        env.str("SOCIAL_KAKAO_SECRET", default=""),
+    ),
+    "naver": (
+        env.str("SOCIAL_NAVER_CLIENT_ID", default=""),
+        env.str("SOCIAL_NAVER_SECRET", default=""),
+    ),
+    "google": (
+        env.str("SOCIAL_GOOGLE_CLIENT_ID", default=""),
+        env.str("SOCIAL_GOOGLE_SECRET", default=""),
+    ),
+}
+_SOCIAL_SCOPES = {
+    "kakao": ["profile_nickname", "account_email"],
+    "naver": [],
+    "google": ["openid", "email", "profile"],
+}
+SOCIALACCOUNT_PROVIDERS: dict = {}
+for _provider, (_client_id, _secret) in _SOCIAL_KEYS.items():
+    if _client_id and (_secret or _provider == "kakao"):
+        SOCIALACCOUNT_PROVIDERS[_provider] = {
+            "APP": {"client_id": _client_id, "secret": _secret, "key": ""},
+            "SCOPE": _SOCIAL_SCOPES[_provider],
+        }
+# Where each provider answers; tests point these at a fake on 127.0.0.1. A JSON object in the
+# environment overrides single endpoints: {"kakao": {"token": "http://127.0.0.1:8001/..."}}.
+SOCIAL_PROVIDER_URLS = {
+    "kakao": {
+        "authorize": "https://kauth.kakao.com/oauth/authorize",
+        "token": "https://kauth.kakao.com/oauth/token",
+        "profile": "https://kapi.kakao.com/v2/user/me",
+    },
+    "naver": {
+        "authorize": "https://nid.naver.com/oauth2.0/authorize",
+        "token": "https://nid.naver.com/oauth2.0/token",
+        "profile": "https://openapi.naver.com/v1/nid/me",
+    },
+    "google": {
+        "authorize": "https://accounts.google.com/o/oauth2/v2/auth",
+        "token": "https://oauth2.googleapis.com/token",
+        "profile": "https://openidconnect.googleapis.com/v1/userinfo",
+        "jwks": "https://www.googleapis.com/oauth2/v3/certs",
+        "issuer": "https://accounts.google.com",
+    },
+}
+for _provider, _urls in env.json("SOCIAL_PROVIDER_URLS", default={}).items():
+    SOCIAL_PROVIDER_URLS.setdefault(_provider, {}).update(_urls)
+# Seconds to wait for a provider's token and profile endpoints.
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SOCIAL_TIMEOUT", default=5)
+# allauth's account app is required by socialaccount; it is set up to match our own accounts
+# (log in by email, a unique nickname in `username`, no e-mail confirmation) and its adapters
+# send anything that would reach its pages to ours.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_ADAPTER = "mealbuddy.accounts.social_adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "mealbuddy.accounts.social_adapters.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # linking by e-mail needs the password first
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# Provider log-ins through the API: a few per minute per address is plenty for people.
+API_THROTTLE_IP_RATES = {"social": "120/hour", **API_THROTTLE_IP_RATES}
+# The "…로 시작하기" buttons POST to us and we redirect to the provider: a form's redirect is
+# held to form-action, so the switched-on providers' consent pages are allowed there.
+for _provider in SOCIALACCOUNT_PROVIDERS:
+    _authorize = urlsplit(SOCIAL_PROVIDER_URLS[_provider]["authorize"])
+    _origin = f"{_authorize.scheme}://{_authorize.netloc}"
+    if _origin not in _CSP["DIRECTIVES"]["form-action"]:
+        _CSP["DIRECTIVES"]["form-action"].append(_origin)

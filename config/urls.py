@@ -40,6 +40,8 @@ urlpatterns = [
     path("api/", include("mealbuddy.recommend.api_urls")),
     path("api/", include("mealbuddy.wallet.api_urls")),
     path("api/", include("mealbuddy.trust.api_urls")),
+    # Provider log-ins (issue 13): /accounts/social/… pages and /api/auth/social/<provider>/.
+    path("", include("mealbuddy.accounts.social_urls")),
     # Web pages.
     path("", include("mealbuddy.groupbuys.urls")),
     path("accounts/", include("mealbuddy.accounts.urls")),

@@ -215,7 +215,8 @@ def static_urls(html: str) -> set[str]:
 def production(request, regions_tx):
     with LiveServer(
         log_name=f"prod-sweep-{request.param}",
-        env={"WEATHER_PROVIDERS": ""},
+        # Kakao switched on: the log-in page shows its button (issue 13).
+        env={"WEATHER_PROVIDERS": "", "SOCIAL_KAKAO_CLIENT_ID": "sweep-kakao-key"},
         server=request.param,
     ) as server:
         yield server
@@ -306,6 +307,11 @@ def test_page_sweep_in_production(production, member_with_data):
         "/accounts/me/": 200,
         "/accounts/password/": 200,
         "/accounts/delete/": 200,
+        "/accounts/social/connections/": 200,
+        "/accounts/social/signup/": 302,  # nothing waiting: back to the log-in
+        "/accounts/social/link/": 302,
+        "/accounts/social/kakao/callback/?code=x&state=y": 400,  # not started here
+        "/accounts/social/naver/callback/?code=x&state=y": 404,  # no keys
         "/recommend/": 200,
         "/recommend/weather-card/": 200,
         "/recommend/panel/": 200,

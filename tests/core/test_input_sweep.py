@@ -115,6 +115,9 @@ def world():
         "item_id": item.pk,
         "region_id": host.region_id,
         "user_id": guest.pk,  # /api/profiles/{user_id}/
+        # Social login (issue 13): a provider without keys here answers 404; the sweep with
+        # the providers on, against the fake provider, is tests/accounts/test_social_input.py.
+        "provider": "kakao",
     }
     return host, {name: str(value) for name, value in real.items()}
 
@@ -248,6 +251,12 @@ PAGES = [
     ("get", "/trust/verify/"),
     ("post", "/trust/verify/"),
     ("get", "/u/{id}/"),
+    ("post", "/accounts/social/kakao/start/"),
+    ("get", "/accounts/social/kakao/callback/"),
+    ("post", "/accounts/social/signup/"),
+    ("post", "/accounts/social/link/"),
+    ("get", "/accounts/social/connections/"),
+    ("post", "/accounts/social/connections/kakao/unlink/"),
 ]
 PAGE_FIELDS = [
     "target_user_id",
@@ -292,6 +301,10 @@ PAGE_FIELDS = [
     "dietary_restrictions",
     "verified",
     "verified_only",
+    "code",
+    "state",
+    "error",
+    "process",
 ]
 
 
