@@ -619,3 +619,7 @@ TRUST_VERIFY_DAYS = env.int("TRUST_VERIFY_DAYS", default=30)
 TRUST_VERIFY_TOLERANCE_M = env.int("TRUST_VERIFY_TOLERANCE_M", default=300)
 # Days after an order ends during which its members may rate each other.
 TRUST_REVIEW_DAYS = env.int("TRUST_REVIEW_DAYS", default=7)
+# 후기 (trust/reviews.py): 노쇼 tags from this many different orders within this many days
+# put the person in the moderation queue (an automatic report).
+TRUST_NOSHOW_FLAG_ORDERS = env.int("TRUST_NOSHOW_FLAG_ORDERS", default=3)
+TRUST_NOSHOW_FLAG_DAYS = env.int("TRUST_NOSHOW_FLAG_DAYS", default=30)
