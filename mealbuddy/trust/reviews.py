@@ -103,10 +103,11 @@ def manner_tenths(reviews: Iterable[tuple[bool, Iterable[str], datetime]], *, no
     Rounded to the nearest tenth and clamped to 0..990. A pure function of its inputs:
     the same reviews at the same moment always give the same score.
     """
-    total = 0.0
-    for positive, tags, created_at in reviews:
-        age_days = (now - created_at).total_seconds() / 86400
-        total += review_weight(age_days=age_days) * review_points(positive=positive, tags=tags)
+    total = math.fsum(  # exact, so the order of the reviews never changes the result
+        review_weight(age_days=(now - created_at).total_seconds() / 86400)
+        * review_points(positive=positive, tags=tags)
+        for positive, tags, created_at in reviews
+    )
     start = MANNER_START_TENTHS / 10
     share = abs(total) / (abs(total) + HALFWAY_POINTS)
     score = start + (99.0 - start) * share if total >= 0 else start - start * share
