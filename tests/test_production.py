@@ -320,6 +320,10 @@ def test_page_sweep_in_production(production, member_with_data):
         "/sw.js": 200,
         "/manifest.webmanifest": 200,
         "/api/no-such-endpoint/": 404,
+        # 후기 (issue 12)
+        f"/groupbuys/{placed.pk}/reviews/": 200,
+        "/reviews/received/": 200,
+        "/groupbuys/987654321/reviews/": 404,
     }
     seen_static: set[str] = set()
     with logged_in(production, host) as client:

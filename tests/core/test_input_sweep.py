@@ -243,6 +243,10 @@ PAGES = [
     ("post", "/accounts/password/"),
     ("post", "/accounts/login/"),
     ("post", "/accounts/signup/"),
+    # 후기 (issue 12)
+    ("get", "/groupbuys/{id}/reviews/"),
+    ("post", "/groupbuys/{id}/reviews/"),
+    ("get", "/reviews/received/"),
 ]
 PAGE_FIELDS = [
     "target_user_id",
@@ -285,6 +289,12 @@ PAGE_FIELDS = [
     "gender",
     "spicy_tolerance",
     "dietary_restrictions",
+    # 후기 (issue 12)
+    "reviewee_id",
+    "positive",
+    "tags",
+    "text",
+    "done",
 ]
 
 
