@@ -178,11 +178,11 @@ class ReviewWindow:
     reason: str = ""
 
     def days_left(self, now=None) -> int | None:
-        """Whole days left, counting a started day (6일 남았어요 … 오늘까지)."""
+        """Whole days left (0 on the last day: "오늘까지")."""
         if not self.open or self.ends_at is None:
             return None
         remaining = self.ends_at - (now or timezone.now())
-        return max(math.ceil(remaining.total_seconds() / 86400) - 1, 0)
+        return max(math.floor(remaining.total_seconds() / 86400), 0)
 
 
 def review_window(*, group_order: GroupOrder, now=None) -> ReviewWindow:

@@ -32,13 +32,17 @@ def a_review(draw, positive=None):
 
 
 reviews_list = st.lists(a_review(), max_size=200)
+# Pure arithmetic, but on a machine shared by several test runs: no per-example deadline.
+relaxed = settings(deadline=None)
 
 
+@relaxed
 @given(reviews_list)
 def test_the_score_always_stays_within_0_and_99(rows):
     assert 0 <= manner_tenths(rows, now=NOW) <= MANNER_MAX_TENTHS
 
 
+@relaxed
 @given(st.lists(a_review(positive=False), min_size=1, max_size=300))
 def test_many_bad_reviews_never_go_below_zero(rows):
     worst = [(False, ["noshow", "unreachable"], NOW)] * 5_000
@@ -51,16 +55,19 @@ def test_many_good_reviews_never_pass_99():
     assert MANNER_MAX_TENTHS - 10 < manner_tenths(best, now=NOW) <= MANNER_MAX_TENTHS
 
 
+@relaxed
 @given(reviews_list, a_review(positive=True))
 def test_adding_a_thumbs_up_never_lowers_the_score(rows, up):
     assert manner_tenths([*rows, up], now=NOW) >= manner_tenths(rows, now=NOW)
 
 
+@relaxed
 @given(reviews_list, a_review(positive=False))
 def test_adding_a_thumbs_down_never_raises_the_score(rows, down):
     assert manner_tenths([*rows, down], now=NOW) <= manner_tenths(rows, now=NOW)
 
 
+@relaxed
 @given(reviews_list)
 def test_the_order_of_reviews_does_not_matter(rows):
     assert manner_tenths(rows, now=NOW) == manner_tenths(list(reversed(rows)), now=NOW)
@@ -77,6 +84,7 @@ def test_no_reviews_is_365_and_a_recent_review_weighs_most():
     assert noshow < late < MANNER_START_TENTHS  # 노쇼 weighs heavier
 
 
+@relaxed
 @given(age, age)
 def test_weight_falls_with_age_and_ends_at_zero(a, b):
     younger, older = sorted((a, b))

@@ -219,7 +219,7 @@ def test_posting_with_htmx_swaps_only_the_card():
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.lstrip().startswith("{#") is False and f'id="review-{lee.pk}"' in html
+    assert f'id="review-{lee.pk}"' in html and f'id="review-{host.pk}"' not in html
     assert "<html" not in html and "아쉬웠어요라고 남겼어요" in html and "답이 없었어요" in html
 
 
@@ -236,6 +236,22 @@ def test_a_refused_post_shows_the_reason_on_that_card_and_keeps_the_input():
     assert "좋은 점 태그만" in swapped and "<html" not in swapped
     missing = client.post(page(order), {"reviewee_id": lee.pk})
     assert missing.status_code == 400 and "골라 주세요" in missing.content.decode()
+    assert not Review.objects.exists()
+
+
+def test_a_suspended_member_sees_why_on_the_card():
+    from django.utils import timezone
+
+    order, host, (kim,) = delivered_order(1)
+    Standing.objects.create(
+        user=kim,
+        restriction=Standing.Restriction.SUSPENDED,
+        restricted_until=timezone.now() + timedelta(days=3),
+    )
+    response = logged_in(kim).post(page(order), {"reviewee_id": host.pk, "positive": "1"})
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert 'data-code="account_restricted"' in html and "후기를 할 수 없어요" in html
     assert not Review.objects.exists()
 
 
