@@ -30,11 +30,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from mealbuddy.core.errors import Conflict, NotFound, PermissionDenied
+from mealbuddy.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from mealbuddy.groupbuys.models import GroupOrder, Participation
 from mealbuddy.notifications.models import Notification
 from mealbuddy.notifications.services import notifications_send
-from mealbuddy.trust.errors import ReviewRefused
+from mealbuddy.trust.errors import Blocked, ReviewRefused
 from mealbuddy.trust.models import (
     MANNER_MAX_TENTHS,
     MANNER_START_TENTHS,
@@ -46,7 +46,7 @@ from mealbuddy.trust.models import (
     ReviewTag,
     Standing,
 )
-from mealbuddy.trust.selectors import block_check, blocked_ids, restriction_check
+from mealbuddy.trust.selectors import block_between, blocked_ids, restriction_check
 
 Status = GroupOrder.Status
 REVIEW_TEXT_MAX = 300
@@ -241,6 +241,32 @@ ALREADY = "이미 후기를 남겼어요."
 BLOCKED = "차단한 사이에서는 후기를 남길 수 없어요."
 
 
+def review_pair_refusal(
+    *,
+    window: ReviewWindow,
+    reviewer_id: int,
+    reviewee_id: int,
+    member_ids: set[int],
+    blocked: bool,
+) -> ApplicationError | None:
+    """Why ``reviewer_id`` may not rate ``reviewee_id`` on this order now (None: allowed).
+    The one rule ``review_targets`` (what the pages offer) and ``review_create`` (what is
+    enforced) both ask; once per pair is the database constraint's (see ``review_create``)."""
+    if reviewer_id not in member_ids:
+        return PermissionDenied(NOT_MEMBER, code="not_member")
+    if reviewee_id == reviewer_id:
+        return ReviewRefused("자기 자신에게는 후기를 남길 수 없어요.", field="reviewee_id")
+    if reviewee_id not in member_ids:
+        return ReviewRefused(
+            "이 주문에 함께한 사람에게만 후기를 남길 수 있어요.", field="reviewee_id"
+        )
+    if not window.open:
+        return ReviewRefused(window.reason, code="review_closed")
+    if blocked:
+        return Blocked(BLOCKED)
+    return None
+
+
 def _members(group_order: GroupOrder) -> list[Participation]:
     return list(
         Participation.objects.filter(group_order_id=group_order.pk)
@@ -269,6 +295,7 @@ def review_targets(
         for r in Review.objects.filter(group_order_id=group_order.pk, reviewer_id=user.pk)
     }
     hidden = blocked_ids(user=user)
+    member_ids = {m.user_id for m in members}
     targets = []
     for member in members:
         if member.user_id == user.pk:
@@ -276,12 +303,19 @@ def review_targets(
         mine = given.get(member.user_id)
         if mine is not None:
             targets.append(ReviewTarget(member.user, False, ALREADY, mine))
-        elif member.user_id in hidden:
+            continue
+        if member.user_id in hidden:
             continue  # a blocked person is not shown at all
-        elif not window.open:
-            targets.append(ReviewTarget(member.user, False, window.reason))
-        else:
-            targets.append(ReviewTarget(member.user, True))
+        refusal = review_pair_refusal(
+            window=window,
+            reviewer_id=user.pk,
+            reviewee_id=member.user_id,
+            member_ids=member_ids,
+            blocked=False,
+        )
+        targets.append(
+            ReviewTarget(member.user, refusal is None, refusal.message if refusal else "")
+        )
     return ReviewTargets(window=window, is_member=True, targets=targets)
 
 
@@ -394,18 +428,16 @@ def review_create(
             "user_id", flat=True
         )
     )
-    if reviewer.pk not in member_ids:
-        raise PermissionDenied(NOT_MEMBER, code="not_member")
-    if reviewee.pk == reviewer.pk:
-        raise ReviewRefused("자기 자신에게는 후기를 남길 수 없어요.", field="reviewee_id")
-    if reviewee.pk not in member_ids:
-        raise ReviewRefused(
-            "이 주문에 함께한 사람에게만 후기를 남길 수 있어요.", field="reviewee_id"
-        )
-    window = review_window(group_order=group_order)
-    if not window.open:
-        raise ReviewRefused(window.reason, code="review_closed")
-    block_check(user_id=reviewer.pk, other_id=reviewee.pk, message=BLOCKED)
+    refusal = review_pair_refusal(
+        window=review_window(group_order=group_order),
+        reviewer_id=reviewer.pk,
+        reviewee_id=reviewee.pk,
+        member_ids=member_ids,
+        blocked=reviewer.pk in member_ids
+        and block_between(user_id=reviewer.pk, other_id=reviewee.pk),
+    )
+    if refusal is not None:
+        raise refusal
     try:
         with transaction.atomic():
             review = Review.objects.create(
