@@ -715,3 +715,7 @@ for _provider in SOCIALACCOUNT_PROVIDERS:
     _origin = f"{_authorize.scheme}://{_authorize.netloc}"
     if _origin not in _CSP["DIRECTIVES"]["form-action"]:
         _CSP["DIRECTIVES"]["form-action"].append(_origin)
+# 후기 (trust/reviews.py): 노쇼 tags from this many different orders within this many days
+# put the person in the moderation queue (an automatic report).
+TRUST_NOSHOW_FLAG_ORDERS = env.int("TRUST_NOSHOW_FLAG_ORDERS", default=3)
+TRUST_NOSHOW_FLAG_DAYS = env.int("TRUST_NOSHOW_FLAG_DAYS", default=30)

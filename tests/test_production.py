@@ -333,6 +333,10 @@ def test_page_sweep_in_production(production, member_with_data):
         f"/u/{host.pk}/": 200,
         f"/u/{neighbour.pk}/": 200,  # someone else's: the block/report actions too
         "/u/987654321/": 404,
+        # 후기 (issue 12)
+        f"/groupbuys/{placed.pk}/reviews/": 200,
+        "/reviews/received/": 200,
+        "/groupbuys/987654321/reviews/": 404,
     }
     seen_static: set[str] = set()
     with logged_in(production, host) as client:

@@ -34,6 +34,7 @@ from mealbuddy.groupbuys.forms import (
 )
 from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder, OrderItem, category_label
 from mealbuddy.groupbuys.prefill import write_initial
+from mealbuddy.trust.reviews import review_entry
 
 PAGE_SIZE = 10
 Status = GroupOrder.Status
@@ -198,6 +199,10 @@ def _detail_context(request, group_order: GroupOrder, **extra) -> dict:
     )
     context["timeline"] = selectors.group_order_timeline(
         group_order=group_order, settlement=context.get("settlement"), members=members
+    )
+    # 후기 (issue 12): "후기 남기기" once the order is over, from trust.reviews' own rule.
+    context["review_entry"] = review_entry(
+        user=request.user, group_order=group_order, is_member=actions.is_member, members=members
     )
     context.update(extra)
     return context

@@ -11,6 +11,16 @@ urlpatterns += [
 ]
 
 # --- 후기 (reviews.py) ---
+from mealbuddy.trust import api_reviews  # noqa: E402
+
+urlpatterns += [
+    path(
+        "groupbuys/<id:pk>/reviews/",
+        api_reviews.GroupOrderReviewsView.as_view(),
+        name="groupbuys-reviews",
+    ),
+    path("reviews/received/", api_reviews.ReviewsReceivedView.as_view(), name="reviews-received"),
+]
 
 # --- 차단 · 신고 (services.py, reports.py) ---
 

@@ -13,6 +13,12 @@ urlpatterns += [
 ]
 
 # --- 후기 (reviews.py) ---
+from mealbuddy.trust import views_reviews  # noqa: E402
+
+urlpatterns += [
+    path("groupbuys/<id:pk>/reviews/", views_reviews.review_page, name="reviews"),
+    path("reviews/received/", views_reviews.reviews_received_page, name="reviews-received"),
+]
 
 # --- 차단 · 신고 (services.py, reports.py) ---
 

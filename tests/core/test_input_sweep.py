@@ -257,6 +257,10 @@ PAGES = [
     ("post", "/accounts/social/link/"),
     ("get", "/accounts/social/connections/"),
     ("post", "/accounts/social/connections/kakao/unlink/"),
+    # 후기 (issue 12)
+    ("get", "/groupbuys/{id}/reviews/"),
+    ("post", "/groupbuys/{id}/reviews/"),
+    ("get", "/reviews/received/"),
 ]
 PAGE_FIELDS = [
     "target_user_id",
@@ -305,6 +309,12 @@ PAGE_FIELDS = [
     "state",
     "error",
     "process",
+    # 후기 (issue 12)
+    "reviewee_id",
+    "positive",
+    "tags",
+    "text",
+    "done",
 ]
 
 

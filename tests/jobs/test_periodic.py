@@ -40,9 +40,11 @@ ALL_JOBS = EVERY_MINUTE | {
     "wallet.retry_pending",
     "groupbuys.handoff_due",
     "groupbuys.settlement_reminders",
+    "trust.manner_refresh",  # daily (issue 12, 후기)
 }
-# 2026-12-01 10:00 UTC: a minute divisible by 60, so every job is due.
-ON_THE_HOUR = datetime(2026, 12, 1, 10, 0, 20, tzinfo=UTC)
+# 2026-12-01 00:00 UTC: a minute divisible by 60 and by 1440 (the daily jobs), so every job
+# is due.
+ON_THE_HOUR = datetime(2026, 12, 1, 0, 0, 20, tzinfo=UTC)
 
 
 def _expire(order):
