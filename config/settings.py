@@ -619,3 +619,6 @@ TRUST_VERIFY_DAYS = env.int("TRUST_VERIFY_DAYS", default=30)
 TRUST_VERIFY_TOLERANCE_M = env.int("TRUST_VERIFY_TOLERANCE_M", default=300)
 # Days after an order ends during which its members may rate each other.
 TRUST_REVIEW_DAYS = env.int("TRUST_REVIEW_DAYS", default=7)
+
+# --- 관리 (moderation): the longest suspension a staff member may give, in days.
+TRUST_SUSPEND_MAX_DAYS = env.int("TRUST_SUSPEND_MAX_DAYS", default=365)

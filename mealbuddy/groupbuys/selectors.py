@@ -113,9 +113,10 @@ def group_order_feed(
     """
     now = timezone.now()
     region_ids = feed_region_ids(user=user, include_neighbours=include_neighbours)
-    queryset = GroupOrder.objects.filter(region_id__in=region_ids).select_related(
-        "host", "host__profile", "region", "chat_room"
-    )
+    # An order a moderator hid leaves every feed (its members still reach it by its page).
+    queryset = GroupOrder.objects.filter(
+        region_id__in=region_ids, hidden_at__isnull=True
+    ).select_related("host", "host__profile", "region", "chat_room")
     if category in CATEGORIES:
         queryset = queryset.filter(category=category)
     if status in Status.values:
@@ -569,7 +570,8 @@ def post_feed_ids(*, region_id: int | None, category: str | None, limit: int) ->
     if region_id is None:
         return []
     table = _tables()["g"]
-    sql = f"SELECT id FROM {table} WHERE region_id = %s"  # noqa: S608 - names from _meta
+    # Hidden by a moderator: out of the feed.
+    sql = f"SELECT id FROM {table} WHERE region_id = %s AND hidden_at IS NULL"  # noqa: S608
     params: list = [region_id]
     if category:
         sql += " AND category = %s"
