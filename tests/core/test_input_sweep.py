@@ -243,6 +243,12 @@ PAGES = [
     ("post", "/accounts/password/"),
     ("post", "/accounts/login/"),
     ("post", "/accounts/signup/"),
+    # 관리 (moderation): 404 for the sweep's non-staff user; tests/trust/test_moderation_input.py
+    # sweeps them as staff.
+    ("get", "/staff/moderation/"),
+    ("get", "/staff/moderation/log/"),
+    ("get", "/staff/moderation/{id}/"),
+    ("post", "/staff/moderation/{id}/"),
 ]
 PAGE_FIELDS = [
     "target_user_id",
@@ -285,6 +291,14 @@ PAGE_FIELDS = [
     "gender",
     "spicy_tolerance",
     "dietary_restrictions",
+    # 관리 (moderation) forms
+    "on",
+    "report-kind",
+    "report-reason",
+    "report-days",
+    "user-kind",
+    "user-reason",
+    "user-days",
 ]
 
 

@@ -133,9 +133,7 @@ def test_rest_edit_of_own_order_and_item_change_are_refused(order, host, member)
     line = services.item_add(group_order_id=order.pk, user=member, name="치킨", unit_price=18000)
     suspend(host)
     suspend(member)
-    edit = client_for(host).patch(
-        f"/api/groupbuys/{order.pk}/", {"title": "바꿔요"}, format="json"
-    )
+    edit = client_for(host).patch(f"/api/groupbuys/{order.pk}/", {"title": "바꿔요"}, format="json")
     assert edit.status_code == 403
     change = client_for(member).patch(
         f"/api/groupbuys/items/{line.pk}/", {"quantity": 3}, format="json"
