@@ -542,6 +542,8 @@ POST_COLUMNS = (
     ("g.region_id", "region_id"),
     ("r.code", "region__code"),
     ("g.payment", "payment"),
+    # Hidden by a moderator: the original client's detail answers 404 to outsiders.
+    ("g.hidden_at", "hidden_at"),
 )
 _DATETIME_KEYS = ("created_at", "deadline")
 

@@ -170,6 +170,8 @@ def test_hide_order_takes_it_off_the_board_and_the_original_clients_list(staff, 
     assert client_for(neighbour).get(f"/api/groupbuys/{order.pk}/").status_code == 404
     # Its host (and members) still reach it: money may have to be settled.
     assert client_for(host).get(f"/api/groupbuys/{order.pk}/").status_code == 200
+    assert client_for(neighbour).get(f"/api/post/detail/{order.pk}/").status_code == 404
+    assert client_for(host).get(f"/api/post/detail/{order.pk}/").status_code == 200
     report.refresh_from_db()
     assert report.status == "actioned"
     assert ModerationAction.objects.get().kind == "hide_order"
