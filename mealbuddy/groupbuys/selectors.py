@@ -724,11 +724,14 @@ def group_order_actions(
             and user_id is not None
             and Ban.objects.filter(group_order=group_order, user_id=user_id).exists()
         )
+    restricted = rules.restriction_refusal(user=user, now=now)
     if is_member:
         join = Action(False, ALREADY_MEMBER, "already_member")
         leave = _action(rules.leave_refusal(group_order, user_id=user_id))
     else:
-        join = _action(rules.join_refusal(group_order, user=user, is_banned=is_banned, now=now))
+        join = _action(
+            restricted or rules.join_refusal(group_order, user=user, is_banned=is_banned, now=now)
+        )
         leave = Action(False, NOT_A_MEMBER, "not_member")
     current = group_order.current_status(now)
     if (
@@ -754,10 +757,13 @@ def group_order_actions(
         is_banned=is_banned,
         join=join,
         leave=leave,
-        edit=_action(rules.edit_refusal(group_order, user_id=user_id, now=now)),
+        edit=_action(
+            rules.edit_refusal(group_order, user_id=user_id, now=now)
+            or (restricted if group_order.host_id == user_id else None)
+        ),
         delete=_action(rules.delete_refusal(group_order, user_id=user_id)),
         ban=_action(rules.ban_refusal(group_order, user_id=user_id, now=now)),
-        items=_action(rules.items_refusal(group_order, is_member=is_member, now=now)),
+        items=_action(rules.items_refusal(group_order, is_member=is_member, now=now) or restricted),
         status=status,
     )
 

@@ -274,3 +274,22 @@ def test_audit_rows_for_the_sanctions_above(user):
     suspend(user, days=7)
     row = ModerationAction.objects.get(kind="suspend")
     assert row.target_user == user and row.days == 7 and row.reason == "욕설 반복"
+
+
+def test_the_order_offers_no_join_items_or_edit_while_restricted_and_says_why(order, member, host):
+    outsider = UserFactory()
+    suspend(outsider)
+    suspend(member)
+    suspend(host)
+    seen = client_for(outsider).get(f"/api/groupbuys/{order.pk}/").json()["actions"]
+    assert seen["join"]["allowed"] is False and seen["join"]["code"] == "account_restricted"
+    mine = client_for(member).get(f"/api/groupbuys/{order.pk}/").json()["actions"]
+    assert mine["items"]["code"] == "account_restricted"
+    assert mine["leave"]["allowed"] is True  # leaving stays possible
+    hosting = client_for(host).get(f"/api/groupbuys/{order.pk}/").json()["actions"]
+    assert hosting["edit"]["code"] == "account_restricted"
+    # The original client's payload carries the same answer; the page says why.
+    compat = client_for(outsider).get(f"/api/post/detail/{order.pk}/").json()
+    assert compat["permissions"]["join"]["code"] == "account_restricted"
+    page = browser(outsider).get(f"/groupbuys/{order.pk}/").content.decode()
+    assert RESTRICTED in page
