@@ -40,6 +40,7 @@ ALL_JOBS = EVERY_MINUTE | {
     "wallet.retry_pending",
     "groupbuys.handoff_due",
     "groupbuys.settlement_reminders",
+    "trust.sanctions_lift",
 }
 # 2026-12-01 10:00 UTC: a minute divisible by 60, so every job is due.
 ON_THE_HOUR = datetime(2026, 12, 1, 10, 0, 20, tzinfo=UTC)
