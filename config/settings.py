@@ -628,6 +628,12 @@ TRUST_VERIFY_MAX_SPEED_KMH = env.int("TRUST_VERIFY_MAX_SPEED_KMH", default=150)
 TRUST_VERIFY_JUMP_MIN_KM = env.int("TRUST_VERIFY_JUMP_MIN_KM", default=5)
 TRUST_VERIFY_BURST = env.int("TRUST_VERIFY_BURST", default=5)
 TRUST_VERIFY_REFILL_MINUTES = env.int("TRUST_VERIFY_REFILL_MINUTES", default=10)
+# 후기 (trust/reviews.py): 노쇼 tags from this many different orders within this many days
+# put the person in the moderation queue (an automatic report).
+TRUST_NOSHOW_FLAG_ORDERS = env.int("TRUST_NOSHOW_FLAG_ORDERS", default=3)
+TRUST_NOSHOW_FLAG_DAYS = env.int("TRUST_NOSHOW_FLAG_DAYS", default=30)
+# --- 관리 (moderation): the longest suspension a staff member may give, in days.
+TRUST_SUSPEND_MAX_DAYS = env.int("TRUST_SUSPEND_MAX_DAYS", default=365)
 
 
 # Social login (issue 13) ------------------------------------------------------------------------
@@ -715,7 +721,3 @@ for _provider in SOCIALACCOUNT_PROVIDERS:
     _origin = f"{_authorize.scheme}://{_authorize.netloc}"
     if _origin not in _CSP["DIRECTIVES"]["form-action"]:
         _CSP["DIRECTIVES"]["form-action"].append(_origin)
-# 후기 (trust/reviews.py): 노쇼 tags from this many different orders within this many days
-# put the person in the moderation queue (an automatic report).
-TRUST_NOSHOW_FLAG_ORDERS = env.int("TRUST_NOSHOW_FLAG_ORDERS", default=3)
-TRUST_NOSHOW_FLAG_DAYS = env.int("TRUST_NOSHOW_FLAG_DAYS", default=30)

@@ -360,6 +360,28 @@ def test_page_sweep_in_production(production, member_with_data):
             assert response.status_code in (200, 404), (path, response.status_code)
             for src in static_urls(response.text):
                 assert client.get(src).status_code == 200, src
+    # 관리 (moderation): staff pages for staff, nothing for anyone else.
+    from mealbuddy.trust.models import Report
+
+    report = Report.objects.create(
+        reporter=UserFactory(),
+        target=Report.Target.MESSAGE,
+        target_user=order.host,
+        group_order=order,
+        message=Message.objects.filter(room=room).first(),
+        reason=Report.Reason.ABUSE,
+        snapshot={"text": "저도 반반이요"},
+    )
+    staff_pages = ["/staff/moderation/", "/staff/moderation/?sort=most", "/staff/moderation/log/"]
+    staff_pages.append(f"/staff/moderation/{report.pk}/")
+    with logged_in(production, host) as client:
+        assert [client.get(path).status_code for path in staff_pages] == [404] * 4
+    with logged_in(production, UserFactory(is_staff=True)) as client:
+        for path in staff_pages:
+            response = client.get(path)
+            assert response.status_code == 200, path
+            for src in static_urls(response.text):
+                assert client.get(src).status_code == 200, src
     log = production.log_path.read_text()
     assert "Traceback" not in log, log[-3000:]
 

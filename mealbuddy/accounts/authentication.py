@@ -47,7 +47,11 @@ class TokenJWTAuthentication(JWTAuthentication):
             raise InvalidToken(_("Token contained no recognizable user identification")) from None
         live = TokenSession.objects.filter(sid=sid, user_id=OuterRef("pk"), revoked_at__isnull=True)
         user = (
-            User.objects.annotate(session_live=Exists(live)).filter(pk=user_id).first()
+            # The standing (sanction, 동네인증) rides along: no query when it is read.
+            User.objects.select_related("standing")
+            .annotate(session_live=Exists(live))
+            .filter(pk=user_id)
+            .first()
             if sid is not None
             else None
         )

@@ -19,3 +19,9 @@ class EmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        # The standing (sanction, 동네인증) comes in the same query: every page's banner and
+        # badge read it from ``request.user`` without another query.
+        user = User._default_manager.select_related("standing").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None

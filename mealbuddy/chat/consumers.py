@@ -9,7 +9,8 @@ Frames: ``{"message": "...", "client_id"?: "..."}`` posts (a resend with the sam
 ``{"type": "read", "id": n}`` marks read. Posts share one flood budget per user with all
 their other sockets and the REST post (``rate_limited`` errors past it).
 
-Close codes: 4001 the account was deleted, deactivated, changed its password or logged
+Close codes: 4031 the account is suspended or banned (at the handshake, or when the
+sanction starts); 4001 the account was deleted, deactivated, changed its password or logged
 out everywhere (also when a post or read mark finds it so); 4003 left or banned; 4029 the
 user already holds WS_MAX_SOCKETS_PER_USER sockets; 4040 the room was deleted; 1013 the
 channel layer (Redis) was lost: reconnect with ``?after=<last id>`` to catch up.
@@ -28,7 +29,7 @@ from django.db import connections
 from mealbuddy.accounts.models import User
 from mealbuddy.accounts.sockets import session_user, token_user
 from mealbuddy.chat import selectors, services
-from mealbuddy.chat.serializers import avatar_url, message_event, trust_badge
+from mealbuddy.chat.serializers import HIDDEN_MESSAGE_TEXT, avatar_url, message_event, trust_badge
 from mealbuddy.core.errors import ApplicationError
 from mealbuddy.core.input import MAX_BIGINT, frame_int, frame_parse, int_or_none
 from mealbuddy.core.realtime import (
@@ -38,11 +39,15 @@ from mealbuddy.core.realtime import (
     group_send_logged,
 )
 from mealbuddy.core.websocket import (
+    ACCOUNT_RESTRICTED_CLOSE_CODE,
     AccountSocketConsumer,
+    SocketRefused,
     account_is_current,
     dispatch_without_db_cleanup,
     query_params,
 )
+from mealbuddy.trust.errors import AccountRestricted
+from mealbuddy.trust.selectors import restriction_check
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +74,15 @@ def _profile_load(user) -> None:
     carry the author's photo without a query from the event loop."""
     avatar_url(user)  # reading it caches the profile (or its absence) on ``user``
     trust_badge(user)  # and the standing, for the 동네인증 badge and 매너 점수
+
+
+def account_restricted(user) -> bool:
+    """Suspended or banned right now (the socket is refused: no chatting while it lasts)."""
+    try:
+        restriction_check(user=user)
+    except AccountRestricted:
+        return True
+    return False
 
 
 def _catch_up(room_id: int, after: int, *, avatars: bool = False) -> list[dict]:
@@ -134,6 +148,9 @@ class ChatConsumer(AccountSocketConsumer):
         if user is None:
             raise DenyConnection
         await self.account_attach(user)
+        # After joining the account group: a sanction from now on closes this socket.
+        if await database_sync_to_async(account_restricted)(user):
+            raise SocketRefused(ACCOUNT_RESTRICTED_CLOSE_CODE)
         # Join the groups first, then check membership and read the catch-up: a member removed
         # or a message saved in between is then seen either here or as a live event.
         for group in (chat_room_group(self.room_id), chat_user_group(self.room_id, user.pk)):
@@ -280,6 +297,15 @@ class ChatConsumer(AccountSocketConsumer):
             await self.send(text_data=text or event["text"])
         else:
             await self.send_json(self._for_me(self._payload(event)))
+
+    async def chat_message_hidden(self, event) -> None:
+        """A moderator hid a message: our pages replace its text. The original client
+        knows no such frame; it sees the placeholder text when it reloads the history."""
+        if self.user is None or self.closing or not self.ours:
+            return
+        await self.send_json(
+            {"type": "chat.message_hidden", "id": event["id"], "text": HIDDEN_MESSAGE_TEXT}
+        )
 
     async def member_removed(self, event) -> None:
         await self.close_with(services.MEMBER_REMOVED_CLOSE_CODE)

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 
 from mealbuddy.accounts.models import display_name_of
 from mealbuddy.chat.models import ChatRoom, Message, ReadState
+from mealbuddy.chat.serializers import HIDDEN_MESSAGE_TEXT
 from mealbuddy.core.errors import NotFound, PermissionDenied
 from mealbuddy.core.sql import aware_datetime
 
@@ -166,7 +167,9 @@ def recent_message_payloads(*, room_id: int, limit: int, viewer_id: int) -> list
     # spares parsing 100 timestamps into datetimes only to print them again.
     created = _PG_ISO_UTC.format(column="m.created_at") if postgres else "m.created_at"
     sql = (
-        f"SELECT m.id, m.text, {created}, m.kind, m.user_id,"  # noqa: S608
+        # A message a moderator hid reads as the placeholder (bound below), never its text.
+        f"SELECT m.id, CASE WHEN m.hidden_at IS NULL THEN m.text ELSE %s END, {created},"  # noqa: S608
+        " m.kind, m.user_id,"
         " u.username, u.email, u.is_active"
         f" FROM {t['m']} m LEFT JOIN {t['u']} u ON u.id = m.user_id"
         # PostgreSQL: ``= ANY`` and the (room, -id) index's own order keep the plan on that
@@ -180,7 +183,7 @@ def recent_message_payloads(*, room_id: int, limit: int, viewer_id: int) -> list
         )
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [[room_id] if postgres else room_id, limit])
+        cursor.execute(sql, [HIDDEN_MESSAGE_TEXT, [room_id] if postgres else room_id, limit])
         rows = cursor.fetchall()
     out = []
     for mid, text, created_at, kind, user_id, username, email, active in reversed(rows):
@@ -273,6 +276,9 @@ def my_chat_rooms(*, user) -> list[ChatRoom]:
     rooms = list(my_rooms_queryset(user=user))
     ids = [r.last_id for r in rooms if r.last_id]
     last = {m.pk: m for m in Message.objects.filter(pk__in=ids).select_related("user")}
+    for message in last.values():
+        if message.hidden_at is not None:
+            message.text = HIDDEN_MESSAGE_TEXT  # a moderator hid it: never its words
     for room in rooms:
         room.last_message = last.get(room.last_id)
     return rooms

@@ -5,6 +5,9 @@ from django.core.exceptions import ObjectDoesNotExist
 from mealbuddy.chat.models import Message
 from mealbuddy.trust.selectors import region_verified, standing_of
 
+# What everyone sees instead of a message a moderator hid (history, catch-up, live).
+HIDDEN_MESSAGE_TEXT = "숨겨진 메시지예요"
+
 
 def avatar_url(user) -> str | None:
     """The URL of ``user``'s profile photo, or None (no profile, no photo, or departed).
@@ -60,14 +63,18 @@ def message_payload(
     """The original client's message object ``M``; with ``avatars`` (our own pages and
     API), the author object carries ``avatar`` too."""
     person = page_person_payload if avatars else person_payload
-    return {
+    hidden = message.hidden_at is not None
+    payload = {
         "id": message.pk,
-        "message": message.text,
+        "message": HIDDEN_MESSAGE_TEXT if hidden else message.text,
         "created_at": message.created_at.isoformat(),
         "chatroom": message.room_id,
         "user": person(message.user, viewer_id=viewer_id),
         "kind": str(message.kind),
     }
+    if avatars and hidden:
+        payload["hidden"] = True
+    return payload
 
 
 def message_event(message: Message, *, viewer_id: int | None = None, avatars: bool = False) -> dict:

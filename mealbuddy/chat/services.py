@@ -25,6 +25,8 @@ from mealbuddy.core.realtime import (
     user_group,
 )
 from mealbuddy.core.websocket import account_is_current
+from mealbuddy.trust.models import Standing
+from mealbuddy.trust.selectors import restriction_check
 
 # Close code the original client treats as "this room is gone".
 ROOM_DELETED_CLOSE_CODE = 4040
@@ -96,7 +98,9 @@ def message_text_clean(text) -> str:
 # a new password cannot post), so the hot path stays one or two statements. A retried post
 # with the same client id inserts nothing (ON CONFLICT on the partial unique index). Works on
 # SQLite (3.35+) and PostgreSQL (RETURNING, ON CONFLICT). Built once, from the models' tables.
-# Parameters: kind, text, created_at, client_id, user id, password hash, room id, user id.
+# Parameters: kind, text, created_at, client_id, user id, password hash, room id, user id,
+# now. A suspended or banned author inserts nothing either (trust.selectors says why, on the
+# rare path): the sanction costs the hot path no extra statement.
 @functools.cache
 def _insert_body() -> str:
     # Table names come from _meta; every value is bound.
@@ -106,6 +110,10 @@ SELECT r.id, u.id, %s, %s, NULL, %s, %s
   FROM {ChatRoom._meta.db_table} r
   JOIN {get_user_model()._meta.db_table} u ON u.id = %s AND u.is_active AND u.password = %s
  WHERE r.id = %s AND {room_member_sql("r")}
+   AND NOT EXISTS (SELECT 1 FROM {Standing._meta.db_table} s WHERE s.user_id = u.id
+       AND (s.restriction = '{Standing.Restriction.BANNED.value}'
+            OR (s.restriction = '{Standing.Restriction.SUSPENDED.value}'
+                AND (s.restricted_until IS NULL OR s.restricted_until > %s))))
 ON CONFLICT (room_id, user_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
 """  # noqa: S608
 
@@ -120,6 +128,7 @@ def _insert_params(*, room_id: int, user, text: str, stamp, client_id: str | Non
         user.password,
         room_id,
         user.pk,
+        stamp,
     ]
 
 
@@ -223,6 +232,7 @@ def _post_refused(*, room_id: int, user, client_id: str | None) -> Message:
             return existing
     if not account_is_current(user):
         raise AccountRevoked()
+    restriction_check(user=user)
     raise PermissionDenied("이 채팅방의 참여자만 메시지를 보낼 수 있어요.", code="not_member")
 
 

@@ -300,11 +300,17 @@ class PostWriteView(APIView):
         return _detail(request, group_order.pk, status_code=status.HTTP_201_CREATED)
 
 
+def _hidden_visible(row: dict, user) -> bool:
+    """A moderator hid the post: only its writer, its members and staff still see it (as
+    ``groupbuys.access.access_group_order`` decides for our own API)."""
+    return row["host_id"] == user.pk or row["is_joined"] or user.is_staff
+
+
 def _detail(request, pk: int, *, status_code: int = 200) -> Response:
     """One query: the post's columns and whether the requester is a member."""
     user = request.user
     row = selectors.post_rows(ids=[pk], member_id=user.pk).get(pk)
-    if row is None:
+    if row is None or (row["hidden_at"] is not None and not _hidden_visible(row, user)):
         raise NotFound("주문을 찾을 수 없어요.")
     now = timezone.now()
     payload = _row_payload(row, viewer_id=user.pk, now=now)

@@ -65,6 +65,12 @@ def account_sockets_close(*, user_id: int) -> None:
     broadcast_on_commit(account_group(user_id), {"type": "account.revoked"})
 
 
+def account_sockets_close_restricted(*, user_id: int) -> None:
+    """After commit, close every open socket of ``user_id`` (all processes) because a
+    sanction started: the consumers close with ``ACCOUNT_RESTRICTED_CLOSE_CODE``."""
+    broadcast_on_commit(account_group(user_id), {"type": "account.restricted"})
+
+
 async def group_send_logged(group: str, event: dict) -> bool:
     """Send to a group; if the channel layer cannot be reached (Redis down), log and give up.
 

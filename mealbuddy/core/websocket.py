@@ -187,6 +187,21 @@ class TooManySockets(Exception):
     """Raised in ``connect()``: the user already holds WS_MAX_SOCKETS_PER_USER sockets."""
 
 
+# Close code for an account under a sanction (suspended or banned): sent to its open sockets
+# when the sanction starts, and to a handshake while it lasts (like HTTP 403; 4003 already
+# means "you left this room" on the chat socket). Clients do not reconnect on it.
+ACCOUNT_RESTRICTED_CLOSE_CODE = 4031
+
+
+class SocketRefused(Exception):
+    """Raised in ``connect()``: accept, then close at once with ``code`` so the client sees
+    why (a refused handshake only shows 1006)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
 def account_is_current(user) -> bool:
     """Still active, and the password (hence every session and token) unchanged since
     ``user`` was loaded. Deactivation also replaces the password with an unusable one."""
@@ -321,6 +336,11 @@ class AccountSocketConsumer(PeerGoneTolerantConsumer):
             await self.account_detach()
             await self.accept()
             await self.close(code=TOO_MANY_SOCKETS_CLOSE_CODE)
+        except SocketRefused as refused:
+            await self.leave_groups()
+            await self.account_detach()
+            await self.accept()
+            await self.close(code=refused.code)
         except BaseException:
             await self.account_detach()
             raise
@@ -353,6 +373,10 @@ class AccountSocketConsumer(PeerGoneTolerantConsumer):
 
     async def account_revoked(self, event) -> None:
         await self.close_with(ACCOUNT_REVOKED_CLOSE_CODE)
+
+    async def account_restricted(self, event) -> None:
+        """A sanction started (``core.realtime.account_sockets_close_restricted``)."""
+        await self.close_with(ACCOUNT_RESTRICTED_CLOSE_CODE)
 
     async def leave_groups(self) -> None:
         """Leave the consumer's own groups (subclasses); the account group is left here."""

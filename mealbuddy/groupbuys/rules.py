@@ -381,3 +381,21 @@ def remind_refusal(group_order: GroupOrder, *, user_id) -> ApplicationError | No
     if group_order.is_prepaid:
         return _refused("앱에서 결제한 주문은 정산이 끝났어요.")
     return None
+
+
+# --- sanctions (issue 12) -------------------------------------------------------------------
+
+
+def restriction_refusal(*, user, now: datetime) -> ApplicationError | None:
+    """A suspended or banned viewer may not join, add items or edit: the trust layer's own
+    answer (``trust.selectors``, which the services also raise), read from the standing
+    loaded with the user (no query for a signed-in request)."""
+    from mealbuddy.trust.errors import AccountRestricted
+    from mealbuddy.trust.selectors import restriction_active, restriction_message, standing_of
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    standing = standing_of(user)
+    if restriction_active(standing=standing, now=now):
+        return AccountRestricted(restriction_message(standing=standing))
+    return None

@@ -115,9 +115,10 @@ def group_order_feed(
     """
     now = timezone.now()
     region_ids = feed_region_ids(user=user, include_neighbours=include_neighbours)
-    queryset = GroupOrder.objects.filter(region_id__in=region_ids).select_related(
-        "host", "host__profile", "host__standing", "region", "chat_room"
-    )
+    # An order a moderator hid leaves every feed (its members still reach it by its page).
+    queryset = GroupOrder.objects.filter(
+        region_id__in=region_ids, hidden_at__isnull=True
+    ).select_related("host", "host__profile", "host__standing", "region", "chat_room")
     if verified_hosts:
         from mealbuddy.trust.selectors import region_verified_q
 
@@ -552,6 +553,8 @@ POST_COLUMNS = (
     ("r.code", "region__code"),
     ("g.payment", "payment"),
     ("g.verified_only", "verified_only"),
+    # Hidden by a moderator: the original client's detail answers 404 to outsiders.
+    ("g.hidden_at", "hidden_at"),
 )
 _DATETIME_KEYS = ("created_at", "deadline")
 
@@ -580,7 +583,8 @@ def post_feed_ids(*, region_id: int | None, category: str | None, limit: int) ->
     if region_id is None:
         return []
     table = _tables()["g"]
-    sql = f"SELECT id FROM {table} WHERE region_id = %s"  # noqa: S608 - names from _meta
+    # Hidden by a moderator: out of the feed.
+    sql = f"SELECT id FROM {table} WHERE region_id = %s AND hidden_at IS NULL"  # noqa: S608
     params: list = [region_id]
     if category:
         sql += " AND category = %s"
@@ -731,11 +735,14 @@ def group_order_actions(
             and user_id is not None
             and Ban.objects.filter(group_order=group_order, user_id=user_id).exists()
         )
+    restricted = rules.restriction_refusal(user=user, now=now)
     if is_member:
         join = Action(False, ALREADY_MEMBER, "already_member")
         leave = _action(rules.leave_refusal(group_order, user_id=user_id))
     else:
-        join = _action(rules.join_refusal(group_order, user=user, is_banned=is_banned, now=now))
+        join = _action(
+            restricted or rules.join_refusal(group_order, user=user, is_banned=is_banned, now=now)
+        )
         leave = Action(False, NOT_A_MEMBER, "not_member")
     current = group_order.current_status(now)
     if (
@@ -761,10 +768,13 @@ def group_order_actions(
         is_banned=is_banned,
         join=join,
         leave=leave,
-        edit=_action(rules.edit_refusal(group_order, user_id=user_id, now=now)),
+        edit=_action(
+            rules.edit_refusal(group_order, user_id=user_id, now=now)
+            or (restricted if group_order.host_id == user_id else None)
+        ),
         delete=_action(rules.delete_refusal(group_order, user_id=user_id)),
         ban=_action(rules.ban_refusal(group_order, user_id=user_id, now=now)),
-        items=_action(rules.items_refusal(group_order, is_member=is_member, now=now)),
+        items=_action(rules.items_refusal(group_order, is_member=is_member, now=now) or restricted),
         status=status,
     )
 

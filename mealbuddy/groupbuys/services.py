@@ -61,6 +61,7 @@ from mealbuddy.groupbuys.rules import (
 from mealbuddy.groupbuys.selectors import fee_breakdown
 from mealbuddy.notifications.models import Notification
 from mealbuddy.notifications.services import notifications_create, notifications_send
+from mealbuddy.trust.selectors import restriction_check
 
 Status = GroupOrder.Status
 
@@ -256,6 +257,7 @@ def groupbuy_create(
     ``GroupOrderValidationError`` (400, ``as_errors()`` maps model field names to Korean
     messages) and ``NoRegion`` if the host has no neighbourhood yet.
     """
+    restriction_check(user=host)
     now = timezone.now()
     if getattr(host, "region_id", None) is None:
         raise NoRegion(field="region")
@@ -307,6 +309,7 @@ def groupbuy_update(*, group_order_id: int, user, **fields) -> GroupOrder:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
+    restriction_check(user=user)
     now = timezone.now()
     group_order = access_group_order(user=user, id=group_order_id, lock=True, require_host=True)
     if (refusal := edit_refusal(group_order, user_id=user.pk, now=now)) is not None:
@@ -383,8 +386,10 @@ def groupbuy_join(*, group_order_id: int, user, use_points: bool = False) -> Par
     neither in the user's neighbourhood nor a bordering one), ``NoRegion`` (400,
     ``no_region``). The join that fills the last place closes recruitment (reason
     "full") and notifies every member (FILLED); the host gets JOINED; the room gets the
-    "<name> 님이 입장했습니다." system message.
+    "<name> 님이 입장했습니다." system message. A suspended or banned user gets
+    ``AccountRestricted`` (403, ``account_restricted``).
     """
+    restriction_check(user=user)
     now = timezone.now()
     group_order = access_group_order(user=user, id=group_order_id, lock=True)
     existing = Participation.objects.filter(group_order=group_order, user=user).first()
@@ -868,6 +873,7 @@ def item_add(
     Raises ``NotMember`` (400), ``NotEditable`` (400) or ``GroupOrderValidationError``
     (fields ``name``, ``unit_price``, ``quantity``).
     """
+    restriction_check(user=user)
     participation = _member_for_items(group_order_id=group_order_id, user=user)
     cleaned = _clean_item(name=name, unit_price=unit_price, quantity=quantity)
     item = OrderItem.objects.create(participation=participation, **cleaned)
@@ -960,6 +966,7 @@ def item_update(
 
     Someone else's item is ``NotFound`` (404); other refusals as in ``item_add``.
     """
+    restriction_check(user=user)
     item = _own_item(item_id=item_id, user=user)
     participation = _member_for_items(group_order_id=item.participation.group_order_id, user=user)
     cleaned = _clean_item(

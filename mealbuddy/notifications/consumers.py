@@ -13,7 +13,7 @@ Server → client events:
   ``{"type": "groupbuy.follow", "id": id}`` (answered ``{"type": "groupbuy.following", ...}``;
   a later follow replaces it), checked with the order page's own access helper.
 
-Closed with 4001 when the account is revoked; 4029 over the per-user socket cap; 1013 when
+Closed with 4031 while the account is suspended or banned; 4001 when the account is revoked; 4029 over the per-user socket cap; 1013 when
 the channel layer (Redis) was lost (reconnect: the first event brings fresh counts).
 """
 
@@ -28,15 +28,28 @@ from mealbuddy.core.errors import ApplicationError
 from mealbuddy.core.input import frame_int, frame_parse
 from mealbuddy.core.realtime import chat_room_group, group_order_group, user_group
 from mealbuddy.core.websocket import (
+    ACCOUNT_RESTRICTED_CLOSE_CODE,
     AccountSocketConsumer,
+    SocketRefused,
     dispatch_without_db_cleanup,
     query_params,
 )
 from mealbuddy.notifications.selectors import notification_unread_count
+from mealbuddy.trust.errors import AccountRestricted
+from mealbuddy.trust.selectors import restriction_check
 
 
 def _socket_user(scope):
     return session_user(scope) or token_user(query_params(scope).get("token", ""))
+
+
+def _restricted(user) -> bool:
+    """Suspended or banned right now: the socket is refused while it lasts."""
+    try:
+        restriction_check(user=user)
+    except AccountRestricted:
+        return True
+    return False
 
 
 def _counts(user) -> tuple[dict[int, int], int]:
@@ -62,6 +75,8 @@ class NotificationConsumer(AccountSocketConsumer):
         if user is None:
             raise DenyConnection
         await self.account_attach(user)
+        if await database_sync_to_async(_restricted)(user):
+            raise SocketRefused(ACCOUNT_RESTRICTED_CLOSE_CODE)
         self.user = user
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         self.followed.add(user_group(user.pk))
@@ -157,6 +172,9 @@ class NotificationConsumer(AccountSocketConsumer):
 
     async def room_deleted(self, event) -> None:
         await self._refresh()
+
+    async def chat_message_hidden(self, event) -> None:
+        """A moderator hid a message in one of my rooms: nothing to count here."""
 
     async def rooms_changed(self, event) -> None:
         await self._refresh()

@@ -16,6 +16,7 @@ class Notification(models.Model):
         ARRIVED = "arrived", "음식 도착"
         MONEY = "money", "정산·환불·포인트"
         REVIEW = "review", "새 후기"
+        NOTICE = "notice", "운영 알림"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -23,3 +23,10 @@ urlpatterns += [
 # --- 차단 · 신고 (services.py, reports.py) ---
 
 # --- 관리 (moderation.py) ---
+from mealbuddy.trust import views_moderation  # noqa: E402
+
+urlpatterns += [
+    path("staff/moderation/", views_moderation.queue, name="moderation-queue"),
+    path("staff/moderation/log/", views_moderation.log, name="moderation-log"),
+    path("staff/moderation/<id:report_id>/", views_moderation.detail, name="moderation-detail"),
+]

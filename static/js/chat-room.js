@@ -118,7 +118,7 @@ function renderMessage(m) {
     }
   }
   const body = document.createElement("p");
-  body.className = "msg-text";
+  body.className = m.hidden ? "msg-text msg-hidden" : "msg-text";
   body.textContent = m.message;
   const time = document.createElement("time");
   time.className = "msg-time";
@@ -224,6 +224,15 @@ function connect() {
       showError(data.message);
       return;
     }
+    if (data.type === "chat.message_hidden") {
+      // A moderator hid it: the server sends the placeholder text to show instead.
+      const text = list.querySelector(`li[data-id="${Number(data.id)}"] .msg-text`);
+      if (text) {
+        text.textContent = data.text;
+        text.classList.add("msg-hidden");
+      }
+      return;
+    }
     if (!data.message) return;
     append(data.message);
     if (data.type === "chat.user.join" || data.type === "chat.user.leave") loadMembers();
@@ -235,6 +244,12 @@ function connect() {
     if (socket !== ws || leaving) return;
     if (event.code === 4040) return leave("채팅방이 삭제됐어요.");
     if (event.code === 4003) return leave("채팅방에서 나왔어요.");
+    if (event.code === 4031) {
+      // Suspended or banned: reconnecting would be refused until the sanction ends.
+      leaving = true;
+      setStatus("이용이 제한된 계정이라 지금은 채팅할 수 없어요.");
+      return;
+    }
     if (event.code === 4001) {
       // The account logged out everywhere, changed its password or was deactivated.
       leaving = true;

@@ -71,6 +71,8 @@ function connect() {
     // 4001: the account's sessions ended (logged out everywhere, new password, deleted);
     // reconnecting would be refused, the next page load asks to log in again.
     if (event.code === 4001) return;
+    // 4031: the account is suspended or banned; the page's banner says until when.
+    if (event.code === 4031) return;
     const wait = (event.code === 4029 ? 30000 : delay) + Math.random() * 500;
     delay = Math.min(delay * 2, 30000);
     setTimeout(connect, wait);

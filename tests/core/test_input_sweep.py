@@ -261,6 +261,12 @@ PAGES = [
     ("get", "/groupbuys/{id}/reviews/"),
     ("post", "/groupbuys/{id}/reviews/"),
     ("get", "/reviews/received/"),
+    # 관리 (moderation): 404 for the sweep's non-staff user; tests/trust/test_moderation_input.py
+    # sweeps them as staff.
+    ("get", "/staff/moderation/"),
+    ("get", "/staff/moderation/log/"),
+    ("get", "/staff/moderation/{id}/"),
+    ("post", "/staff/moderation/{id}/"),
 ]
 PAGE_FIELDS = [
     "target_user_id",
@@ -315,6 +321,14 @@ PAGE_FIELDS = [
     "tags",
     "text",
     "done",
+    # 관리 (moderation) forms
+    "on",
+    "report-kind",
+    "report-reason",
+    "report-days",
+    "user-kind",
+    "user-reason",
+    "user-days",
 ]
 
 

@@ -41,6 +41,7 @@ ALL_JOBS = EVERY_MINUTE | {
     "groupbuys.handoff_due",
     "groupbuys.settlement_reminders",
     "trust.manner_refresh",  # daily (issue 12, 후기)
+    "trust.sanctions_lift",
 }
 # 2026-12-01 00:00 UTC: a minute divisible by 60 and by 1440 (the daily jobs), so every job
 # is due.
