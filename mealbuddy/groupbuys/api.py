@@ -71,7 +71,7 @@ def detail_payload(group_order: GroupOrder, *, viewer) -> dict:
 
 
 def _detail_response(request, pk: int, *, status_code: int = 200) -> Response:
-    group_order = access_group_order(user=request.user, id=pk)
+    group_order = access_group_order(user=request.user, id=pk, visible=True)
     return Response(detail_payload(group_order, viewer=request.user), status=status_code)
 
 

@@ -48,6 +48,7 @@ from mealbuddy.groupbuys.models import (
 )
 from mealbuddy.groupbuys.rules import (
     ban_refusal,
+    block_refusal,
     cap_refusal,
     delete_refusal,
     edit_refusal,
@@ -381,7 +382,7 @@ def groupbuy_join(*, group_order_id: int, user, use_points: bool = False) -> Par
     existing = Participation.objects.filter(group_order=group_order, user=user).first()
     if existing is not None:
         return existing
-    refusal = join_refusal(
+    refusal = block_refusal(group_order, user=user) or join_refusal(
         group_order,
         user=user,
         is_banned=Ban.objects.filter(group_order=group_order, user=user).exists(),

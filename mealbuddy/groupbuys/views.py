@@ -45,7 +45,7 @@ def _error_page(request, exc: ApplicationError):
 
 def _order_or_error(request, pk: int):
     try:
-        return access_group_order(user=request.user, id=pk), None
+        return access_group_order(user=request.user, id=pk, visible=True), None
     except (NotFound, PermissionDenied) as exc:
         return None, _error_page(request, exc)
 
@@ -244,7 +244,9 @@ def _after_action(
     if error is not None:
         group_order, failure = _order_or_error(request, pk)
         if failure:
-            return failure
+            # The order is not the viewer's to see (e.g. a refused join between two people
+            # who blocked each other): the refusal itself, not a bare "not found".
+            return _error_page(request, error)
         context = _detail_context(request, group_order, action_error=error)
         return render(request, "groupbuys/detail.html", context, status=error.status_code)
     if anchor:
