@@ -4,6 +4,9 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from mealbuddy.chat.models import Message
 
+# What everyone sees instead of a message a moderator hid (the text itself is kept for them).
+HIDDEN_MESSAGE = "숨겨진 메시지예요"
+
 
 def avatar_url(user) -> str | None:
     """The URL of ``user``'s profile photo, or None (no profile, no photo, or departed).
@@ -45,14 +48,17 @@ def message_payload(
     """The original client's message object ``M``; with ``avatars`` (our own pages and
     API), the author object carries ``avatar`` too."""
     person = page_person_payload if avatars else person_payload
-    return {
+    payload = {
         "id": message.pk,
-        "message": message.text,
+        "message": HIDDEN_MESSAGE if message.hidden_at is not None else message.text,
         "created_at": message.created_at.isoformat(),
         "chatroom": message.room_id,
         "user": person(message.user, viewer_id=viewer_id),
         "kind": str(message.kind),
     }
+    if message.hidden_at is not None:
+        payload["hidden"] = True
+    return payload
 
 
 def message_event(message: Message, *, viewer_id: int | None = None, avatars: bool = False) -> dict:

@@ -423,6 +423,7 @@ def groupbuy_join(*, group_order_id: int, user, use_points: bool = False) -> Par
         text=f"{user.display_name} 님이 '{group_order.title}'에 참여했어요.",
         group_order=group_order,
         url=detail_url(group_order.pk),
+        actor_id=user.pk,
     )
     if group_order.member_count >= group_order.target_count:
         GroupOrder.objects.filter(pk=group_order.pk).update(

@@ -99,6 +99,12 @@ def blocks_made_ids(*, user_id: int | None) -> frozenset[int]:
     return frozenset(Block.objects.filter(blocker_id=user_id).values_list("blocked_id", flat=True))
 
 
+def blocks_made_query(*, user_id: int):
+    """``blocks_made_ids`` as a subquery (``user_id__in=...``): lists that hide the blocked
+    authors' messages do it inside their own statement, with no query of their own."""
+    return Block.objects.filter(blocker_id=user_id).values("blocked_id")
+
+
 def blocks_made(*, user) -> list[Block]:
     """ "차단한 이웃": ``user``'s blocks, newest first, with the blocked person (and profile)."""
     return list(
