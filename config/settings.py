@@ -619,3 +619,14 @@ TRUST_VERIFY_DAYS = env.int("TRUST_VERIFY_DAYS", default=30)
 TRUST_VERIFY_TOLERANCE_M = env.int("TRUST_VERIFY_TOLERANCE_M", default=300)
 # Days after an order ends during which its members may rate each other.
 TRUST_REVIEW_DAYS = env.int("TRUST_REVIEW_DAYS", default=7)
+# 차단 · 신고 (block/report part): new reports per person, at once and per hour after that,
+# and how many earlier chat lines a message report keeps for context.
+TRUST_REPORT_BURST = env.int("TRUST_REPORT_BURST", default=5)
+TRUST_REPORTS_PER_HOUR = env.int("TRUST_REPORTS_PER_HOUR", default=20)
+TRUST_REPORT_CONTEXT_MESSAGES = env.int("TRUST_REPORT_CONTEXT_MESSAGES", default=5)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "ReportTargetEnum": "mealbuddy.trust.models.Report.Target",
+        "ReportReasonEnum": "mealbuddy.trust.models.Report.Reason",
+    }
+)

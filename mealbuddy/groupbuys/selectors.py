@@ -464,6 +464,12 @@ class BoardCard:
     host_avatar_url: str
 
     @property
+    def hidden_note(self) -> str:
+        """Only the host (and staff) still get a hidden order on the board: say why it is
+        gone for everyone else."""
+        return HIDDEN_ORDER_NOTE if self.order.hidden_at is not None else ""
+
+    @property
     def progress_percent(self) -> int:
         """How far the items are towards the minimum order, 0–100."""
         minimum = self.breakdown.min_order_amount

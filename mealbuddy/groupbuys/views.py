@@ -171,6 +171,7 @@ def _detail_context(request, group_order: GroupOrder, **extra) -> dict:
         "current": group_order.current_status(),
         "item_form": ItemForm(),
         "chat_url": f"/chats/{group_order.chat_room.pk}/",
+        "hidden_note": selectors.HIDDEN_ORDER_NOTE if group_order.hidden_at else "",
         "preview": None,
     }
     if actions.is_member:
