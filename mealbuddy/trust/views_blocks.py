@@ -11,7 +11,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -25,9 +26,16 @@ from mealbuddy.trust.selectors import blocks_made, blocks_made_ids
 
 
 def _next_url(request, fallback: str) -> str:
+    """Where to go back to: a path on this site only (never another host, never a control
+    character that could end up in a header), else ``fallback``."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target.startswith("/")
+        and len(target) <= 500
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return fallback
@@ -50,7 +58,7 @@ def blocks(request):
 def unblock(request, user_id: int):
     if services.block_delete(blocker=request.user, blocked_id=user_id):
         messages.success(request, "차단을 풀었어요. 이제 서로의 모집글과 메시지가 다시 보여요.")
-    return redirect(_next_url(request, reverse("trust:blocks")))
+    return HttpResponseRedirect(_next_url(request, reverse("trust:blocks")))
 
 
 @login_required
@@ -66,7 +74,7 @@ def block(request, user_id: int):
         except ApplicationError as exc:
             return _error(request, exc)
         messages.success(request, f"{person.display_name} 님을 차단했어요.")
-        return redirect(_next_url(request, reverse("trust:blocks")))
+        return HttpResponseRedirect(_next_url(request, reverse("trust:blocks")))
     context = {
         "person": person,
         "already": person.pk in blocks_made_ids(user_id=request.user.pk),

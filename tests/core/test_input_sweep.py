@@ -114,6 +114,7 @@ def world():
         "id": room.group_order_id,
         "item_id": item.pk,
         "region_id": host.region_id,
+        "user_id": guest.pk,  # /api/blocks/{user_id}/ (issue 12)
     }
     return host, {name: str(value) for name, value in real.items()}
 
@@ -243,6 +244,13 @@ PAGES = [
     ("post", "/accounts/password/"),
     ("post", "/accounts/login/"),
     ("post", "/accounts/signup/"),
+    # 차단 · 신고 (issue 12); {id} is whatever id the sweep draws, a user's or not.
+    ("get", "/settings/blocks/"),
+    ("post", "/settings/blocks/{id}/delete/"),
+    ("get", "/users/{id}/block/"),
+    ("post", "/users/{id}/block/"),
+    ("get", "/reports/new/"),
+    ("post", "/reports/new/"),
 ]
 PAGE_FIELDS = [
     "target_user_id",
@@ -285,6 +293,12 @@ PAGE_FIELDS = [
     "gender",
     "spicy_tolerance",
     "dietary_restrictions",
+    # 신고 (issue 12): the form and the target it is reached by.
+    "reason",
+    "text",
+    "order",
+    "message",
+    "user",
 ]
 
 
