@@ -169,8 +169,11 @@ def test_recommendations_skip_hidden_and_blocked_hosts(alice, bob, order):
 
 
 def test_board_and_feeds_keep_their_query_budget_with_blocks(
-    client, bob, django_assert_max_num_queries
+    client, bob, django_assert_max_num_queries, settings
 ):
+    # This process's own cache: with -n 2 on Redis another worker's cache.clear() could
+    # empty the warmed neighbour cache between the two requests below.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     hosts = [UserFactory() for _ in range(12)]
     for n, host in enumerate(hosts):
         make_order(host, title=f"모집 {n}")
