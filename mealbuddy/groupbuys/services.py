@@ -373,7 +373,8 @@ def groupbuy_join(*, group_order_id: int, user, use_points: bool = False) -> Par
     ordered, delivered or cancelled), ``DeadlinePassed`` (409, ``deadline_passed``),
     ``Banned`` (403, ``banned``), ``NotNeighbour`` (403, ``not_neighbour``: the order is
     neither in the user's neighbourhood nor a bordering one), ``NoRegion`` (400,
-    ``no_region``). The join that fills the last place closes recruitment (reason
+    ``no_region``); first of all ``rules.block_refusal``: ``Blocked`` (403, ``blocked``) when
+    the host and the user blocked each other, ``NotFound`` for an order a moderator hid. The join that fills the last place closes recruitment (reason
     "full") and notifies every member (FILLED); the host gets JOINED; the room gets the
     "<name> 님이 입장했습니다." system message.
     """
