@@ -141,3 +141,36 @@ async def test_catch_up_skips_blocked_authors_and_masks_hidden_messages(people, 
     assert event["message"]["message"] == HIDDEN and event["message"]["hidden"] is True
     assert await socket.receive_nothing(timeout=0.2)
     await socket.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_notification_socket_does_not_count_a_blocked_authors_message(people, room):
+    host, guest, third = people
+    await db(block_create)(blocker=host, blocked_id=guest.pk)
+    await db(Message.objects.create)(room=room, user=host, text="시작")
+    comm = await connected(f"/ws/notifications/?token={await atoken(host)}", origin=False)
+    first = await comm.receive_json_from()
+    assert first["type"] == "unread" and first["chats"] == 0
+    await db(message_post)(room_id=room.pk, user=guest, text="안 세요")
+    assert await comm.receive_nothing(timeout=0.3)
+    # Unblocking (in any tab) refreshes the counts; new lines from them count again.
+    await db(block_delete)(blocker=host, blocked_id=guest.pk)
+    refreshed = await comm.receive_json_from()
+    assert refreshed["type"] == "unread" and refreshed["chats"] == 1
+    await db(message_post)(room_id=room.pk, user=guest, text="세요")
+    event = await comm.receive_json_from()
+    assert event["type"] == "chat.unread" and event["unread"] == 2
+    await comm.disconnect()
+
+
+@pytest.mark.django_db
+def test_notifications_skip_whoever_blocked_the_actor(trio):
+    from mealbuddy.notifications.models import Notification
+    from mealbuddy.notifications.services import notifications_create
+
+    host, pest, third = trio
+    block_create(blocker=host, blocked_id=pest.pk)
+    made = notifications_create(
+        users=[host, third], kind=Notification.Kind.JOINED, text="참여했어요", actor_id=pest.pk
+    )
+    assert [n.user_id for n in made] == [third.pk]
