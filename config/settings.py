@@ -634,6 +634,17 @@ TRUST_NOSHOW_FLAG_ORDERS = env.int("TRUST_NOSHOW_FLAG_ORDERS", default=3)
 TRUST_NOSHOW_FLAG_DAYS = env.int("TRUST_NOSHOW_FLAG_DAYS", default=30)
 # --- 관리 (moderation): the longest suspension a staff member may give, in days.
 TRUST_SUSPEND_MAX_DAYS = env.int("TRUST_SUSPEND_MAX_DAYS", default=365)
+# 차단 · 신고 (block/report part): new reports per person, at once and per hour after that,
+# and how many earlier chat lines a message report keeps for context.
+TRUST_REPORT_BURST = env.int("TRUST_REPORT_BURST", default=5)
+TRUST_REPORTS_PER_HOUR = env.int("TRUST_REPORTS_PER_HOUR", default=20)
+TRUST_REPORT_CONTEXT_MESSAGES = env.int("TRUST_REPORT_CONTEXT_MESSAGES", default=5)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "ReportTargetEnum": "mealbuddy.trust.models.Report.Target",
+        "ReportReasonEnum": "mealbuddy.trust.models.Report.Reason",
+    }
+)
 
 
 # Social login (issue 13) ------------------------------------------------------------------------

@@ -287,6 +287,8 @@ def test_page_sweep_in_production(production, member_with_data):
     host, order, room = member_with_data
     placed = _placed_prepaid_order(host)
     neighbour = UserFactory(region=host.region)
+    guest_id = order.participations.exclude(user=host).get().user_id
+    guest_message_id = room.messages.get(user_id=guest_id).pk
     pages = {
         "/": 200,
         "/?sort=closing": 200,
@@ -304,6 +306,13 @@ def test_page_sweep_in_production(production, member_with_data):
         "/chats/": 200,
         f"/chats/{room.pk}/": 200,
         "/notifications/": 200,
+        # 차단 · 신고 (issue 12): the settings list, a block confirmation, the report forms.
+        "/settings/blocks/": 200,
+        f"/users/{guest_id}/block/": 200,
+        f"/users/{host.pk}/block/": 400,
+        f"/reports/new/?user={guest_id}": 200,
+        f"/reports/new/?message={guest_message_id}": 200,
+        "/reports/new/?message=987654321": 404,
         "/accounts/me/": 200,
         "/accounts/password/": 200,
         "/accounts/delete/": 200,

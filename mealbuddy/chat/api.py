@@ -146,6 +146,7 @@ class MessageHistoryApi(APIView):
             room_id=room.pk,
             before=query.validated_data.get("before"),
             limit=query.validated_data["limit"],
+            viewer_id=request.user.pk,
         )
         return Response(
             {

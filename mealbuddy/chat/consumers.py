@@ -47,7 +47,7 @@ from mealbuddy.core.websocket import (
     query_params,
 )
 from mealbuddy.trust.errors import AccountRestricted
-from mealbuddy.trust.selectors import restriction_check
+from mealbuddy.trust.selectors import blocks_made_ids, restriction_check
 
 logger = logging.getLogger(__name__)
 
@@ -85,10 +85,14 @@ def account_restricted(user) -> bool:
     return False
 
 
-def _catch_up(room_id: int, after: int, *, avatars: bool = False) -> list[dict]:
+def _catch_up(
+    room_id: int, after: int, *, avatars: bool = False, viewer_id: int | None = None
+) -> list[dict]:
     events = []
     while True:
-        rows = selectors.messages_after(room_id=room_id, after=after, limit=CATCH_UP_CHUNK)
+        rows = selectors.messages_after(
+            room_id=room_id, after=after, limit=CATCH_UP_CHUNK, viewer_id=viewer_id
+        )
         events.extend(message_event(m, avatars=avatars) for m in rows)
         if len(rows) < CATCH_UP_CHUNK:
             return events
@@ -136,6 +140,7 @@ def _mark_read(*, room_id: int, user, message_id: int) -> None:
 
 class ChatConsumer(AccountSocketConsumer):
     user = None
+    muted: frozenset[int] = frozenset()
     room_id = 0
     # Opened by our own pages (session or ticket): events carry the authors' photos.
     ours = False
@@ -163,6 +168,9 @@ class ChatConsumer(AccountSocketConsumer):
             await self.leave_groups()
             raise DenyConnection
         await database_sync_to_async(_profile_load)(user)
+        # Whose messages this member blocked: skipped below, per message, without a query
+        # (reloaded on ``trust.blocks_changed``).
+        self.muted = await database_sync_to_async(blocks_made_ids)(user_id=user.pk)
         self.user = user
         self.ours = ours
         await self.accept()
@@ -174,7 +182,7 @@ class ChatConsumer(AccountSocketConsumer):
             await self._error("invalid_after", "after는 메시지 번호(숫자)여야 해요.")
             return
         events = await database_sync_to_async(_catch_up)(
-            self.room_id, max(after_id, 0), avatars=self.ours
+            self.room_id, max(after_id, 0), avatars=self.ours, viewer_id=self.user.pk
         )
         for event in events:
             self.caught_up_ids.add(event["message"]["id"])
@@ -292,6 +300,8 @@ class ChatConsumer(AccountSocketConsumer):
             self.caught_up_ids.discard(message_id)
             return
         author = payload["message"].get("user")
+        if author and author["id"] in self.muted:
+            return  # someone this member blocked: hidden for them, the room stays usable
         if event.get("text") and not (author and author["id"] == self.user.pk):
             text = event.get("page_text") if self.ours else None
             await self.send(text_data=text or event["text"])
@@ -306,6 +316,12 @@ class ChatConsumer(AccountSocketConsumer):
         await self.send_json(
             {"type": "chat.message_hidden", "id": event["id"], "text": HIDDEN_MESSAGE_TEXT}
         )
+
+    async def trust_blocks_changed(self, event) -> None:
+        """This account blocked or unblocked someone (in any process): reload whom to skip."""
+        if self.user is None or self.closing:
+            return
+        self.muted = await database_sync_to_async(blocks_made_ids)(user_id=self.user.pk)
 
     async def member_removed(self, event) -> None:
         await self.close_with(services.MEMBER_REMOVED_CLOSE_CODE)

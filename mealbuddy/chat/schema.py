@@ -34,6 +34,9 @@ CHAT_MESSAGE = inline_serializer(
             help_text="보낸 사람; 시스템 메시지(입장·퇴장·강퇴·상태 변경)나 탈퇴한 사용자는 null",
         ),
         "kind": serializers.ChoiceField(choices=Message.Kind.choices),
+        "hidden": serializers.BooleanField(
+            required=False, help_text="운영정책에 따라 숨겨진 메시지면 true (message는 안내 문구)"
+        ),
     },
 )
 
@@ -66,6 +69,9 @@ CHAT_PAGE_MESSAGE = inline_serializer(
             help_text="보낸 사람; 시스템 메시지(입장·퇴장·강퇴·상태 변경)나 탈퇴한 사용자는 null",
         ),
         "kind": serializers.ChoiceField(choices=Message.Kind.choices),
+        "hidden": serializers.BooleanField(
+            required=False, help_text="운영정책에 따라 숨겨진 메시지면 true (message는 안내 문구)"
+        ),
     },
 )
 

@@ -83,17 +83,36 @@ def room_members(*, room: ChatRoom) -> list:
     return [p.user for p in members]
 
 
+# --- What one member sees of a room (issue 12) ----------------------------------------------
+# The authors a member blocked are hidden for them in every read (history, the original
+# client's room state, catch-up, unread counts, "my chats"' last line) through
+# ``trust.selectors.blocks_made_query``, inside each read's own statement; the live socket
+# holds ``blocks_made_ids`` from its handshake on (``ChatConsumer.muted``). A message a
+# moderator hid stays in place for everyone as "숨겨진 메시지예요" (serializers.HIDDEN_MESSAGE_TEXT).
+
+
+def visible_messages(queryset, *, viewer_id: int | None, through: str = ""):
+    """``queryset`` of messages without those whose author ``viewer_id`` blocked."""
+    if viewer_id is None:
+        return queryset
+    from mealbuddy.trust.selectors import blocks_made_query
+
+    return queryset.exclude(**{f"{through}user_id__in": blocks_made_query(user_id=viewer_id)})
+
+
 def messages_before(
-    *, room_id: int, before: int | None = None, limit: int = 50
+    *, room_id: int, before: int | None = None, limit: int = 50, viewer_id: int | None = None
 ) -> tuple[list[Message], bool]:
     """One page of history going backwards: up to ``limit`` messages older than ``before``,
-    returned oldest first, and whether older ones remain."""
+    returned oldest first, and whether older ones remain. With ``viewer_id``, without the
+    messages of people that viewer blocked."""
     limit = max(1, min(limit, HISTORY_MAX_PAGE))
     qs = (
         Message.objects.filter(room_id=room_id)
         .select_related("user__profile", "user__standing")
         .order_by("-id")
     )
+    qs = visible_messages(qs, viewer_id=viewer_id)
     if before is not None:
         qs = qs.filter(id__lt=before)
     rows = list(qs[: limit + 1])
@@ -166,27 +185,30 @@ def recent_message_payloads(*, room_id: int, limit: int, viewer_id: int) -> list
     # PostgreSQL writes the time as text already in ``isoformat()``'s shape (UTC), which
     # spares parsing 100 timestamps into datetimes only to print them again.
     created = _PG_ISO_UTC.format(column="m.created_at") if postgres else "m.created_at"
+    # The authors the viewer blocked stay out (``visible_messages``), in this statement.
+    muted = (
+        f" AND (m.user_id IS NULL OR m.user_id NOT IN"  # noqa: S608 - names from _meta
+        f" (SELECT k.blocked_id FROM {_block_table()} k WHERE k.blocker_id = %s))"
+    )
     sql = (
-        # A message a moderator hid reads as the placeholder (bound below), never its text.
-        f"SELECT m.id, CASE WHEN m.hidden_at IS NULL THEN m.text ELSE %s END, {created},"  # noqa: S608
-        " m.kind, m.user_id,"
-        " u.username, u.email, u.is_active"
+        f"SELECT m.id, m.text, {created}, m.kind, m.user_id,"  # noqa: S608
+        " u.username, u.email, u.is_active, m.hidden_at"
         f" FROM {t['m']} m LEFT JOIN {t['u']} u ON u.id = m.user_id"
         # PostgreSQL: ``= ANY`` and the (room, -id) index's own order keep the plan on that
         # index. With ``room_id = %s ORDER BY id DESC`` the planner may walk the primary key
         # backwards instead, through every newer message of every other room: a quiet room
         # beside busy ones then costs milliseconds per visit.
         + (
-            " WHERE m.room_id = ANY(%s::bigint[]) ORDER BY m.room_id, m.id DESC LIMIT %s"
+            f" WHERE m.room_id = ANY(%s::bigint[]){muted} ORDER BY m.room_id, m.id DESC LIMIT %s"
             if postgres
-            else " WHERE m.room_id = %s ORDER BY m.id DESC LIMIT %s"
+            else f" WHERE m.room_id = %s{muted} ORDER BY m.id DESC LIMIT %s"
         )
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [HIDDEN_MESSAGE_TEXT, [room_id] if postgres else room_id, limit])
+        cursor.execute(sql, [[room_id] if postgres else room_id, viewer_id, limit])
         rows = cursor.fetchall()
     out = []
-    for mid, text, created_at, kind, user_id, username, email, active in reversed(rows):
+    for mid, text, created_at, kind, user_id, username, email, active, hidden in reversed(rows):
         user = None
         if user_id is not None:
             user = {
@@ -197,7 +219,7 @@ def recent_message_payloads(*, room_id: int, limit: int, viewer_id: int) -> list
         out.append(
             {
                 "id": mid,
-                "message": text,
+                "message": HIDDEN_MESSAGE_TEXT if hidden is not None else text,
                 "created_at": _pg_iso(created_at)
                 if postgres
                 else aware_datetime(created_at).isoformat(),
@@ -209,13 +231,21 @@ def recent_message_payloads(*, room_id: int, limit: int, viewer_id: int) -> list
     return out
 
 
-def messages_after(*, room_id: int, after: int, limit: int = 200) -> list[Message]:
-    """Messages newer than ``after``, oldest first (catch-up after a reconnect)."""
-    return list(
-        Message.objects.filter(room_id=room_id, id__gt=after)
-        .select_related("user__profile", "user__standing")
-        .order_by("id")[:limit]
+def _block_table() -> str:
+    from mealbuddy.trust.models import Block
+
+    return Block._meta.db_table
+
+
+def messages_after(
+    *, room_id: int, after: int, limit: int = 200, viewer_id: int | None = None
+) -> list[Message]:
+    """Messages newer than ``after``, oldest first (catch-up after a reconnect); with
+    ``viewer_id``, without those of people that viewer blocked."""
+    qs = Message.objects.filter(room_id=room_id, id__gt=after).select_related(
+        "user__profile", "user__standing"
     )
+    return list(visible_messages(qs, viewer_id=viewer_id).order_by("id")[:limit])
 
 
 def latest_message_id(*, room_id: int) -> int:
@@ -237,7 +267,10 @@ def _last_read(user_id: int, room_ref: str = "pk"):
 def _unread_subquery(user_id: int):
     return Coalesce(
         Subquery(
-            Message.objects.filter(room_id=OuterRef("pk"), id__gt=OuterRef("last_read"))
+            visible_messages(
+                Message.objects.filter(room_id=OuterRef("pk"), id__gt=OuterRef("last_read")),
+                viewer_id=user_id,
+            )
             .exclude(user_id=user_id)
             .exclude(actor_id=user_id)
             .order_by()
@@ -257,7 +290,9 @@ def my_rooms_queryset(*, user):
         .annotate(
             last_read=_last_read(user.pk),
             last_id=Subquery(
-                Message.objects.filter(room_id=OuterRef("pk")).order_by("-id").values("id")[:1]
+                visible_messages(Message.objects.filter(room_id=OuterRef("pk")), viewer_id=user.pk)
+                .order_by("-id")
+                .values("id")[:1]
             ),
         )
         .annotate(
@@ -291,7 +326,9 @@ def room_unread_counts(*, user) -> dict[int, int]:
 def chat_unread_total(*, user) -> int:
     """Unread messages over all my rooms, in one query (the navigation badge)."""
     return (
-        Message.objects.filter(room_member_q(user.pk, through="room__"))
+        visible_messages(
+            Message.objects.filter(room_member_q(user.pk, through="room__")), viewer_id=user.pk
+        )
         .filter(~Q(user_id=user.pk) | Q(user_id__isnull=True))
         .exclude(actor_id=user.pk)
         .annotate(last_read=_last_read(user.pk, "room_id"))

@@ -418,6 +418,7 @@ def chat_away_push(*, now=None) -> int:
     from datetime import timedelta
 
     from mealbuddy.notifications.services import push_chat_away
+    from mealbuddy.trust.models import Block
 
     now = now or timezone.now()
     cutoff = now - timedelta(minutes=settings.PUSH_CHAT_AWAY_MINUTES)
@@ -442,6 +443,12 @@ def chat_away_push(*, now=None) -> int:
             "room_id", "user_id", "last_read_message_id"
         )
     }
+    # Someone a member blocked never makes that member's chat "unread" (selectors.visible_messages).
+    muted: dict[int, set[int]] = {}
+    for blocker_id, blocked_id in Block.objects.filter(
+        blocker_id__in={u for ids in members.values() for u in ids}
+    ).values_list("blocker_id", "blocked_id"):
+        muted.setdefault(blocker_id, set()).add(blocked_id)
     messages: dict[int, list[tuple[int, int | None, object]]] = {}
     for row in (
         Message.objects.filter(room_id__in=rooms, kind=Message.Kind.TEXT, created_at__gte=since)
@@ -454,7 +461,12 @@ def chat_away_push(*, now=None) -> int:
         pending = {}
         for user_id in members.get(room_id, ()):
             last_read = read.get((room_id, user_id), 0)
-            unread = [m for m in room_messages if m[0] > last_read and m[1] != user_id]
+            hidden = muted.get(user_id, ())
+            unread = [
+                m
+                for m in room_messages
+                if m[0] > last_read and m[1] != user_id and m[1] not in hidden
+            ]
             if unread and unread[0][2] <= cutoff:
                 pending[user_id] = (last_read, unread[-1][0])
         if not pending:

@@ -241,7 +241,10 @@ class PostListView(APIView):
         page = page_number(request.query_params.get("page"))
         # Only as far as the paginator can see (ten pages past this one).
         window = selectors.post_feed_ids(
-            region_id=user.region_id, category=category, limit=(page + WINDOW) * PAGE_SIZE
+            region_id=user.region_id,
+            category=category,
+            limit=(page + WINDOW) * PAGE_SIZE,
+            viewer=user,
         )
         last = max((len(window) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
         page = min(page, last)
@@ -300,17 +303,18 @@ class PostWriteView(APIView):
         return _detail(request, group_order.pk, status_code=status.HTTP_201_CREATED)
 
 
-def _hidden_visible(row: dict, user) -> bool:
-    """A moderator hid the post: only its writer, its members and staff still see it (as
-    ``groupbuys.access.access_group_order`` decides for our own API)."""
-    return row["host_id"] == user.pk or row["is_joined"] or user.is_staff
-
-
 def _detail(request, pk: int, *, status_code: int = 200) -> Response:
     """One query: the post's columns and whether the requester is a member."""
     user = request.user
     row = selectors.post_rows(ids=[pk], member_id=user.pk).get(pk)
-    if row is None or (row["hidden_at"] is not None and not _hidden_visible(row, user)):
+    if row is None or not selectors.group_order_visible(
+        host_id=row["host_id"],
+        hidden=row["is_hidden"],
+        viewer=user,
+        is_member=row["is_joined"],
+        blocked=row["is_blocked"],
+    ):
+        # Hidden by a moderator, or between two people who blocked each other: as missing.
         raise NotFound("주문을 찾을 수 없어요.")
     now = timezone.now()
     payload = _row_payload(row, viewer_id=user.pk, now=now)

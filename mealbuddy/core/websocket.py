@@ -324,6 +324,10 @@ class AccountSocketConsumer(PeerGoneTolerantConsumer):
                 user_id=user_id, socket_id=self.channel_name
             )
 
+    async def trust_blocks_changed(self, event) -> None:
+        """Sent to the account's group when it blocks or unblocks someone; sockets that
+        hide people (the chat room's) override this to reload."""
+
     async def websocket_connect(self, message) -> None:
         try:
             await self.connect()

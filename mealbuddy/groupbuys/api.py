@@ -71,7 +71,7 @@ def detail_payload(group_order: GroupOrder, *, viewer) -> dict:
 
 
 def _detail_response(request, pk: int, *, status_code: int = 200) -> Response:
-    group_order = access_group_order(user=request.user, id=pk)
+    group_order = access_group_order(user=request.user, id=pk, visible=True)
     return Response(detail_payload(group_order, viewer=request.user), status=status_code)
 
 
@@ -166,7 +166,8 @@ class JoinView(APIView):
         summary="참여하기",
         description=(
             "이미 참여했다면 아무것도 바뀌지 않아요. 거절 코드: full, closed, "
-            "deadline_passed, banned, not_neighbour, no_region. 앱에서 결제하는 주문은 "
+            "deadline_passed, banned, not_neighbour, no_region, blocked(서로 차단). "
+            "앱에서 결제하는 주문은 "
             "참여할 때 내 부담액(과 노쇼 보증금)을 지갑에서 맡겨 두고, 잔액이 모자라면 "
             "400 insufficient_funds와 함께 missing(모자란 원)과 topup_url(충전하기)을 돌려줘요."
         ),

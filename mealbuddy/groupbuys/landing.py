@@ -50,7 +50,9 @@ def showcase_orders(*, region: Region, limit: int = SHOWCASE_SIZE) -> QuerySet[G
     region_ids = [region.pk, *region_neighbour_ids(region=region)]
     is_open = recruiting_q(now)
     return (
-        GroupOrder.objects.filter(region_id__in=region_ids, deadline__gte=now - RECENT)
+        GroupOrder.objects.filter(
+            region_id__in=region_ids, deadline__gte=now - RECENT, hidden_at__isnull=True
+        )
         .select_related("region")
         .only(*PUBLIC_FIELDS)
         .annotate(

@@ -398,4 +398,25 @@ def restriction_refusal(*, user, now: datetime) -> ApplicationError | None:
     standing = standing_of(user)
     if restriction_active(standing=standing, now=now):
         return AccountRestricted(restriction_message(standing=standing))
+
+
+# --- 차단 · 숨김 (issue 12, block/report part) ----------------------------------------------
+
+BLOCKED_JOIN = "차단했거나 나를 차단한 이웃의 모집에는 참여할 수 없어요."
+
+
+def block_refusal(group_order: GroupOrder, *, user) -> ApplicationError | None:
+    """Why ``user`` may not join this order for trust reasons: a moderator hid it (gone, as
+    for a missing order), or the host and ``user`` blocked each other, either way (one
+    query: ``trust.selectors.block_check``)."""
+    from mealbuddy.core.errors import NotFound
+    from mealbuddy.trust.errors import Blocked
+    from mealbuddy.trust.selectors import block_check
+
+    if group_order.hidden_at is not None:
+        return NotFound("주문을 찾을 수 없어요.")
+    try:
+        block_check(user_id=user.pk, other_id=group_order.host_id, message=BLOCKED_JOIN)
+    except Blocked as exc:
+        return exc
     return None

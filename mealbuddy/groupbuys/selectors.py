@@ -90,6 +90,66 @@ def closing_score(now: datetime):
     )
 
 
+# --- Who sees an order: hidden by moderators, or between two people who blocked each other --
+# (issue 12). Written once: the ORM form ``group_order_visible_q`` for every list, the row
+# form ``group_order_visible`` for a detail (REST, page, the original client), both fed by
+# the same facts, read in the same query as the order (no query of their own).
+
+HIDDEN_ORDER_NOTE = "운영정책에 따라 숨겨진 모집글이에요"
+
+
+def _blocked_hosts_q(viewer_id: int) -> Q:
+    """Orders whose host blocked the viewer or whom the viewer blocked (either side)."""
+    from mealbuddy.trust.models import Block
+
+    return Q(host_id__in=Block.objects.filter(blocker_id=viewer_id).values("blocked_id")) | Q(
+        host_id__in=Block.objects.filter(blocked_id=viewer_id).values("blocker_id")
+    )
+
+
+def viewer_blocked_exists(viewer_id: int) -> Exists:
+    """True on an order row when its host and the viewer are blocked either way."""
+    from mealbuddy.trust.models import Block
+
+    host = OuterRef("host_id")
+    return Exists(
+        Block.objects.filter(
+            Q(blocker_id=viewer_id, blocked_id=host) | Q(blocker_id=host, blocked_id=viewer_id)
+        )
+    )
+
+
+def group_order_visible_q(*, viewer) -> Q:
+    """The orders ``viewer`` may see in any list: neither hidden by a moderator nor hosted
+    by someone the viewer blocked or who blocked the viewer, unless the viewer hosts it or
+    is a member (an order someone is already in stays theirs: their money, items and room
+    are in it, and the host sees "운영정책에 따라 숨겨진 모집글이에요"). Staff see every order.
+    The cheap test comes first so most rows never reach the membership subquery."""
+    viewer_id = getattr(viewer, "pk", None)
+    if viewer_id is None:
+        return Q(hidden_at__isnull=True)
+    if getattr(viewer, "is_staff", False):
+        return Q()
+    member = Exists(Participation.objects.filter(group_order_id=OuterRef("pk"), user_id=viewer_id))
+    return (
+        (Q(hidden_at__isnull=True) & ~_blocked_hosts_q(viewer_id))
+        | Q(host_id=viewer_id)
+        | Q(member)
+    )
+
+
+def group_order_visible(
+    *, host_id: int, hidden: bool, viewer, is_member: bool, blocked: bool
+) -> bool:
+    """``group_order_visible_q`` for one order whose facts are known: hidden or not, whether
+    the viewer is a member, whether the viewer and the host blocked each other."""
+    if getattr(viewer, "is_staff", False) or is_member:
+        return True
+    if getattr(viewer, "pk", None) == host_id:
+        return True
+    return not hidden and not blocked
+
+
 def group_order_feed(
     *,
     user,
@@ -115,10 +175,11 @@ def group_order_feed(
     """
     now = timezone.now()
     region_ids = feed_region_ids(user=user, include_neighbours=include_neighbours)
-    # An order a moderator hid leaves every feed (its members still reach it by its page).
-    queryset = GroupOrder.objects.filter(
-        region_id__in=region_ids, hidden_at__isnull=True
-    ).select_related("host", "host__profile", "host__standing", "region", "chat_room")
+    queryset = (
+        GroupOrder.objects.filter(region_id__in=region_ids)
+        .filter(group_order_visible_q(viewer=user))
+        .select_related("host", "host__profile", "host__standing", "region", "chat_room")
+    )
     if verified_hosts:
         from mealbuddy.trust.selectors import region_verified_q
 
@@ -410,6 +471,12 @@ class BoardCard:
     host_avatar_url: str
 
     @property
+    def hidden_note(self) -> str:
+        """Only the host (and staff) still get a hidden order on the board: say why it is
+        gone for everyone else."""
+        return HIDDEN_ORDER_NOTE if self.order.hidden_at is not None else ""
+
+    @property
     def progress_percent(self) -> int:
         """How far the items are towards the minimum order, 0–100."""
         minimum = self.breakdown.min_order_amount
@@ -572,24 +639,56 @@ def _tables() -> dict[str, str]:
         "c": ChatRoom._meta.db_table,
         "p": Participation._meta.db_table,
         "b": Ban._meta.db_table,
+        "k": _block_table(),
     }
 
 
-def post_feed_ids(*, region_id: int | None, category: str | None, limit: int) -> list[int]:
-    """Ids of a neighbourhood's newest group orders (optionally one category), newest
-    first, at most ``limit``: one walk of the (region[, category], -created_at, -id) index."""
+def _block_table() -> str:
+    from mealbuddy.trust.models import Block
+
+    return Block._meta.db_table
+
+
+def _visible_sql(viewer, alias: str) -> tuple[str, list]:
+    """``group_order_visible_q`` as plain SQL on the order table aliased ``alias`` (the
+    original client's feed): `` AND (...)`` and its parameters."""
+    viewer_id = getattr(viewer, "pk", None)
+    if viewer_id is None:
+        return f" AND {alias}.hidden_at IS NULL", []
+    if getattr(viewer, "is_staff", False):
+        return "", []
+    t = _tables()
+    sql = (
+        f" AND (({alias}.hidden_at IS NULL"  # noqa: S608 - names from _meta, values bound
+        f" AND {alias}.host_id NOT IN (SELECT blocked_id FROM {t['k']} WHERE blocker_id = %s)"
+        f" AND {alias}.host_id NOT IN (SELECT blocker_id FROM {t['k']} WHERE blocked_id = %s))"
+        f" OR {alias}.host_id = %s"
+        f" OR EXISTS (SELECT 1 FROM {t['p']} vp WHERE vp.group_order_id = {alias}.id"
+        " AND vp.user_id = %s))"
+    )
+    return sql, [viewer_id] * 4
+
+
+def post_feed_ids(
+    *, region_id: int | None, category: str | None, limit: int, viewer=None
+) -> list[int]:
+    """Ids of a neighbourhood's newest group orders (optionally one category) that
+    ``viewer`` may see (``group_order_visible_q``), newest first, at most ``limit``: one
+    walk of the (region[, category], -created_at, -id) index."""
     from django.db import connection
 
     if region_id is None:
         return []
     table = _tables()["g"]
-    # Hidden by a moderator: out of the feed.
-    sql = f"SELECT id FROM {table} WHERE region_id = %s AND hidden_at IS NULL"  # noqa: S608
+    sql = f"SELECT g.id FROM {table} g WHERE g.region_id = %s"  # noqa: S608 - names from _meta
     params: list = [region_id]
     if category:
-        sql += " AND category = %s"
+        sql += " AND g.category = %s"
         params.append(category)
-    sql += " ORDER BY created_at DESC, id DESC LIMIT %s"
+    visible, visible_params = _visible_sql(viewer, "g")
+    sql += visible
+    params.extend(visible_params)
+    sql += " ORDER BY g.created_at DESC, g.id DESC LIMIT %s"
     params.append(limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -613,8 +712,12 @@ def post_rows(*, ids: list[int], member_id: int | None = None) -> dict[int, dict
             " AND p.user_id = %s) AS is_joined"
             f", EXISTS (SELECT 1 FROM {t['b']} b WHERE b.group_order_id = g.id"
             " AND b.user_id = %s) AS is_banned"
+            f", EXISTS (SELECT 1 FROM {t['k']} k WHERE (k.blocker_id = %s"
+            " AND k.blocked_id = g.host_id) OR (k.blocker_id = g.host_id"
+            " AND k.blocked_id = %s)) AS is_blocked"
+            ", g.hidden_at IS NOT NULL AS is_hidden"
         )
-        params.extend([member_id, member_id])
+        params.extend([member_id, member_id, member_id, member_id])
     placeholders = ", ".join(["%s"] * len(ids))
     sql = (
         f"SELECT {columns} FROM {t['g']} g"  # noqa: S608 - names from _meta, values bound
@@ -635,6 +738,8 @@ def post_rows(*, ids: list[int], member_id: int | None = None) -> dict[int, dict
         if "is_joined" in row:
             row["is_joined"] = bool(row["is_joined"])
             row["is_banned"] = bool(row["is_banned"])
+            row["is_blocked"] = bool(row["is_blocked"])
+            row["is_hidden"] = bool(row["is_hidden"])
     return {row["id"]: row for row in rows}
 
 

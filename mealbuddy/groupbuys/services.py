@@ -48,6 +48,7 @@ from mealbuddy.groupbuys.models import (
 )
 from mealbuddy.groupbuys.rules import (
     ban_refusal,
+    block_refusal,
     cap_refusal,
     delete_refusal,
     edit_refusal,
@@ -384,7 +385,8 @@ def groupbuy_join(*, group_order_id: int, user, use_points: bool = False) -> Par
     ordered, delivered or cancelled), ``DeadlinePassed`` (409, ``deadline_passed``),
     ``Banned`` (403, ``banned``), ``NotNeighbour`` (403, ``not_neighbour``: the order is
     neither in the user's neighbourhood nor a bordering one), ``NoRegion`` (400,
-    ``no_region``). The join that fills the last place closes recruitment (reason
+    ``no_region``); first of all ``rules.block_refusal``: ``Blocked`` (403, ``blocked``) when
+    the host and the user blocked each other, ``NotFound`` for an order a moderator hid. The join that fills the last place closes recruitment (reason
     "full") and notifies every member (FILLED); the host gets JOINED; the room gets the
     "<name> 님이 입장했습니다." system message. A suspended or banned user gets
     ``AccountRestricted`` (403, ``account_restricted``).
@@ -395,7 +397,7 @@ def groupbuy_join(*, group_order_id: int, user, use_points: bool = False) -> Par
     existing = Participation.objects.filter(group_order=group_order, user=user).first()
     if existing is not None:
         return existing
-    refusal = join_refusal(
+    refusal = block_refusal(group_order, user=user) or join_refusal(
         group_order,
         user=user,
         is_banned=Ban.objects.filter(group_order=group_order, user=user).exists(),
@@ -436,6 +438,7 @@ def groupbuy_join(*, group_order_id: int, user, use_points: bool = False) -> Par
         text=f"{user.display_name} 님이 '{group_order.title}'에 참여했어요.",
         group_order=group_order,
         url=detail_url(group_order.pk),
+        actor_id=user.pk,
     )
     if group_order.member_count >= group_order.target_count:
         GroupOrder.objects.filter(pk=group_order.pk).update(

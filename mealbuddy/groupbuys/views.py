@@ -46,7 +46,7 @@ def _error_page(request, exc: ApplicationError):
 
 def _order_or_error(request, pk: int):
     try:
-        return access_group_order(user=request.user, id=pk), None
+        return access_group_order(user=request.user, id=pk, visible=True), None
     except (NotFound, PermissionDenied) as exc:
         return None, _error_page(request, exc)
 
@@ -181,6 +181,7 @@ def _detail_context(request, group_order: GroupOrder, **extra) -> dict:
         "current": group_order.current_status(),
         "item_form": ItemForm(),
         "chat_url": f"/chats/{group_order.chat_room.pk}/",
+        "hidden_note": selectors.HIDDEN_ORDER_NOTE if group_order.hidden_at else "",
         "preview": None,
     }
     if actions.is_member:
@@ -258,7 +259,9 @@ def _after_action(
     if error is not None:
         group_order, failure = _order_or_error(request, pk)
         if failure:
-            return failure
+            # The order is not the viewer's to see (e.g. a refused join between two people
+            # who blocked each other): the refusal itself, not a bare "not found".
+            return _error_page(request, error)
         context = _detail_context(request, group_order, action_error=error)
         return render(request, "groupbuys/detail.html", context, status=error.status_code)
     if anchor:

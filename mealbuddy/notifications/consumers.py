@@ -36,7 +36,7 @@ from mealbuddy.core.websocket import (
 )
 from mealbuddy.notifications.selectors import notification_unread_count
 from mealbuddy.trust.errors import AccountRestricted
-from mealbuddy.trust.selectors import restriction_check
+from mealbuddy.trust.selectors import blocks_made_ids, restriction_check
 
 
 def _socket_user(scope):
@@ -52,19 +52,24 @@ def _restricted(user) -> bool:
     return False
 
 
-def _counts(user) -> tuple[dict[int, int], int]:
-    return chat_selectors.room_unread_counts(user=user), notification_unread_count(user=user)
+def _counts(user) -> tuple[dict[int, int], int, frozenset[int]]:
+    return (
+        chat_selectors.room_unread_counts(user=user),
+        notification_unread_count(user=user),
+        blocks_made_ids(user_id=user.pk),
+    )
 
 
 def _order_readable(user, order_id: int) -> None:
     """Raises the order page's own refusal (404) unless ``user`` may read the order."""
     from mealbuddy.groupbuys.access import access_group_order
 
-    access_group_order(user=user, id=order_id)
+    access_group_order(user=user, id=order_id, visible=True)
 
 
 class NotificationConsumer(AccountSocketConsumer):
     user = None
+    muted: frozenset[int] = frozenset()
     order_group: str | None = None
 
     async def connect(self) -> None:
@@ -120,7 +125,7 @@ class NotificationConsumer(AccountSocketConsumer):
         """Follow exactly my rooms' groups, then send fresh counts."""
         if self.closing:
             return
-        rooms, self.notifications = await database_sync_to_async(_counts)(self.user)
+        rooms, self.notifications, self.muted = await database_sync_to_async(_counts)(self.user)
         wanted = {chat_room_group(room_id) for room_id in rooms} | {user_group(self.user.pk)}
         for group in wanted - self.followed:
             await self.channel_layer.group_add(group, self.channel_name)
@@ -146,6 +151,8 @@ class NotificationConsumer(AccountSocketConsumer):
         if room_id not in self.rooms or payload.get("user_id") == self.user.pk:
             return  # my own join/leave: rooms.changed follows with fresh counts
         author = message.get("user")
+        if author is not None and author["id"] in self.muted:
+            return  # someone I blocked: never unread for me (chat/selectors.visible_messages)
         # A system line I caused (``actor_id``: my status change, ban…) is not unread for me.
         mine = (author is not None and author["id"] == self.user.pk) or event.get(
             "actor_id"
@@ -175,6 +182,9 @@ class NotificationConsumer(AccountSocketConsumer):
 
     async def chat_message_hidden(self, event) -> None:
         """A moderator hid a message in one of my rooms: nothing to count here."""
+
+    async def trust_blocks_changed(self, event) -> None:
+        await self._refresh()  # counts without (or again with) the people I (un)blocked
 
     async def rooms_changed(self, event) -> None:
         await self._refresh()

@@ -43,10 +43,22 @@ def notification_payload(notification: Notification) -> dict:
 
 
 def notifications_create(
-    *, users: Iterable, kind: str, text: str, group_order=None, url: str = ""
+    *,
+    users: Iterable,
+    kind: str,
+    text: str,
+    group_order=None,
+    url: str = "",
+    actor_id: int | None = None,
 ) -> list[Notification]:
-    """Notify each of ``users`` (skipping duplicates) and push it live after commit."""
+    """Notify each of ``users`` (skipping duplicates) and push it live after commit.
+
+    ``actor_id``: the person whose action this is; nobody who blocked them hears of it."""
     seen: set[int] = set()
+    if actor_id is not None:
+        from mealbuddy.trust.models import Block
+
+        seen.update(Block.objects.filter(blocked_id=actor_id).values_list("blocker_id", flat=True))
     created = []
     for user in users:
         if user.pk in seen:

@@ -52,12 +52,15 @@ def user_weather(*, user, lat: float | None = None, lon: float | None = None) ->
 
 def open_orders_nearby(*, user, now: datetime | None = None) -> tuple[OpenOrder, ...]:
     """Group orders recruiting right now in the user's 동 and the 동 bordering it."""
+    from mealbuddy.groupbuys.selectors import group_order_visible_q
+
     if user.region_id is None:
         return ()
     now = now or timezone.now()
     region_ids = [user.region_id, *region_neighbour_ids(region=user.region)]
     rows = (
         GroupOrder.objects.filter(recruiting_q(now), region_id__in=region_ids)
+        .filter(group_order_visible_q(viewer=user))  # hidden, or a host blocked either way
         .order_by("deadline", "id")
         .values_list(
             "id", "title", "category", "member_count", "target_count", "deadline", "region__name"

@@ -97,3 +97,29 @@ def block_check(*, user_id: int, other_id: int, message: str) -> None:
     """Raise Blocked when either of the two blocked the other."""
     if block_between(user_id=user_id, other_id=other_id):
         raise Blocked(message)
+
+
+# --- 차단: who the viewer blocked (block/report part) ---------------------------------------
+
+
+def blocks_made_ids(*, user_id: int | None) -> frozenset[int]:
+    """The people ``user_id`` blocked: their chat messages are hidden for ``user_id`` (the
+    blocked person still sees the blocker's, in a room both are in). One query."""
+    if user_id is None:
+        return frozenset()
+    return frozenset(Block.objects.filter(blocker_id=user_id).values_list("blocked_id", flat=True))
+
+
+def blocks_made_query(*, user_id: int):
+    """``blocks_made_ids`` as a subquery (``user_id__in=...``): lists that hide the blocked
+    authors' messages do it inside their own statement, with no query of their own."""
+    return Block.objects.filter(blocker_id=user_id).values("blocked_id")
+
+
+def blocks_made(*, user) -> list[Block]:
+    """ "차단한 이웃": ``user``'s blocks, newest first, with the blocked person (and profile)."""
+    return list(
+        Block.objects.filter(blocker_id=user.pk)
+        .select_related("blocked", "blocked__profile")
+        .order_by("-created_at", "-id")
+    )

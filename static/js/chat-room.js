@@ -125,6 +125,16 @@ function renderMessage(m) {
   time.dateTime = m.created_at;
   time.textContent = new Date(m.created_at).toLocaleTimeString("ko-KR", timeFormat);
   bubble.append(body, time);
+  if (m.hidden) li.classList.add("msg-hidden");
+  if (!mine && !m.hidden) {
+    // The message's one action: report it (a page with the form; the server decides).
+    const report = document.createElement("a");
+    report.className = "msg-report";
+    report.href = `/reports/new/?message=${m.id}&next=${encodeURIComponent(location.pathname)}`;
+    report.textContent = "신고";
+    report.setAttribute("aria-label", `${m.user.username} 님의 메시지 신고하기`);
+    bubble.append(report);
+  }
   li.append(bubble);
   return li;
 }

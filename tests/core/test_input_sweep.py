@@ -114,7 +114,7 @@ def world():
         "id": room.group_order_id,
         "item_id": item.pk,
         "region_id": host.region_id,
-        "user_id": guest.pk,  # /api/profiles/{user_id}/
+        "user_id": guest.pk,  # /api/profiles/{user_id}/, /api/blocks/{user_id}/
         # Social login (issue 13): a provider without keys here answers 404; the sweep with
         # the providers on, against the fake provider, is tests/accounts/test_social_input.py.
         "provider": "kakao",
@@ -267,6 +267,13 @@ PAGES = [
     ("get", "/staff/moderation/log/"),
     ("get", "/staff/moderation/{id}/"),
     ("post", "/staff/moderation/{id}/"),
+    # 차단 · 신고 (issue 12); {id} is whatever id the sweep draws, a user's or not.
+    ("get", "/settings/blocks/"),
+    ("post", "/settings/blocks/{id}/delete/"),
+    ("get", "/users/{id}/block/"),
+    ("post", "/users/{id}/block/"),
+    ("get", "/reports/new/"),
+    ("post", "/reports/new/"),
 ]
 PAGE_FIELDS = [
     "target_user_id",
@@ -329,6 +336,12 @@ PAGE_FIELDS = [
     "user-kind",
     "user-reason",
     "user-days",
+    # 신고 (issue 12): the form and the target it is reached by.
+    "reason",
+    "text",
+    "order",
+    "message",
+    "user",
 ]
 
 
