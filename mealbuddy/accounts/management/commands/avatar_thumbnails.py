@@ -1,4 +1,9 @@
-"""Make the square avatar copies (thumb, large) that photos uploaded before them lack."""
+"""Make the square avatar copies (thumb, large) that photos uploaded before them lack.
+
+A command, not a data migration: it reads and re-encodes every old photo from the media
+storage (a bucket elsewhere in production), so its cost grows with the avatars and a storage
+outage during ``migrate`` would block a deploy. Run it once after deploying; again is harmless.
+"""
 
 from django.core.management.base import BaseCommand
 
