@@ -1,4 +1,5 @@
-"""Our own account API: token refresh/logout, the signed-in user and their profile."""
+"""Our own account API: token refresh/logout, the signed-in user, their profile, password
+and deletion."""
 
 from __future__ import annotations
 
@@ -10,14 +11,18 @@ from rest_framework.views import APIView
 
 from mealbuddy.accounts import services
 from mealbuddy.accounts.serializers import (
+    AccountDeleteInputSerializer,
     MeSerializer,
     MessageSerializer,
     MeUpdateSerializer,
+    PasswordChangeInputSerializer,
+    PasswordChangeOutputSerializer,
     ProfileSerializer,
     ProfileUpdateSerializer,
     RefreshInputSerializer,
     TokenPairSerializer,
 )
+from mealbuddy.accounts.tokens import tokens_for_user
 from mealbuddy.core.input import JSONBodyParser
 
 TAGS = ["계정"]
@@ -133,3 +138,56 @@ class ProfileView(APIView):
             remove_avatar=data.get("remove_avatar", False),
         )
         return Response(ProfileSerializer(profile, context={"request": request}).data)
+
+
+class PasswordView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="비밀번호 변경 · 만들기",
+        description="비밀번호가 있으면 `current_password`가 맞아야 해요. 간편 로그인으로 가입해 "
+        "비밀번호가 없는 계정(`/api/me/`의 `has_password`가 false)은 현재 비밀번호 없이 "
+        "처음 비밀번호를 만들어요. 다른 기기의 토큰과 이 요청에 쓴 토큰은 끝나고, 새 토큰 "
+        "쌍을 돌려줘요.",
+        request=PasswordChangeInputSerializer,
+        responses={200: PasswordChangeOutputSerializer},
+    )
+    def post(self, request):
+        serializer = PasswordChangeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        had_password = request.user.has_usable_password()
+        user = services.user_change_password(
+            user=request.user,
+            current_password=data.get("current_password", ""),
+            new_password1=data["new_password1"],
+            new_password2=data["new_password2"],
+        )
+        tokens = tokens_for_user(user)
+        message = "비밀번호를 바꿨어요." if had_password else "비밀번호를 만들었어요."
+        return Response(
+            {"message": message, "token": tokens["token"], "refresh": tokens["refresh"]}
+        )
+
+
+class AccountDeleteView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="회원 탈퇴",
+        description="비밀번호가 있는 계정은 `password`로, 간편 로그인으로 가입해 비밀번호가 "
+        "없는 계정은 `username`(닉네임 그대로)으로 확인해요. 비밀번호가 있는 계정은 "
+        "닉네임으로 탈퇴할 수 없어요. 정산되지 않은 돈이 있으면 409예요.",
+        request=AccountDeleteInputSerializer,
+        responses={200: MessageSerializer},
+    )
+    def post(self, request):
+        serializer = AccountDeleteInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.user_deactivate(
+            user=request.user, password=data.get("password", ""), username=data.get("username")
+        )
+        return Response({"message": "탈퇴했어요. 그동안 밀버디를 써 주셔서 고마워요."})

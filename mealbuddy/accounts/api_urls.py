@@ -12,4 +12,6 @@ urlpatterns = [
     ),
     path("me/", api.MeView.as_view(), name="me"),
     path("me/profile/", api.ProfileView.as_view(), name="me-profile"),
+    path("me/password/", api.PasswordView.as_view(), name="me-password"),
+    path("me/delete/", api.AccountDeleteView.as_view(), name="me-delete"),
 ]

@@ -82,15 +82,42 @@ class MeForm(NamedErrorsMixin, forms.Form):
 
 
 class PasswordForm(NamedErrorsMixin, forms.Form):
+    """``has_password=False`` (an account made through a provider): setting a first password,
+    with no current one to ask for."""
+
     current_password = _password("현재 비밀번호", "current-password")
     new_password1 = _password("새 비밀번호", "new-password")
     new_password2 = _password(
         "새 비밀번호 확인", "new-password", missing="새 비밀번호를 한 번 더 입력해 주세요."
     )
 
+    def __init__(self, *args, has_password: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not has_password:
+            del self.fields["current_password"]
+
 
 class DeleteForm(NamedErrorsMixin, forms.Form):
+    """Confirmed with the password, or, for an account without one, by typing the nickname
+    (``username``; the service decides which counts: ``services.user_deactivate``)."""
+
     password = _password("비밀번호 확인", "current-password", missing="비밀번호를 입력해 주세요.")
+    username = forms.CharField(
+        label="닉네임 확인",
+        max_length=20,
+        error_messages={"required": "닉네임을 입력해 주세요."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, has_password: bool = True, nickname: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if has_password:
+            del self.fields["username"]
+        else:
+            del self.fields["password"]
+            self.fields[
+                "username"
+            ].help_text = f"비밀번호 없이 가입한 계정이에요. 확인을 위해 닉네임을 그대로 입력해 주세요: {nickname}"
 
 
 class ProfileForm(NamedErrorsMixin, forms.Form):

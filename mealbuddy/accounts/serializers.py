@@ -83,11 +83,28 @@ class RegionBriefSerializer(serializers.Serializer):
 
 class MeSerializer(serializers.ModelSerializer):
     region = RegionBriefSerializer(allow_null=True)
+    has_password = serializers.SerializerMethodField(
+        help_text="false: 간편 로그인으로 가입해 비밀번호가 없어요 (비밀번호 만들기는 현재 "
+        "비밀번호 없이, 탈퇴는 닉네임으로 확인해요)"
+    )
 
     class Meta:
         model = User
-        fields = ["id", "email", "username", "address", "region", "lat", "lon", "date_joined"]
+        fields = [
+            "id",
+            "email",
+            "username",
+            "address",
+            "region",
+            "lat",
+            "lon",
+            "date_joined",
+            "has_password",
+        ]
         read_only_fields = fields
+
+    def get_has_password(self, user: User) -> bool:
+        return user.has_usable_password()
 
 
 class MeUpdateSerializer(serializers.Serializer):
@@ -140,3 +157,38 @@ class ProfileUpdateSerializer(serializers.Serializer):
         required=False, help_text="JPEG/PNG/WEBP/GIF, 5MB 이하 (다시 인코딩되어 저장)"
     )
     remove_avatar = serializers.BooleanField(required=False, default=False)
+
+
+def _secret(label: str, *, required: bool = True) -> serializers.CharField:
+    return serializers.CharField(
+        required=required,
+        allow_blank=not required,
+        trim_whitespace=False,
+        max_length=4096,
+        style={"input_type": "password"},
+        help_text=label,
+    )
+
+
+class PasswordChangeInputSerializer(serializers.Serializer):
+    current_password = _secret(
+        "현재 비밀번호 (비밀번호 없이 가입한 계정은 보내지 않아요)", required=False
+    )
+    new_password1 = _secret("새 비밀번호")
+    new_password2 = _secret("새 비밀번호 확인")
+
+
+class PasswordChangeOutputSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    token = serializers.CharField(help_text="새 액세스 토큰 (이 요청에 쓴 토큰은 끝나요)")
+    refresh = serializers.CharField()
+
+
+class AccountDeleteInputSerializer(serializers.Serializer):
+    password = _secret("비밀번호 (비밀번호가 있는 계정)", required=False)
+    username = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="닉네임 (비밀번호 없이 가입한 계정: has_password가 false)",
+    )

@@ -52,6 +52,7 @@ ADDRESS_REQUIRED = (
 )
 WRONG_CREDENTIALS = "이메일 또는 비밀번호가 올바르지 않아요."
 WRONG_PASSWORD = "비밀번호가 올바르지 않아요."
+WRONG_NICKNAME = "닉네임이 일치하지 않아요. 탈퇴하려면 닉네임을 그대로 입력해 주세요."
 
 AVATAR_SIZE = 512
 # Square copies of the avatar (px): lists, cards and chat; the public profile page.
@@ -277,33 +278,46 @@ def account_sessions_end(*, user: User) -> None:
 
 
 def user_change_password(
-    *, user: User, current_password: str, new_password1: str, new_password2: str
+    *, user: User, current_password: str = "", new_password1: str, new_password2: str
 ) -> User:
-    """Errors: ``current_password`` (wrong), ``new_password1`` (weak, same), ``new_password2``."""
-    if not user.check_password(current_password or ""):
-        raise InvalidInput({"current_password": ["현재 비밀번호가 올바르지 않아요."]})
-    errors: dict[str, list[str]] = {}
-    if not new_password1:
-        errors["new_password1"] = ["새 비밀번호를 입력해 주세요."]
-    elif new_password1 != new_password2:
-        errors["new_password2"] = ["새 비밀번호가 서로 일치하지 않아요."]
-    elif user.check_password(new_password1):
-        errors["new_password1"] = ["현재 비밀번호와 다른 비밀번호를 입력해 주세요."]
-    else:
-        _clean_new_password(new_password1, user, errors, "new_password1")
-    if errors:
-        raise InvalidInput(errors)
+    """Change the password, or set the first one.
+
+    Errors: ``current_password`` (wrong), ``new_password1`` (weak, same), ``new_password2``.
+    An account without a usable password (signed up through Kakao, Naver or Google) has no
+    current password to give, so none is asked: the signed-in session is all it has, as for
+    linking a provider. Whether one is asked is decided on the locked row, never by the caller.
+    """
     with transaction.atomic():
-        user.set_password(new_password1)
-        user.save(update_fields=["password"])
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.has_usable_password() and not locked.check_password(current_password or ""):
+            raise InvalidInput({"current_password": ["현재 비밀번호가 올바르지 않아요."]})
+        errors: dict[str, list[str]] = {}
+        if not new_password1:
+            errors["new_password1"] = ["새 비밀번호를 입력해 주세요."]
+        elif new_password1 != new_password2:
+            errors["new_password2"] = ["새 비밀번호가 서로 일치하지 않아요."]
+        elif locked.check_password(new_password1):
+            errors["new_password1"] = ["현재 비밀번호와 다른 비밀번호를 입력해 주세요."]
+        else:
+            _clean_new_password(new_password1, locked, errors, "new_password1")
+        if errors:
+            raise InvalidInput(errors)
+        locked.set_password(new_password1)
+        locked.save(update_fields=["password"])
         # The password fingerprint already kills old tokens; revoking keeps the record straight
-        # and closes the sockets opened with the old password.
-        account_sessions_end(user=user)
+        # and closes the sockets opened with the old password. Setting a first password ends
+        # the other sessions too: whoever else held one (a stolen cookie) is logged out.
+        account_sessions_end(user=locked)
+    user.password = locked.password
     return user
 
 
-def user_deactivate(*, user: User, password: str) -> User:
+def user_deactivate(*, user: User, password: str = "", username: str | None = None) -> User:
     """Delete = deactivate. The row stays (their posts and messages point at it).
+
+    Confirmed with the password; an account without a usable password (signed up through a
+    provider) confirms by typing its nickname (``username``) instead. See
+    ``_deletion_confirmed`` for why that is enough, and why a password account never can.
 
     What identified the person is erased and released: the email and the nickname can be
     used again (by them or anyone), the address and position are cleared, the profile and
@@ -315,8 +329,9 @@ def user_deactivate(*, user: User, password: str) -> User:
     """
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
-        if not locked.is_active or not locked.check_password(password or ""):
+        if not locked.is_active:
             raise InvalidInput({"password": [WRONG_PASSWORD]})
+        _deletion_confirmed(locked, password=password, username=username)
         if (refusal := groupbuys_departure_refusal(user=locked)) is not None:
             raise refusal
         groupbuys_member_departing(user=locked)
@@ -345,6 +360,26 @@ def user_deactivate(*, user: User, password: str) -> User:
         account_sessions_end(user=locked)
     user.refresh_from_db()
     return user
+
+
+def _deletion_confirmed(locked: User, *, password: str, username: str | None) -> None:
+    """Raise unless the person confirmed the deletion of ``locked`` (a row locked for update).
+
+    A password account: the password, exactly as before; nothing else is looked at, so a
+    stolen session of a password user cannot take the no-password path by sending a nickname.
+    An account without a usable password: its nickname, typed out. It is a check of intent,
+    not of identity, and that is deliberate. Such a session can already set a password with
+    no proof (there is none to give: ``user_change_password``) and then delete with it, so a
+    fresh provider re-authentication here would add a redirect round trip to the pages and a
+    provider SDK step to every API client, while stopping no one holding the session. What
+    the nickname does stop is a deletion by mistake or by a forged request without it.
+    """
+    if locked.has_usable_password():
+        if not locked.check_password(password or ""):
+            raise InvalidInput({"password": [WRONG_PASSWORD]})
+        return
+    if not username or username.strip() != locked.username:
+        raise InvalidInput({"username": [WRONG_NICKNAME]})
 
 
 def user_suspend(*, user: User) -> User:
@@ -628,3 +663,51 @@ def avatar_sizes(*, image: ContentFile) -> tuple[ContentFile, ContentFile]:
         image_square(source=image, side=AVATAR_THUMB),
         image_square(source=image, side=AVATAR_LARGE),
     )
+
+
+def avatar_sizes_backfill(*, batch_size: int = 200) -> dict[str, int]:
+    """Make the missing square copies of avatars uploaded before ``avatar_sizes`` existed.
+
+    Idempotent: only profiles with a photo and a missing copy are looked at, and a second run
+    finds none. A photo that cannot be read (gone from storage, or not an image) is skipped
+    with a log line and stays as it is; the pages fall back to the photo itself. A photo
+    replaced or removed while its copies were being made keeps what its upload made: the
+    copies are written only if the row still names the same photo (a conditional UPDATE), and
+    deleted otherwise.
+    """
+    counts = {"made": 0, "skipped": 0}
+    missing = (
+        Profile.objects.exclude(avatar="")
+        .filter(Q(avatar_thumb="") | Q(avatar_large=""))
+        .only("pk", "avatar", "avatar_thumb", "avatar_large")
+        .order_by("pk")
+    )
+    storage = Profile._meta.get_field("avatar").storage
+    for profile in missing.iterator(chunk_size=batch_size):
+        name = profile.avatar.name
+        try:
+            with storage.open(name, "rb") as stored:
+                source = ContentFile(stored.read(), name=name)
+            thumb, large = avatar_sizes(image=source)
+        except Exception:  # noqa: BLE001 - any unreadable file is skipped, never fatal
+            logger.warning(
+                "avatar_thumbnails: skipped profile %s, cannot read %s",
+                profile.pk,
+                name,
+                exc_info=True,
+            )
+            counts["skipped"] += 1
+            continue
+        made: dict[str, str] = {}
+        for field, copy in (("avatar_thumb", thumb), ("avatar_large", large)):
+            if not getattr(profile, field):
+                made[field] = storage.save(
+                    Profile._meta.get_field(field).generate_filename(profile, copy.name), copy
+                )
+        updated = Profile.objects.filter(pk=profile.pk, avatar=name).update(**made)
+        if updated:
+            counts["made"] += 1
+        else:  # replaced or removed meanwhile: its own upload made its copies
+            for stored_name in made.values():
+                storage.delete(stored_name)
+    return counts

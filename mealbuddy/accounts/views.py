@@ -149,12 +149,15 @@ def me(request):
         form = MeForm(
             initial={"username": user.username, "address": user.address, "region": user.region_id}
         )
-    return _render(request, "accounts/me.html", {"form": form}, form)
+    context = {"form": form, "has_password": user.has_usable_password()}
+    return _render(request, "accounts/me.html", context, form)
 
 
 @login_required
 def password_change(request):
-    form = PasswordForm(_posted(request))
+    """Change the password, or set a first one (an account made through a provider)."""
+    has_password = request.user.has_usable_password()
+    form = PasswordForm(_posted(request), has_password=has_password)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_change_password(user=request.user, **form.cleaned_data)
@@ -162,24 +165,33 @@ def password_change(request):
             add_service_errors(form, exc)
         else:
             update_session_auth_hash(request, user)  # this session stays logged in
-            messages.success(request, "비밀번호를 바꿨어요.")
+            messages.success(
+                request, "비밀번호를 바꿨어요." if has_password else "비밀번호를 만들었어요."
+            )
             return redirect("accounts:me")
-    return _render(request, "accounts/password.html", {"form": form}, form)
+    context = {"form": form, "has_password": has_password}
+    return _render(request, "accounts/password.html", context, form)
 
 
 @login_required
 def delete(request):
-    form = DeleteForm(_posted(request))
+    has_password = request.user.has_usable_password()
+    form = DeleteForm(_posted(request), has_password=has_password, nickname=request.user.username)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_deactivate(user=request.user, password=form.cleaned_data["password"])
+            services.user_deactivate(
+                user=request.user,
+                password=form.cleaned_data.get("password", ""),
+                username=form.cleaned_data.get("username"),
+            )
         except ApplicationError as exc:
             add_service_errors(form, exc)
         else:
             logout(request)
             messages.success(request, "탈퇴했어요. 그동안 밀버디를 써 주셔서 고마워요.")
             return redirect(settings.LOGOUT_REDIRECT_URL)
-    return _render(request, "accounts/delete.html", {"form": form}, form)
+    context = {"form": form, "has_password": has_password}
+    return _render(request, "accounts/delete.html", context, form)
 
 
 @login_required

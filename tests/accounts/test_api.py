@@ -185,6 +185,8 @@ def test_schema_documents_account_endpoints(api_client):
         "/api/auth/logout/",
         "/api/me/",
         "/api/me/profile/",
+        "/api/me/password/",
+        "/api/me/delete/",
         "/api/user/register/",
         "/api/user/login/",
         "/api/user/current/",
