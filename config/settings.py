@@ -719,3 +719,10 @@ for _provider in SOCIALACCOUNT_PROVIDERS:
 # put the person in the moderation queue (an automatic report).
 TRUST_NOSHOW_FLAG_ORDERS = env.int("TRUST_NOSHOW_FLAG_ORDERS", default=3)
 TRUST_NOSHOW_FLAG_DAYS = env.int("TRUST_NOSHOW_FLAG_DAYS", default=30)
+
+# --- 동네생활 (issue 13) -----------------------------------------------------------------------
+# The neighbourhood board (mealbuddy/community): posts, photos, comments, likes. Writes are
+# limited like group orders' ("community" for posts and photos, "comment" for comments).
+INSTALLED_APPS += ["mealbuddy.community"]
+API_THROTTLE_RATES = {"community": "30/hour", "comment": "300/hour", **API_THROTTLE_RATES}
+API_THROTTLE_IP_RATES = {"community": "120/hour", "comment": "1200/hour", **API_THROTTLE_IP_RATES}
