@@ -81,7 +81,7 @@ def post_feed(
     sort: str = "newest",
     include_neighbours: bool = False,
     cursor: str | None = None,
-    limit: int = PAGE_SIZE,
+    limit: int | None = None,
     now: datetime | None = None,
 ) -> PostPage:
     """A page of posts in ``user``'s 동 (and the bordering ones if asked), newest first or
@@ -93,6 +93,7 @@ def post_feed(
     page holds (blocks, posts, and the neighbour ids when they are not cached yet).
     """
     now = now or timezone.now()
+    limit = limit or PAGE_SIZE
     region_ids = feed_region_ids(user=user, include_neighbours=include_neighbours)
     queryset = _card_queryset(user=user).filter(region_id__in=region_ids)
     hidden = blocked_ids(user=user)
