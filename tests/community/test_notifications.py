@@ -77,3 +77,18 @@ def test_pushes_go_through_the_push_path(post, reader, settings):
     assert send.call_count == 1
     payload = send.call_args.kwargs["payload"]
     assert payload["url"].startswith(f"/community/{post.pk}/") and "푸시 가요" in payload["body"]
+
+
+def test_the_community_push_switch_mutes_them_but_the_list_keeps_them(post, reader):
+    from unittest import mock
+
+    from mealbuddy.notifications.models import PushOptOut, PushSubscription
+
+    PushSubscription.objects.create(
+        user=post.author, endpoint="https://push.example/2", p256dh="k", auth="a"
+    )
+    PushOptOut.objects.create(user=post.author, kind=PushKind.COMMUNITY)
+    with mock.patch("mealbuddy.notifications.services._push_send") as send:
+        services.comment_create(post_id=post.pk, user=reader, text="조용히")
+    assert send.call_count == 0
+    assert kinds(post.author) == ["comment"]
