@@ -233,3 +233,27 @@ def test_edit_adds_and_removes_photos_within_the_cap(author):
         post_id=post.pk, user=author, remove_photo_ids=keep_out, add_photos=[photo(), photo()]
     )
     assert post.photo_count == post.photos.count() == 5
+
+
+def test_staff_take_down_posts_and_comments_of_others(post, reader):
+    staff = UserFactory(is_staff=True)
+    comment = services.comment_create(post_id=post.pk, user=reader, text="광고예요")
+    services.comment_delete(comment_id=comment.pk, user=staff)
+    services.post_delete(post_id=post.pk, user=staff)
+    post.refresh_from_db()
+    assert post.deleted_at is not None and post.comment_count == 0
+
+
+def test_nobody_reaches_a_comment_or_photo_through_another_post(author, reader):
+    mine = make_post(reader, photos=[photo()])
+    theirs = make_post(author)
+    with pytest.raises(NotAuthor):
+        services.post_photo_delete(photo_id=mine.photos.get().pk, user=author)
+    with pytest.raises(NotAuthor):
+        services.post_update(
+            post_id=theirs.pk, user=reader, remove_photo_ids=[mine.photos.get().pk]
+        )
+    # The author of a post removing a photo id of someone else's post removes nothing.
+    services.post_update(post_id=theirs.pk, user=author, remove_photo_ids=[mine.photos.get().pk])
+    mine.refresh_from_db()
+    assert mine.photo_count == 1 and mine.photos.count() == 1

@@ -214,3 +214,17 @@ def test_a_page_costs_the_same_few_queries_whatever_it_holds(
         services.comment_create(post_id=post.pk, user=reader, text="댓글")
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get("/community/")
+
+
+def test_a_post_page_costs_the_same_few_queries_whatever_its_thread_holds(
+    post, reader, django_assert_max_num_queries
+):
+    client = client_of(reader)
+    client.get(f"/community/{post.pk}/")
+    with django_assert_max_num_queries(9) as first:
+        client.get(f"/community/{post.pk}/")
+    for n in range(8):
+        top = services.comment_create(post_id=post.pk, user=UserFactory(), text=f"댓글 {n}")
+        services.comment_create(post_id=post.pk, user=post.author, text="답글", parent_id=top.pk)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        assert "댓글 7" in client.get(f"/community/{post.pk}/").content.decode()
