@@ -732,3 +732,9 @@ for _provider in SOCIALACCOUNT_PROVIDERS:
     _origin = f"{_authorize.scheme}://{_authorize.netloc}"
     if _origin not in _CSP["DIRECTIVES"]["form-action"]:
         _CSP["DIRECTIVES"]["form-action"].append(_origin)
+# --- 동네생활 (issue 13) -----------------------------------------------------------------------
+# The neighbourhood board (mealbuddy/community): posts, photos, comments, likes. Writes are
+# limited like group orders' ("community" for posts and photos, "comment" for comments).
+INSTALLED_APPS += ["mealbuddy.community"]
+API_THROTTLE_RATES = {"community": "30/hour", "comment": "300/hour", **API_THROTTLE_RATES}
+API_THROTTLE_IP_RATES = {"community": "120/hour", "comment": "1200/hour", **API_THROTTLE_IP_RATES}

@@ -40,6 +40,7 @@ urlpatterns = [
     path("api/", include("mealbuddy.recommend.api_urls")),
     path("api/", include("mealbuddy.wallet.api_urls")),
     path("api/", include("mealbuddy.trust.api_urls")),
+    path("api/", include("mealbuddy.community.api_urls")),  # 동네생활 (issue 13)
     # Provider log-ins (issue 13): /accounts/social/… pages and /api/auth/social/<provider>/.
     path("", include("mealbuddy.accounts.social_urls")),
     # Web pages.
@@ -51,6 +52,7 @@ urlpatterns = [
     path("recommend/", include("mealbuddy.recommend.urls")),
     path("wallet/", include("mealbuddy.wallet.urls")),
     path("", include("mealbuddy.trust.urls")),
+    path("community/", include("mealbuddy.community.urls")),  # 동네생활 (issue 13)
 ]
 
 # Local uploads: the reverse proxy serves /media/ in production (deploy/Caddyfile); Django

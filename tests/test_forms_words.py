@@ -11,6 +11,7 @@ from django import forms
 from django.test import Client
 
 from mealbuddy.accounts import forms as account_forms
+from mealbuddy.community import forms as community_forms
 from mealbuddy.core.forms import field_name, particle
 from mealbuddy.groupbuys import forms as groupbuy_forms
 from mealbuddy.groupbuys.services import groupbuy_create
@@ -33,7 +34,7 @@ STOCK = (
 
 FORM_CLASSES = [
     cls
-    for module in (groupbuy_forms, account_forms, wallet_forms, recommend_forms)
+    for module in (groupbuy_forms, account_forms, wallet_forms, recommend_forms, community_forms)
     for _, cls in inspect.getmembers(module, inspect.isclass)
     if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__
 ]

@@ -97,3 +97,25 @@ def test_trust_standing_layer_knows_no_order_or_chat():
         if o.split(" imports ")[0].rsplit("/", 1)[-1] in low
     ]
     assert found == []
+
+
+def test_nothing_imports_the_community_board():
+    # 동네생활 (issue 13) sits on top of group orders, trust, notifications, accounts and
+    # regions; only config/urls mounts it and the seed_demo command finds its demo module.
+    found = [
+        o
+        for d in sorted(DOMAINS - {"community"})
+        for o in offenders(d, lambda n: _within(n, "mealbuddy.community"))
+    ]
+    assert found == []
+
+
+def test_the_community_board_imports_only_downwards():
+    allowed = ("groupbuys", "trust", "notifications", "accounts", "regions", "community")
+    assert (
+        offenders(
+            "community",
+            lambda n: any(_within(n, f"mealbuddy.{d}") for d in DOMAINS if d not in allowed),
+        )
+        == []
+    )

@@ -289,6 +289,10 @@ def test_page_sweep_in_production(production, member_with_data):
     neighbour = UserFactory(region=host.region)
     guest_id = order.participations.exclude(user=host).get().user_id
     guest_message_id = room.messages.get(user_id=guest_id).pk
+    from mealbuddy.community.services import comment_create, post_create
+
+    community_post = post_create(author=host, topic="question", title="세탁소 있어요?", text="근처")
+    comment_create(post_id=community_post.pk, user=neighbour, text="합정역 쪽에 있어요")
     pages = {
         "/": 200,
         "/?sort=closing": 200,
@@ -346,6 +350,14 @@ def test_page_sweep_in_production(production, member_with_data):
         f"/groupbuys/{placed.pk}/reviews/": 200,
         "/reviews/received/": 200,
         "/groupbuys/987654321/reviews/": 404,
+        # 동네생활 (issue 13)
+        "/community/": 200,
+        "/community/?topic=question&q=세탁소&sort=popular&neighbours=0": 200,
+        f"/community/{community_post.pk}/": 200,
+        f"/community/{community_post.pk}/edit/": 200,
+        "/community/new/": 200,
+        "/community/987654321/": 404,
+        "/api/community/posts/": 200,
     }
     seen_static: set[str] = set()
     with logged_in(production, host) as client:

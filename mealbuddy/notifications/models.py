@@ -17,6 +17,9 @@ class Notification(models.Model):
         MONEY = "money", "정산·환불·포인트"
         REVIEW = "review", "새 후기"
         NOTICE = "notice", "운영 알림"
+        # 동네생활 (issue 13)
+        COMMUNITY_COMMENT = "comment", "내 글에 새 댓글"
+        COMMUNITY_REPLY = "reply", "내 댓글에 새 답글"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -54,6 +57,7 @@ class PushKind(models.TextChoices):
     DEADLINE = "deadline", "마감 임박"
     STATUS = "status", "주문 상태 변경 (마감·취소·강퇴 포함)"
     CHAT = "chat", "자리를 비운 사이 온 채팅"
+    COMMUNITY = "community", "동네생활 댓글·답글"
 
 
 # Which push switch governs each in-app notification kind.
@@ -67,6 +71,8 @@ PUSH_KIND_OF = {
     Notification.Kind.BANNED: PushKind.STATUS,
     Notification.Kind.ARRIVED: PushKind.STATUS,
     Notification.Kind.MONEY: PushKind.STATUS,
+    Notification.Kind.COMMUNITY_COMMENT: PushKind.COMMUNITY,
+    Notification.Kind.COMMUNITY_REPLY: PushKind.COMMUNITY,
 }
 
 # Real endpoints (FCM, Mozilla autopush, Apple) are 150-500 characters; this leaves room.

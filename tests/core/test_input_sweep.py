@@ -97,7 +97,7 @@ ENDINGS = ("delete", "logout", "leave", "ban", "changepassword", "status")
 
 
 @pytest.fixture
-def world():
+def world(settings, tmp_path):
     """A host with a group order, its chat room, an item and a notification: real ids, so the
     sweep reaches the views' own logic and not only their not-found answers."""
     from mealbuddy.groupbuys.models import OrderItem, Participation
@@ -109,6 +109,14 @@ def world():
     participation = Participation.objects.get(group_order_id=room.group_order_id, user=host)
     item = OrderItem.objects.create(participation=participation, name="후라이드", unit_price=18000)
     notifications_create(users=[host], kind=KIND, text="알림", group_order=room.group_order)
+    # 동네생활 (issue 13): a post of the host's with a photo and a comment.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    from mealbuddy.community.services import comment_create, post_create, post_photo_add
+    from tests.community.conftest import photo
+
+    post = post_create(author=host, topic="question", title="세탁소 있어요?", text="근처에")
+    community_photo = post_photo_add(post_id=post.pk, user=host, upload=photo())
+    comment = comment_create(post_id=post.pk, user=guest, text="있어요")
     real = {
         "room_id": room.pk,
         "id": room.group_order_id,
@@ -118,6 +126,9 @@ def world():
         # Social login (issue 13): a provider without keys here answers 404; the sweep with
         # the providers on, against the fake provider, is tests/accounts/test_social_input.py.
         "provider": "kakao",
+        "post_id": post.pk,
+        "photo_id": community_photo.pk,
+        "comment_id": comment.pk,
     }
     return host, {name: str(value) for name, value in real.items()}
 
@@ -274,6 +285,20 @@ PAGES = [
     ("post", "/users/{id}/block/"),
     ("get", "/reports/new/"),
     ("post", "/reports/new/"),
+    # 동네생활 (issue 13)
+    ("get", "/community/"),
+    ("get", "/community/new/"),
+    ("post", "/community/new/"),
+    ("get", "/community/{post_id}/"),
+    ("get", "/community/{post_id}/edit/"),
+    ("post", "/community/{post_id}/edit/"),
+    ("post", "/community/{post_id}/like/"),
+    ("post", "/community/{post_id}/curious/"),
+    ("post", "/community/{post_id}/solve/"),
+    ("post", "/community/{post_id}/share-state/"),
+    ("post", "/community/{post_id}/comments/"),
+    ("post", "/community/comments/{comment_id}/delete/"),
+    ("post", "/community/{post_id}/delete/"),
 ]
 PAGE_FIELDS = [
     "target_user_id",
@@ -342,6 +367,14 @@ PAGE_FIELDS = [
     "order",
     "message",
     "user",
+    # 동네생활 (issue 13)
+    "topic",
+    "cursor",
+    "on",
+    "parent_id",
+    "group_order",
+    "remove_photos",
+    "photos",
 ]
 
 
@@ -371,8 +404,8 @@ def test_every_page_refuses_each_poison(world):
     host, ids = world
     client = _page_client(host)
     for method, path in PAGES:
-        url = path.replace("{id}", ids["id"])
-        _page_send(client, "get", path.replace("{id}", "9" * 30), {})
+        url = re.sub(r"\{([^}]+)\}", lambda m: ids[m.group(1)], path)
+        _page_send(client, "get", re.sub(r"\{[^}]+\}", "9" * 30, path), {})
         for poison in QUERY_POISONS[:-1]:
             _page_send(client, method, url, dict.fromkeys(PAGE_FIELDS, poison))
         # 60,000 characters where a query is built from the text (search, login, address).
@@ -394,7 +427,7 @@ def test_no_page_answers_5xx_on_random_hostile_input(world):
     @given(data=st.data())
     def sweep(data):
         method, path = data.draw(st.sampled_from(PAGES), label="page")
-        url = path.replace("{id}", data.draw(path_ids))
+        url = re.sub(r"\{[^}]+\}", lambda _: data.draw(path_ids), path)
         fields = data.draw(st.lists(st.sampled_from(PAGE_FIELDS), max_size=6, unique=True))
         _page_send(client, method, url, {name: data.draw(hostile_text) for name in fields})
 

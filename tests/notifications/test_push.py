@@ -169,6 +169,7 @@ def test_a_kind_switched_off_is_not_pushed_but_still_listed(push_service, user):
         "deadline": True,
         "status": True,
         "chat": False,
+        "community": True,  # 동네생활 comments and replies (issue 13)
     }
     notifications_create(users=[user], kind=Notification.Kind.FILLED, text="모집 완료!")
     notifications_create(users=[user], kind=Notification.Kind.CLOSED, text="모집 마감")
@@ -354,6 +355,7 @@ def test_the_page_form_keeps_on_only_the_ticked_kinds(client, user):
         "full",
         "deadline",
         "chat",
+        "community",
     }
     page = client.get("/notifications/").content.decode()
     assert 'value="joined" checked' in page and 'value="full">' in page
