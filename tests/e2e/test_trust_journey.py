@@ -23,6 +23,7 @@ pytestmark = pytest.mark.e2e
 # Inside 서교동 (11440120, the factories' default region): see tests/trust/test_verification.py.
 SEOGYO = {"latitude": 37.553434, "longitude": 126.919538}
 RESTRICTED = "이용이 제한된 계정이에요"
+REFUSAL = "글쓰기·참여·채팅·후기를 할 수 없어요"
 
 
 def located_page(new_page):
@@ -218,7 +219,9 @@ def test_verify_order_review_report_suspend(new_page, assert_accessible, screens
     # Any page: the banner; joining another order and writing one are refused.
     guest.goto(f"/groupbuys/{other.pk}/")
     expect(guest.locator("[data-restriction-banner]")).to_contain_text(RESTRICTED)
-    expect(guest.get_by_test_id("join-refused")).to_contain_text("이용이 제한된 계정")
+    join_refused = guest.get_by_test_id("join-refused")
+    expect(join_refused).to_have_attribute("data-code", "account_restricted")
+    expect(join_refused).to_contain_text(REFUSAL)
     expect(guest.get_by_role("button", name=re.compile("참여하기"))).to_have_count(0)
     screenshot(guest, "join-refused-suspended")
     guest.goto("/groupbuys/new/?category=치킨")
@@ -229,6 +232,6 @@ def test_verify_order_review_report_suspend(new_page, assert_accessible, screens
     guest.get_by_label("모집 인원").fill("3")
     guest.get_by_label("수령 장소").fill("서교동 주민센터 앞")
     guest.get_by_role("button", name="모집글 올리기").click()
-    expect(guest.locator("main")).to_contain_text("이용이 제한된 계정")
+    expect(guest.locator("main")).to_contain_text(REFUSAL)
     assert not GroupOrder.objects.filter(title="정지 중에 쓰는 글").exists()
     assert not Participation.objects.filter(group_order=other, user=neighbour).exists()
