@@ -29,6 +29,9 @@ let loadingOlder = false;
 let socket = null;
 let retry = 0;
 let leaving = false;
+// Why this page may not chat any more (a suspension closed the socket), or "": a send then
+// says so instead of "연결 중이에요" (no reconnect is coming).
+let refusedText = "";
 let readTimer = null;
 let readSent = 0;
 
@@ -257,7 +260,8 @@ function connect() {
     if (event.code === 4031) {
       // Suspended or banned: reconnecting would be refused until the sanction ends.
       leaving = true;
-      setStatus("이용이 제한된 계정이라 지금은 채팅할 수 없어요.");
+      refusedText = "이용이 제한된 계정이라 지금은 채팅할 수 없어요.";
+      setStatus(refusedText);
       return;
     }
     if (event.code === 4001) {
@@ -287,6 +291,7 @@ function send() {
   const text = input.value.trim();
   if (!text) return showError("메시지를 입력해 주세요.");
   if (text.length > 300) return showError("메시지는 300자까지 보낼 수 있어요.");
+  if (refusedText) return showError(refusedText);
   if (!socket || socket.readyState !== WebSocket.OPEN) return showError("연결 중이에요. 잠시 후 다시 보내 주세요.");
   socket.send(JSON.stringify({ message: text }));
   input.value = "";
