@@ -108,10 +108,12 @@ def test_board_first_screen_cards_and_sheets(new_page, assert_accessible, screen
     assert box is not None and tabbar is not None
     assert box["y"] >= 0 and box["y"] + box["height"] <= tabbar["y"], (box, tabbar)
 
-    # One link per card, named by the title; a tap anywhere on the card opens it.
+    # The card's link is named by the title and a tap anywhere on the card opens it; the
+    # host's name is the only other link, to their public profile (issue 12).
     links = first.get_by_role("link")
-    expect(links).to_have_count(1)
-    expect(links).to_have_accessible_name("BBQ 황금올리브 같이")
+    expect(links).to_have_count(2)
+    expect(links.first).to_have_accessible_name("BBQ 황금올리브 같이")
+    expect(first.locator("a.gb-host-link")).to_have_attribute("href", re.compile(r"^/u/\d+/$"))
     expect(first).to_contain_text(re.compile(r"\d{2}:\d{2} 마감"))
     expect(first.locator("[data-countdown]")).to_have_text(re.compile(r"^2[23]분 남음$"))
     expect(first).to_contain_text("2/4명")

@@ -38,7 +38,7 @@ def test_board_to_ordered_at_a_glance(new_page, viewport, assert_accessible, scr
     screenshot(page, "journey-board")
 
     # The whole card is one link to the order.
-    card.get_by_role("link").click()
+    card.locator("a.gb-card-link").click()
     expect(page).to_have_url(re.compile(rf"/groupbuys/{order.pk}/$"))
     assert_bar_in_view(page)
     join = page.get_by_role("link", name=re.compile("참여하고 메뉴 담기"))
