@@ -15,12 +15,15 @@ from mealbuddy.trust.models import Block, Standing
 
 
 def standing_of(user) -> Standing:
-    """``user``'s Standing, from ``select_related("standing")`` when it was loaded that way;
-    an unsaved default row for someone with nothing recorded yet."""
+    """``user``'s Standing, from ``select_related("standing")`` when it was loaded that way
+    (else one query, on first use); an unsaved default row for someone with nothing recorded
+    yet. Either way it is cached on ``user``: asking again costs nothing."""
     try:
         return user.standing
     except Standing.DoesNotExist:
-        return Standing(user=user)
+        default = Standing(user=user)
+        Standing.user.field.remote_field.set_cached_value(user, default)
+        return default
 
 
 def region_verified(*, user, now=None) -> bool:

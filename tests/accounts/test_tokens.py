@@ -153,3 +153,44 @@ def test_a_signed_token_without_a_session_is_refused(user):
     assert current(str(token)).status_code == 401
     token["sid"] = "00000000-0000-4000-8000-000000000000"  # no such session
     assert current(str(token)).status_code == 401
+
+
+def _fields(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def test_the_token_user_is_the_same_as_the_orm_would_load(user, django_assert_num_queries):
+    # session_user reads the user and the standing with its own statement (the hot path):
+    # every field comes back as the ORM gives it (aware datetimes, booleans...) on SQLite and
+    # PostgreSQL, and the standing (a sanction here) is there without another query.
+    from django.utils import timezone
+
+    from mealbuddy.accounts.authentication import session_user
+    from mealbuddy.accounts.models import TokenSession, User
+    from mealbuddy.trust.models import Standing
+    from mealbuddy.trust.selectors import restriction_active, standing_of
+
+    tokens_for_user(user)
+    session = TokenSession.objects.filter(user=user).latest("pk")
+    orm_user = User.objects.get(pk=user.pk)
+    with django_assert_num_queries(1):
+        loaded = session_user(user.pk, session.sid)
+        assert loaded.session_live is True
+        with pytest.raises(Standing.DoesNotExist):
+            loaded.standing  # noqa: B018 - no row yet, and no query to find that out
+        assert standing_of(loaded).manner_score == Standing(user=user).manner_score
+    assert _fields(loaded) == _fields(orm_user)
+
+    until = timezone.now() + timedelta(days=3)
+    Standing.objects.create(
+        user=user, restriction=Standing.Restriction.SUSPENDED, restricted_until=until
+    )
+    with django_assert_num_queries(1):
+        loaded = session_user(user.pk, session.sid)
+        assert restriction_active(standing=standing_of(loaded))
+    assert _fields(loaded.standing) == _fields(Standing.objects.get(user=user))
+    assert loaded.standing.restricted_until == until
+
+    TokenSession.objects.filter(pk=session.pk).update(revoked_at=timezone.now())
+    assert session_user(user.pk, session.sid).session_live is False
+    assert session_user(user.pk + 999, session.sid) is None
