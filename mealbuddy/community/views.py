@@ -115,9 +115,7 @@ def _detail_context(request, pk: int, *, comments_cursor: str = "", **extra) -> 
     if comments_cursor:
         # Without JavaScript, "댓글 더 보기" opens the post with the thread from that page.
         page = selectors.comment_page(post=detail.post, user=request.user, cursor=comments_cursor)
-        detail = dataclasses.replace(
-            detail, comments=page.comments, comments_next=page.next_cursor
-        )
+        detail = dataclasses.replace(detail, comments=page.comments, comments_next=page.next_cursor)
     return {
         "comments_cursor": comments_cursor,
         "detail": detail,

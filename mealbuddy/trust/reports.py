@@ -303,7 +303,7 @@ def report_create(
         comment_id=comment_id,
     )
     content = _CONTENT.get(found.kind)
-    content_column = {content.fk: found.content_id} if content is not None else {}
+    content_column = {f"{content.fk}_id": found.content_id} if content is not None else {}
     with transaction.atomic():
         # One reporter's reports queue behind each other: "one open report per thing" holds
         # even when the same form is sent twice at once.
