@@ -278,6 +278,19 @@ def comment_page(
     return CommentPage(comments=shown, next_cursor=next_cursor)
 
 
+def comment_page_cursor(*, comment: Comment, limit: int | None = None) -> str:
+    """The cursor of the thread page holding ``comment`` (a reply: its top comment's page):
+    "" for the first page. Two queries at most."""
+    limit = limit or COMMENTS_PAGE_SIZE
+    top_id = comment.parent_id or comment.pk
+    tops = Comment.objects.filter(post_id=comment.post_id, parent__isnull=True)
+    before = tops.filter(id__lt=top_id).count()
+    if before < limit:
+        return ""
+    cursor = tops.order_by("id").values_list("id", flat=True)[(before // limit) * limit - 1]
+    return str(cursor)
+
+
 def comment_view(*, comment: Comment, user) -> CommentView:
     """One comment as its writer sees it right after writing it (no replies yet)."""
     return CommentView(

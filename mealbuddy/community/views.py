@@ -150,11 +150,18 @@ def detail(request, pk: int):
     return response
 
 
-def _after(request, pk: int, *, error: ApplicationError | None = None, part: str = "panel"):
+def _after(
+    request,
+    pk: int,
+    *,
+    error: ApplicationError | None = None,
+    part: str = "panel",
+    comments_cursor: str = "",
+):
     """htmx: the refreshed part (with the refusal in it); otherwise back to the post, or the
     post again with the refusal shown."""
     try:
-        context = _detail_context(request, pk, action_error=error)
+        context = _detail_context(request, pk, action_error=error, comments_cursor=comments_cursor)
     except ApplicationError as exc:
         if request.htmx:
             response = HttpResponse(status=204)
@@ -226,10 +233,13 @@ def comment(request, pk: int):
                 return _after(request, pk, error=exc, part="comments")
             add_service_errors(form, exc)
         else:
+            # The thread opens at the page holding the new comment (past the first 50).
+            cursor = selectors.comment_page_cursor(comment=created)
             if request.htmx:
-                return _after(request, pk, part="comments")
+                return _after(request, pk, part="comments", comments_cursor=cursor)
+            query = f"?{urlencode({'comments': cursor})}" if cursor else ""
             return redirect(
-                reverse("community:detail", kwargs={"pk": pk}) + f"#comment-{created.pk}"
+                reverse("community:detail", kwargs={"pk": pk}) + f"{query}#comment-{created.pk}"
             )
     try:
         context = _detail_context(request, pk, comment_form=form, reply_to=parent_id)

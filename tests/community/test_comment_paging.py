@@ -124,3 +124,27 @@ def test_a_new_comment_still_shows_under_fifty(author, reader):
     response = client.post(f"/community/{post.pk}/comments/", {"text": "둘째 댓글"}, **HTMX)
     body = response.content.decode()
     assert "첫 댓글" in body and "둘째 댓글" in body and "댓글 더 보기" not in body
+
+
+def test_a_new_comment_past_the_first_page_opens_the_thread_at_its_page(author, reader):
+    post = make_post(author)
+    tops = thread_of(post, 120)
+    client = Client()
+    client.force_login(reader)
+    response = client.post(f"/community/{post.pk}/comments/", {"text": "맨 끝 댓글"})
+    created = Comment.objects.get(text="맨 끝 댓글")
+    # 120 before it: its page starts after the 100th.
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"/community/{post.pk}/?comments={tops[99].pk}#comment-{created.pk}"
+    )
+    assert f'id="comment-{created.pk}"' in client.get(response["Location"]).content.decode()
+    reply = client.post(
+        f"/community/{post.pk}/comments/",
+        {"text": "앞쪽 답글", "parent_id": str(tops[60].pk)},
+        **HTMX,
+    ).content.decode()
+    assert "앞쪽 답글" in reply and f'id="comment-{tops[50].pk}"' in reply
+    assert "처음 댓글부터 보기" in reply
+    assert selectors.comment_page_cursor(comment=tops[49]) == ""
+    assert selectors.comment_page_cursor(comment=tops[50]) == str(tops[49].pk)
