@@ -252,7 +252,7 @@ def moderation_log(*, staff, limit: int = 100) -> QuerySet[ModerationAction]:
     """The audit log, newest first: who did what to whom, when and why."""
     staff_check(staff)
     return ModerationAction.objects.select_related(
-        "staff", "target_user", "group_order", "report"
+        "staff", "target_user", "group_order", "post", "report"
     ).order_by("-created_at", "-id")[:limit]
 
 

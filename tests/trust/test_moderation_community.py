@@ -234,4 +234,4 @@ def test_hide_actions_fit_only_their_own_target_and_only_staff_act(staff, author
 def test_the_log_lists_hide_actions(staff, author, post):
     moderation_act(staff=staff, kind="hide_post", reason="광고", report=report_post(post))
     html = staff_client(staff).get("/staff/moderation/log/").content.decode()
-    assert "동네생활 글 숨김" in html and "광고" in html
+    assert "동네생활 글 숨김" in html and "광고" in html and "동네생활 글: 수상한 나눔" in html
