@@ -13,6 +13,7 @@ from mealbuddy.community.models import Post
 from mealbuddy.community.serializers import (
     CommentInput,
     CommentOut,
+    CommentPageOut,
     MarkOut,
     PhotoInput,
     PhotoOut,
@@ -20,6 +21,7 @@ from mealbuddy.community.serializers import (
     PostInput,
     PostPageOut,
     ShareStateInput,
+    comment_page_payload,
     comment_payload,
     photo_payload,
     post_detail_payload,
@@ -149,25 +151,34 @@ class CommentListView(APIView):
 
     @extend_schema(
         tags=TAGS,
-        summary="댓글 목록 (댓글마다 답글, 오래된 순)",
-        responses={200: CommentOut(many=True)},
+        summary="댓글 목록 (댓글마다 답글, 오래된 순, 50개씩)",
+        description=(
+            "댓글 50개와 그 답글 전부가 한 쪽이에요. 다음 쪽은 ?cursor=next_cursor. "
+            '운영자가 숨긴 댓글은 "숨겨진 댓글이에요"로 보여요.'
+        ),
+        parameters=[
+            OpenApiParameter("cursor", str, description="앞 쪽의 next_cursor", required=False)
+        ],
+        responses={200: CommentPageOut},
     )
     def get(self, request, post_id: int):
-        detail = selectors.post_detail(user=request.user, post_id=post_id)
-        return Response([comment_payload(c) for c in detail.comments])
+        page = selectors.post_comments(
+            user=request.user, post_id=post_id, cursor=request.query_params.get("cursor")
+        )
+        return Response(comment_page_payload(page))
 
     @extend_schema(
         tags=TAGS,
         summary="댓글·답글 달기",
         description="글쓴이에게 (답글이면 댓글 쓴 사람에게도) 알림이 가요.",
         request=CommentInput,
-        responses={201: CommentOut(many=True)},
+        responses={201: CommentOut},
     )
     def post(self, request, post_id: int):
         data = _parse(CommentInput, request.data)
-        services.comment_create(post_id=post_id, user=request.user, **data)
-        detail = selectors.post_detail(user=request.user, post_id=post_id)
-        return Response([comment_payload(c) for c in detail.comments], status=201)
+        created = services.comment_create(post_id=post_id, user=request.user, **data)
+        view = selectors.comment_view(comment=created, user=request.user)
+        return Response(comment_payload(view), status=201)
 
 
 class CommentDetailView(APIView):

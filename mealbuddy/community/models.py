@@ -57,6 +57,9 @@ class Post(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Set by a moderator (trust's "hide_post"): off every list, a 404 for all but the author
+    # and staff, as a hidden group order.
+    hidden_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -100,10 +103,16 @@ class Comment(models.Model):
     text = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Set by a moderator (trust's "hide_comment"): reads "숨겨진 댓글이에요" for everyone.
+    hidden_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["post", "id"], name="community_comment_thread")]
+        indexes = [
+            models.Index(fields=["post", "id"], name="community_comment_thread"),
+            # A thread page: the top comments of a post after a cursor, then their replies.
+            models.Index(fields=["post", "parent", "id"], name="community_comment_page"),
+        ]
 
 
 class PostLike(models.Model):

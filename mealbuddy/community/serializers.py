@@ -91,6 +91,7 @@ class ActionsOut(serializers.Serializer):
     can_solve = serializers.BooleanField()
     can_curious = serializers.BooleanField()
     share_moves = serializers.ListField(child=serializers.CharField())
+    can_report = serializers.BooleanField(help_text="신고하기 (글쓴이가 아니면)")
 
 
 class CommentOut(serializers.Serializer):
@@ -99,16 +100,27 @@ class CommentOut(serializers.Serializer):
     author = AuthorOut(allow_null=True, help_text="지워졌거나 볼 수 없는 댓글이면 null")
     text = serializers.CharField()
     removed = serializers.BooleanField()
+    hidden = serializers.BooleanField(help_text='운영자가 숨긴 댓글 ("숨겨진 댓글이에요")')
     can_delete = serializers.BooleanField()
+    can_report = serializers.BooleanField()
     created_at = serializers.DateTimeField()
     replies = serializers.ListField(child=serializers.DictField(), help_text="답글 (같은 모양)")
+
+
+class CommentPageOut(serializers.Serializer):
+    comments = CommentOut(many=True, help_text="댓글 50개까지, 댓글마다 답글 전부 (오래된 순)")
+    next_cursor = serializers.CharField(help_text='다음 쪽: ?cursor=이 값 (마지막 쪽이면 "")')
 
 
 class PostDetailOut(PostOut):
     curious = serializers.BooleanField()
     photos = PhotoOut(many=True)
     actions = ActionsOut()
-    comments = CommentOut(many=True)
+    comments = CommentOut(many=True, help_text="댓글 첫 쪽")
+    comments_next_cursor = serializers.CharField(
+        help_text='댓글 다음 쪽: GET .../comments/?cursor=이 값 (없으면 "")'
+    )
+    hidden = serializers.BooleanField(help_text="운영자가 숨긴 글 (글쓴이와 운영자만 봐요)")
 
 
 class MarkOut(serializers.Serializer):
@@ -163,7 +175,9 @@ def comment_payload(view) -> dict:
         "author": None if view.removed else _author(comment.author),
         "text": view.shown_text,
         "removed": view.removed,
+        "hidden": view.moderated,
         "can_delete": view.can_delete,
+        "can_report": view.can_report,
         "created_at": _iso(comment.created_at),
         "replies": [comment_payload(reply) for reply in view.replies],
     }
@@ -176,4 +190,13 @@ def post_detail_payload(detail) -> dict:
         "photos": [photo_payload(p) for p in detail.photos],
         "actions": detail.actions.as_dict(),
         "comments": [comment_payload(c) for c in detail.comments],
+        "comments_next_cursor": detail.comments_next,
+        "hidden": detail.hidden,
+    }
+
+
+def comment_page_payload(page) -> dict:
+    return {
+        "comments": [comment_payload(c) for c in page.comments],
+        "next_cursor": page.next_cursor,
     }

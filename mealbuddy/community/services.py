@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -228,9 +229,51 @@ def post_update(
 
 
 def post_delete(*, post_id: int, user) -> None:
-    """Take a post down (the author or staff). Its comments and likes stay with it, unseen."""
+    """Take a post down (the author or staff). Its comments and likes stay with it, unseen;
+    its photos go, and their files (original and thumbnail) leave the storage once the
+    deletion has committed (``photo_files_delete``)."""
     access_post(user=user, id=post_id, require_editor=True)
-    Post.objects.filter(pk=post_id, deleted_at__isnull=True).update(deleted_at=timezone.now())
+    with transaction.atomic():
+        taken = Post.objects.filter(pk=post_id, deleted_at__isnull=True).update(
+            deleted_at=timezone.now(), photo_count=0
+        )
+        if taken:
+            PostPhoto.objects.filter(post_id=post_id).delete()
+
+
+def photo_files_delete(*, photo: PostPhoto) -> None:
+    """Remove a deleted photo's files from the storage after the transaction commits (a
+    rollback keeps them, with the row). Every way a photo row goes calls this: the services,
+    the admin, and the cascade from a post or an account deleted for good (the app connects
+    it to the row's ``post_delete`` signal: the cascade collector is the only code that sees
+    those rows go)."""
+    for file in (photo.image, photo.thumb):
+        if file and file.name:
+            storage, name = file.storage, file.name
+            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+
+
+# --- moderation (trust calls these through the ReportedContent it was given) -------------------
+
+
+def post_hide(*, post_id: int, now: datetime | None = None) -> bool:
+    """A moderator hides a post: off every list, a 404 for all but its author and staff.
+    False when there is no such post; hiding it again changes nothing."""
+    if not Post.objects.filter(pk=post_id).exists():
+        return False
+    Post.objects.filter(pk=post_id, hidden_at__isnull=True).update(hidden_at=now or timezone.now())
+    return True
+
+
+def comment_hide(*, comment_id: int, now: datetime | None = None) -> bool:
+    """A moderator hides a comment: it reads "숨겨진 댓글이에요" for everyone. False when there
+    is no such comment; hiding it again changes nothing."""
+    if not Comment.objects.filter(pk=comment_id).exists():
+        return False
+    Comment.objects.filter(pk=comment_id, hidden_at__isnull=True).update(
+        hidden_at=now or timezone.now()
+    )
+    return True
 
 
 def post_photo_add(*, post_id: int, user, upload) -> PostPhoto:

@@ -8,6 +8,8 @@ or re-render the page with the refusal next to what was refused.
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -108,9 +110,14 @@ def board(request):
 # --- one post ---------------------------------------------------------------------------------
 
 
-def _detail_context(request, pk: int, **extra) -> dict:
+def _detail_context(request, pk: int, *, comments_cursor: str = "", **extra) -> dict:
     detail = selectors.post_detail(user=request.user, post_id=pk)
+    if comments_cursor:
+        # Without JavaScript, "댓글 더 보기" opens the post with the thread from that page.
+        page = selectors.comment_page(post=detail.post, user=request.user, cursor=comments_cursor)
+        detail = dataclasses.replace(detail, comments=page.comments, comments_next=page.next_cursor)
     return {
+        "comments_cursor": comments_cursor,
         "detail": detail,
         "post": detail.post,
         "comment_form": extra.pop("comment_form", None) or CommentForm(),
@@ -120,18 +127,41 @@ def _detail_context(request, pk: int, **extra) -> dict:
 
 @login_required
 def detail(request, pk: int):
-    try:
-        context = _detail_context(request, pk)
-    except ApplicationError as exc:
-        return _error_page(request, exc)
-    return render(request, "community/detail.html", context)
+    cursor = request.GET.get("comments", "")[:20]
+    if cursor and request.htmx and not request.htmx.history_restore_request:
+        # "댓글 더 보기": only the next page of the thread, replacing the button.
+        try:
+            post = access_post(user=request.user, id=pk)
+        except ApplicationError as exc:
+            return _error_page(request, exc)
+        page = selectors.comment_page(post=post, user=request.user, cursor=cursor)
+        response = render(
+            request,
+            "community/_comment_items.html",
+            {"post": post, "comments": page.comments, "next_cursor": page.next_cursor},
+        )
+    else:
+        try:
+            context = _detail_context(request, pk, comments_cursor=cursor)
+        except ApplicationError as exc:
+            return _error_page(request, exc)
+        response = render(request, "community/detail.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
-def _after(request, pk: int, *, error: ApplicationError | None = None, part: str = "panel"):
+def _after(
+    request,
+    pk: int,
+    *,
+    error: ApplicationError | None = None,
+    part: str = "panel",
+    comments_cursor: str = "",
+):
     """htmx: the refreshed part (with the refusal in it); otherwise back to the post, or the
     post again with the refusal shown."""
     try:
-        context = _detail_context(request, pk, action_error=error)
+        context = _detail_context(request, pk, action_error=error, comments_cursor=comments_cursor)
     except ApplicationError as exc:
         if request.htmx:
             response = HttpResponse(status=204)
@@ -203,10 +233,13 @@ def comment(request, pk: int):
                 return _after(request, pk, error=exc, part="comments")
             add_service_errors(form, exc)
         else:
+            # The thread opens at the page holding the new comment (past the first 50).
+            cursor = selectors.comment_page_cursor(comment=created)
             if request.htmx:
-                return _after(request, pk, part="comments")
+                return _after(request, pk, part="comments", comments_cursor=cursor)
+            query = f"?{urlencode({'comments': cursor})}" if cursor else ""
             return redirect(
-                reverse("community:detail", kwargs={"pk": pk}) + f"#comment-{created.pk}"
+                reverse("community:detail", kwargs={"pk": pk}) + f"{query}#comment-{created.pk}"
             )
     try:
         context = _detail_context(request, pk, comment_form=form, reply_to=parent_id)

@@ -67,7 +67,15 @@ class ReportAdmin(ReadOnlyAdmin):
     list_display = ("id", "target", "target_user", "reason", "source", "status", "created_at")
     list_filter = ("status", "target", "reason", "source")
     list_select_related = ("target_user",)
-    raw_id_fields = ("reporter", "target_user", "group_order", "message", "resolved_by")
+    raw_id_fields = (
+        "reporter",
+        "target_user",
+        "group_order",
+        "message",
+        "post",
+        "comment",
+        "resolved_by",
+    )
 
 
 @admin.register(ModerationAction)
@@ -78,4 +86,4 @@ class ModerationActionAdmin(ReadOnlyAdmin):
     list_filter = ("kind",)
     search_fields = ("reason", "target_user__email")
     list_select_related = ("staff", "target_user")
-    raw_id_fields = ("staff", "target_user", "group_order", "message", "report")
+    raw_id_fields = ("staff", "target_user", "group_order", "message", "post", "comment", "report")

@@ -133,6 +133,12 @@ class ReportInput(serializers.Serializer):
     user_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_BIGINT)
     order_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_BIGINT)
     message_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_BIGINT)
+    post_id = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_BIGINT, help_text="target=post: 동네생활 글"
+    )
+    comment_id = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_BIGINT, help_text="target=comment: 댓글"
+    )
 
 
 REPORT_OUT = inline_serializer(
@@ -156,11 +162,13 @@ REPORT_OUT = inline_serializer(
 class ReportCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
-        summary="신고하기 (사용자·모집글·채팅 메시지)",
+        summary="신고하기 (사용자·모집글·채팅 메시지·동네생활 글·댓글)",
         description=(
-            "target이 user면 user_id, order면 order_id, message면 message_id를 보내요. "
+            "target이 user면 user_id, order면 order_id, message면 message_id, "
+            "post(동네생활 글)면 post_id, comment(댓글)면 comment_id를 보내요. "
             "신고한 순간의 내용이 그대로 보관돼요. 처리 전인 같은 신고가 있으면 200과 함께 "
-            "'이미 신고했어요'를 돌려줘요. 볼 수 없는 것(참여하지 않은 방의 메시지 등)은 404."
+            "'이미 신고했어요'를 돌려줘요. 볼 수 없는 것(참여하지 않은 방의 메시지, 차단·숨김된 "
+            "글과 댓글 등)은 404, 내 것은 400."
         ),
         request=ReportInput,
         responses={

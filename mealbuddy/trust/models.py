@@ -150,12 +150,15 @@ class Block(models.Model):
 
 
 class Report(models.Model):
-    """A report of a person, an order or a chat message, with what it said at the time."""
+    """A report of a person, an order, a chat message, or a 동네생활 post or comment, with
+    what it said at the time."""
 
     class Target(models.TextChoices):
         USER = "user", "사용자"
         ORDER = "order", "모집글"
         MESSAGE = "message", "채팅 메시지"
+        POST = "post", "동네생활 글"
+        COMMENT = "comment", "댓글"
 
     class Reason(models.TextChoices):
         FRAUD = "fraud", "사기/노쇼"
@@ -190,6 +193,13 @@ class Report(models.Model):
     message = models.ForeignKey(
         "chat.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # 동네생활 (the community app sits above trust: only these references name it).
+    post = models.ForeignKey(
+        "community.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.ForeignKey(
+        "community.Comment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reason = models.CharField(max_length=8, choices=Reason.choices)
     text = models.CharField("내용", max_length=1000, blank=True)
     # The reported content as it was when reported (title, text, author...).
@@ -216,6 +226,8 @@ class ModerationAction(models.Model):
         DISMISS = "dismiss", "기각"
         HIDE_ORDER = "hide_order", "모집글 숨김"
         HIDE_MESSAGE = "hide_message", "메시지 숨김"
+        HIDE_POST = "hide_post", "동네생활 글 숨김"
+        HIDE_COMMENT = "hide_comment", "댓글 숨김"
         WARN = "warn", "경고"
         SUSPEND = "suspend", "이용 정지"
         BAN = "ban", "영구 정지"
@@ -238,6 +250,12 @@ class ModerationAction(models.Model):
     )
     message = models.ForeignKey(
         "chat.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    post = models.ForeignKey(
+        "community.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.ForeignKey(
+        "community.Comment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     report = models.ForeignKey(
         Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"

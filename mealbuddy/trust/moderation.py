@@ -1,7 +1,8 @@
 """Moderation: the staff's report queue, their actions, the audit log, sanctions lifting.
 
 Every staff decision goes through ``moderation_act``: it checks the staff member, changes
-what the action changes (hides an order or a message, warns, suspends, bans, lifts), writes
+what the action changes (hides an order, a message, a 동네생활 post or comment, warns,
+suspends, bans, lifts), writes
 one ``ModerationAction`` row (who, when, why) and resolves every open report about the same
 thing, all in one transaction. Sockets hear of it after commit. Reads for the staff pages
 are the selectors ``report_queue``, ``report_detail`` and ``moderation_log``.
@@ -30,6 +31,7 @@ from mealbuddy.groupbuys.models import GroupOrder
 from mealbuddy.notifications.models import Notification
 from mealbuddy.notifications.services import notifications_create
 from mealbuddy.trust.models import ModerationAction, Report, Standing
+from mealbuddy.trust.reports import reported_content
 from mealbuddy.trust.selectors import restriction_active
 
 Kind = ModerationAction.Kind
@@ -41,7 +43,16 @@ MESSAGE_CONTEXT = 3
 QUEUE_PAGE_SIZE = 50
 SORTS = {"newest": "최근 신고 순", "most": "신고 많은 순"}
 # Actions on a report; "lift" is offered on a person (it answers no report).
-REPORT_KINDS = (Kind.DISMISS, Kind.HIDE_ORDER, Kind.HIDE_MESSAGE, Kind.WARN, Kind.SUSPEND, Kind.BAN)
+REPORT_KINDS = (
+    Kind.DISMISS,
+    Kind.HIDE_ORDER,
+    Kind.HIDE_MESSAGE,
+    Kind.HIDE_POST,
+    Kind.HIDE_COMMENT,
+    Kind.WARN,
+    Kind.SUSPEND,
+    Kind.BAN,
+)
 USER_KINDS = (Kind.WARN, Kind.SUSPEND, Kind.BAN, Kind.LIFT)
 
 
@@ -55,11 +66,16 @@ def staff_check(user) -> None:
 
 
 def _same_thing(report: Report) -> Q:
-    """Reports about the same thing as ``report``: one message, one order, or one person."""
+    """Reports about the same thing as ``report``: one message, one order, one 동네생활 post
+    or comment, or one person."""
     if report.target == Report.Target.MESSAGE and report.message_id is not None:
         return Q(target=Report.Target.MESSAGE, message_id=report.message_id)
     if report.target == Report.Target.ORDER and report.group_order_id is not None:
         return Q(target=Report.Target.ORDER, group_order_id=report.group_order_id)
+    content = reported_content(report.target)
+    if content is not None and getattr(report, f"{content.fk}_id") is not None:
+        column = f"{content.fk}_id"
+        return Q(target=report.target, **{column: getattr(report, column)})
     return Q(target=report.target, target_user_id=report.target_user_id)
 
 
@@ -81,7 +97,8 @@ class Queue:
 
 
 def report_queue(*, staff, sort: str = "newest", limit: int = QUEUE_PAGE_SIZE) -> Queue:
-    """Open reports grouped by what they are about (the same person, order or message),
+    """Open reports grouped by what they are about (the same person, order, message, post or
+    comment),
     newest report first (``sort="newest"``) or most reported first (``"most"``).
 
     Two queries whatever the page size (the groups, their newest reports with the reported
@@ -91,7 +108,9 @@ def report_queue(*, staff, sort: str = "newest", limit: int = QUEUE_PAGE_SIZE) -
     staff_check(staff)
     sort = sort if sort in SORTS else "newest"
     open_reports = Report.objects.filter(status=Report.Status.OPEN)
-    grouped = open_reports.values("target", "target_user_id", "group_order_id", "message_id")
+    grouped = open_reports.values(
+        "target", "target_user_id", "group_order_id", "message_id", "post_id", "comment_id"
+    )
     grouped = grouped.annotate(
         count=Count("id"),
         last_at=Max("created_at"),
@@ -127,6 +146,8 @@ class ReportDetail:
     open_count: int
     group_order: GroupOrder | None
     messages: list[Message]
+    # A 동네생활 post or comment as it is now (its app's ``context``): None when gone.
+    content: dict | None
     standing: Standing
     restricted: bool
     actions: list[ModerationAction]
@@ -147,7 +168,9 @@ def _report_for(staff, report_id) -> Report:
 
 def report_detail(*, staff, report_id: int) -> ReportDetail:
     """One report with its context: the others about the same thing, the order, the
-    reported message with a few around it, the person's standing, past actions and reports."""
+    reported message with a few around it, the reported post or comment as it is now (a
+    comment with its post's title and the comments around it), the person's standing, past
+    actions and reports."""
     report = _report_for(staff, report_id)
     related = list(
         Report.objects.filter(_same_thing(report))
@@ -167,6 +190,10 @@ def report_detail(*, staff, report_id: int) -> ReportDetail:
                 .select_related("user")
                 .order_by("id")
             )
+    content = None
+    registered = reported_content(report.target)
+    if registered is not None and getattr(report, f"{registered.fk}_id") is not None:
+        content = registered.context(id=getattr(report, f"{registered.fk}_id"))
     standing = Standing.objects.filter(user_id=report.target_user_id).first() or Standing(
         user_id=report.target_user_id
     )
@@ -189,6 +216,10 @@ def report_detail(*, staff, report_id: int) -> ReportDetail:
                 continue
             if kind == Kind.HIDE_MESSAGE and report.message_id is None:
                 continue
+            if kind in (Kind.HIDE_POST, Kind.HIDE_COMMENT):
+                registered = reported_content(report.target)
+                if registered is None or registered.hide_kind != kind or content is None:
+                    continue
             kinds.append((kind.value, kind.label))
     return ReportDetail(
         report=report,
@@ -196,6 +227,7 @@ def report_detail(*, staff, report_id: int) -> ReportDetail:
         open_count=sum(1 for r in related if r.status == Report.Status.OPEN),
         group_order=report.group_order,
         messages=messages,
+        content=content,
         standing=standing,
         restricted=restricted,
         actions=actions,
@@ -220,7 +252,7 @@ def moderation_log(*, staff, limit: int = 100) -> QuerySet[ModerationAction]:
     """The audit log, newest first: who did what to whom, when and why."""
     staff_check(staff)
     return ModerationAction.objects.select_related(
-        "staff", "target_user", "group_order", "report"
+        "staff", "target_user", "group_order", "post", "report"
     ).order_by("-created_at", "-id")[:limit]
 
 
@@ -270,7 +302,8 @@ def moderation_act(
 ) -> ModerationAction:
     """One staff decision, audited. On a ``report`` (an open one; ``Conflict`` if another
     staff member already decided it): dismiss, hide the order, hide the message, warn,
-    suspend for ``days``, ban; every open report about the same thing is resolved with it.
+    suspend for ``days``, ban, hide the 동네생활 post or comment; every open report about the
+    same thing is resolved with it.
     On a person (``target_user``, no report): warn, suspend, ban or lift.
 
     ``reason`` is required (field ``reason``); ``days`` 1–TRUST_SUSPEND_MAX_DAYS for a
@@ -281,6 +314,7 @@ def moderation_act(
     now = timezone.now()
     reports: list[Report] = []
     group_order_id = message_id = None
+    content_columns: dict[str, int | None] = {}
     if report is not None:
         report_id = report.pk if isinstance(report, Report) else report
         locked = Report.objects.select_for_update().filter(pk=report_id).first()
@@ -297,6 +331,7 @@ def moderation_act(
         )
         target_user_id = locked.target_user_id
         group_order_id, message_id = locked.group_order_id, locked.message_id
+        content_columns = {"post_id": locked.post_id, "comment_id": locked.comment_id}
         report = locked
     elif target_user is not None:
         if kind not in USER_KINDS:
@@ -324,6 +359,13 @@ def moderation_act(
         broadcast_on_commit(
             chat_room_group(message.room_id), {"type": "chat.message_hidden", "id": message.pk}
         )
+    elif kind in (Kind.HIDE_POST, Kind.HIDE_COMMENT):
+        registered = reported_content(report.target)
+        if registered is None or registered.hide_kind != kind:
+            raise ApplicationError("이 신고에 할 수 없는 조치예요.", field="kind")
+        content_id = content_columns.get(f"{registered.fk}_id")
+        if content_id is None or not registered.hide(id=content_id, now=now):
+            raise ApplicationError("숨길 글이 없어요 (이미 지워졌어요).", field="kind")
     elif kind == Kind.WARN:
         standing = _standing_locked(target_user_id)
         standing.warnings += 1
@@ -374,6 +416,7 @@ def moderation_act(
         target_user_id=target_user_id,
         group_order_id=group_order_id,
         message_id=message_id,
+        **content_columns,
         report=report if isinstance(report, Report) else None,
         reason=reason,
         days=action_days,

@@ -1,15 +1,23 @@
-"""신고: a report of a person, an order or a chat message, kept as it was when reported.
+"""신고: a report of a person, an order, a chat message, or a 동네생활 post or comment, kept
+as it was when reported.
 
 Sits above group orders and chat (see the package docstring): the reporter must be able to
 see what they report (the order through ``access_group_order(visible=True)``, a message only
 as a member of its room), and the reported content is copied into ``Report.snapshot`` so a
 later edit or deletion does not change what the moderators read. The moderation queue (built
 elsewhere) reads the Report rows.
+
+동네생활 sits above trust (it asks trust who is blocked or restricted), so trust never imports
+it: the community app registers a ``ReportedContent`` for ``post`` and ``comment`` when it
+starts (``reported_content_register``), the way the wallet asks group orders through a
+setting. Finding what may be reported, its snapshot, hiding it and the moderators' context all
+go through that one object.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -43,6 +51,53 @@ class ReportTarget:
     group_order: object | None
     message: Message | None
     label: str
+    # A registered kind (동네생활): the row's id and its snapshot, taken when it was found.
+    content_id: int | None = None
+    content_snapshot: dict | None = None
+
+
+@dataclass(frozen=True)
+class FoundContent:
+    """A registered kind's answer to "may this reporter report row ``id``"."""
+
+    target_user: object
+    label: str
+    snapshot: dict
+
+
+@dataclass(frozen=True)
+class ReportedContent:
+    """How trust reaches content owned by an app above it (registered by that app).
+
+    ``find(reporter=, id=)`` returns a ``FoundContent`` or raises ``NotFound`` (what the
+    reporter cannot see) / ``ReportRefused`` (their own); ``hide(id=, now=)`` hides the row
+    for a moderator (False when there is no such row; hiding twice is no change);
+    ``context(id=)`` is what the moderation
+    page shows of it now (``None`` when the row is gone). ``field`` is the id's name in
+    forms and REST (``post_id``), ``fk`` the ``Report``/``ModerationAction`` column.
+    """
+
+    field: str
+    fk: str
+    hide_kind: str
+    find: Callable[..., FoundContent]
+    hide: Callable[..., bool]
+    context: Callable[..., dict | None]
+    not_found: str
+
+
+_CONTENT: dict[str, ReportedContent] = {}
+
+
+def reported_content_register(kind: str, content: ReportedContent) -> None:
+    """Called once by the owning app's ``AppConfig.ready``."""
+    if kind not in Target.values:
+        raise ValueError(f"unknown report target {kind!r}")
+    _CONTENT[kind] = content
+
+
+def reported_content(kind: str) -> ReportedContent | None:
+    return _CONTENT.get(kind)
 
 
 def _iso(value) -> str | None:
@@ -62,11 +117,32 @@ def _int_id(value, *, missing: str) -> int:
 
 
 def report_target(
-    *, reporter, kind: str, user_id=None, order_id=None, message_id=None
+    *,
+    reporter,
+    kind: str,
+    user_id=None,
+    order_id=None,
+    message_id=None,
+    post_id=None,
+    comment_id=None,
 ) -> ReportTarget:
     """The thing ``reporter`` wants to report, checked as they may see it: 404 for what they
-    cannot see (an order hidden from them, a message of a room they are not in), 400 for
-    what makes no sense to report (themselves, their own order or message, a system line)."""
+    cannot see (an order hidden from them, a message of a room they are not in, a post or
+    comment hidden by a block or a moderator), 400 for what makes no sense to report
+    (themselves, their own order, message, post or comment, a system line)."""
+    content = _CONTENT.get(kind)
+    if content is not None:
+        raw = {"post_id": post_id, "comment_id": comment_id}[content.field]
+        found = content.find(reporter=reporter, id=_int_id(raw, missing=content.not_found))
+        return ReportTarget(
+            kind,
+            found.target_user,
+            None,
+            None,
+            found.label,
+            content_id=int(raw),
+            content_snapshot=found.snapshot,
+        )
     if kind == Target.USER:
         person = (
             get_user_model()
@@ -164,6 +240,8 @@ def _message_snapshot(message: Message) -> dict:
 
 
 def _snapshot(target: ReportTarget) -> dict:
+    if target.content_snapshot is not None:
+        return target.content_snapshot
     if target.kind == Target.ORDER:
         return _order_snapshot(target.group_order)
     if target.kind == Target.MESSAGE:
@@ -193,8 +271,11 @@ def report_create(
     user_id=None,
     order_id=None,
     message_id=None,
+    post_id=None,
+    comment_id=None,
 ) -> tuple[Report, bool]:
-    """``reporter`` reports a user, an order or a chat message: ``(report, created)``.
+    """``reporter`` reports a user, an order, a chat message, or a 동네생활 post or comment:
+    ``(report, created)``.
 
     The content is copied into ``snapshot`` now. While the reporter's earlier report of the
     same thing is still open, a second one changes nothing and answers ``created=False``
@@ -213,8 +294,16 @@ def report_create(
             f"내용은 {REPORT_TEXT_MAX}자까지 쓸 수 있어요. (지금 {len(text)}자)", field="text"
         )
     found = report_target(
-        reporter=reporter, kind=target, user_id=user_id, order_id=order_id, message_id=message_id
+        reporter=reporter,
+        kind=target,
+        user_id=user_id,
+        order_id=order_id,
+        message_id=message_id,
+        post_id=post_id,
+        comment_id=comment_id,
     )
+    content = _CONTENT.get(found.kind)
+    content_column = {f"{content.fk}_id": found.content_id} if content is not None else {}
     with transaction.atomic():
         # One reporter's reports queue behind each other: "one open report per thing" holds
         # even when the same form is sent twice at once.
@@ -229,6 +318,8 @@ def report_create(
             same = same.filter(group_order_id=found.group_order.pk)
         elif found.kind == Target.MESSAGE:
             same = same.filter(message_id=found.message.pk)
+        elif content is not None:
+            same = same.filter(**content_column)
         existing = same.first()
         if existing is not None:
             return existing, False
@@ -239,6 +330,7 @@ def report_create(
             target_user_id=found.target_user.pk,
             group_order=found.group_order,
             message=found.message,
+            **content_column,
             reason=reason,
             text=text,
             snapshot=_snapshot(found),

@@ -1,5 +1,6 @@
 """Pages for 차단 and 신고: "차단한 이웃" (settings), the block confirmation reached from a
-profile, and the report form reached from an order, a chat message or a profile.
+profile, and the report form reached from an order, a chat message, a profile, or a 동네생활
+post or comment.
 
 Each view parses a form, calls one service, renders (STYLE.md); without JavaScript every
 form posts and redirects (or re-renders with the refusal beside its field).
@@ -101,6 +102,8 @@ TARGET_KEYS = {
     "order": Report.Target.ORDER,
     "message": Report.Target.MESSAGE,
     "user": Report.Target.USER,
+    "post": Report.Target.POST,
+    "comment": Report.Target.COMMENT,
 }
 
 
@@ -117,7 +120,8 @@ def _target_kwargs(kind: str, target_id) -> dict:
 
 @login_required
 def report(request):
-    """신고하기: GET ``?order=`` / ``?message=`` / ``?user=`` shows the form for something the
+    """신고하기: GET ``?order=`` / ``?message=`` / ``?user=`` / ``?post=`` / ``?comment=`` shows
+    the form for something the
     viewer can see (404 otherwise, as the service answers); POST sends it."""
     params = request.POST if request.method == "POST" else request.GET
     kind, target_id = _target_from(params)

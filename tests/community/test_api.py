@@ -101,18 +101,24 @@ def test_photos_upload_validation_and_cap(author, reader):
 def test_comments_replies_and_deleting(post, reader):
     api = client_for(reader)
     url = f"{BASE}/posts/{post.pk}/comments/"
-    top = api.post(url, {"text": "저도요"}, format="json").json()[0]
-    thread = client_for(post.author).post(
+    # A new comment answers itself (the thread pages: GET it).
+    top = api.post(url, {"text": "저도요"}, format="json").json()
+    assert top["text"] == "저도요" and top["can_delete"] and not top["can_report"]
+    answered = client_for(post.author).post(
         url, {"text": "답글", "parent_id": top["id"]}, format="json"
     )
-    assert thread.status_code == 201
-    reply = thread.json()[0]["replies"][0]
+    assert answered.status_code == 201
+    reply = answered.json()
+    assert reply["parent_id"] == top["id"] and reply["replies"] == []
     deeper = api.post(url, {"text": "답글의 답글", "parent_id": reply["id"]}, format="json").json()
-    assert [r["text"] for r in deeper[0]["replies"]] == ["답글", "답글의 답글"]
+    assert deeper["parent_id"] == top["id"]  # one level: it joins the top comment's thread
+    thread = api.get(url).json()
+    assert thread["next_cursor"] == ""
+    assert [r["text"] for r in thread["comments"][0]["replies"]] == ["답글", "답글의 답글"]
     assert api.post(url, {"text": ""}, format="json").status_code == 400
     assert client_for(post.author).delete(f"{BASE}/comments/{top['id']}/").status_code == 403
     assert api.delete(f"{BASE}/comments/{top['id']}/").status_code == 204
-    listed = api.get(url).json()
+    listed = api.get(url).json()["comments"]
     assert (
         listed[0]["removed"]
         and listed[0]["author"] is None

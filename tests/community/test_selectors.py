@@ -138,9 +138,10 @@ def test_the_viewer_sees_their_own_like_and_the_actions_a_selector_decided(autho
         "can_solve": False,
         "can_curious": True,
         "share_moves": [],
+        "can_report": True,
     }
     mine = selectors.post_detail(user=author, post_id=question.pk).actions
-    assert mine.can_edit and mine.can_solve
+    assert mine.can_edit and mine.can_solve and not mine.can_report
     share = make_post(author, topic="share")
     moves = selectors.post_detail(user=author, post_id=share.pk).actions.share_moves
     assert [m for m, _ in moves] == ["reserved", "done"]
