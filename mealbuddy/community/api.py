@@ -27,14 +27,9 @@ from mealbuddy.community.serializers import (
     post_detail_payload,
     post_payload,
 )
+from mealbuddy.core.api import validated
 
 TAGS = ["동네생활"]
-
-
-def _parse(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _detail(request, post_id: int, *, status_code: int = 200) -> Response:
@@ -90,7 +85,7 @@ class PostListView(APIView):
         responses={201: PostDetailOut},
     )
     def post(self, request):
-        data = _parse(PostInput, request.data)
+        data = validated(PostInput, request.data)
         post = services.post_create(author=request.user, **data)
         return _detail(request, post.pk, status_code=status.HTTP_201_CREATED)
 
@@ -113,7 +108,7 @@ class PostDetailView(APIView):
         responses={200: PostDetailOut},
     )
     def patch(self, request, post_id: int):
-        data = _parse(PostInput, request.data, partial=True)
+        data = validated(PostInput, request.data, partial=True)
         services.post_update(post_id=post_id, user=request.user, **data)
         return _detail(request, post_id)
 
@@ -134,7 +129,7 @@ class PhotoListView(APIView):
         responses={201: PhotoOut},
     )
     def post(self, request, post_id: int):
-        data = _parse(PhotoInput, request.data)
+        data = validated(PhotoInput, request.data)
         photo = services.post_photo_add(post_id=post_id, user=request.user, upload=data["photo"])
         return Response(photo_payload(photo), status=status.HTTP_201_CREATED)
 
@@ -175,7 +170,7 @@ class CommentListView(APIView):
         responses={201: CommentOut},
     )
     def post(self, request, post_id: int):
-        data = _parse(CommentInput, request.data)
+        data = validated(CommentInput, request.data)
         created = services.comment_create(post_id=post_id, user=request.user, **data)
         view = selectors.comment_view(comment=created, user=request.user)
         return Response(comment_payload(view), status=201)
@@ -249,6 +244,6 @@ class ShareStateView(APIView):
         responses={200: PostDetailOut},
     )
     def post(self, request, post_id: int):
-        data = _parse(ShareStateInput, request.data)
+        data = validated(ShareStateInput, request.data)
         services.share_state_set(post_id=post_id, user=request.user, state=data["state"])
         return _detail(request, post_id)

@@ -184,3 +184,11 @@ def exception_handler(exc, context):
     ):
         response["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
+
+
+def validated(serializer_class, data, **kwargs) -> dict:
+    """``data`` checked by ``serializer_class`` (a 400 with field errors when it is not valid),
+    as a plain dict for a service's keyword arguments."""
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

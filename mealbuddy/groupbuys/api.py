@@ -15,6 +15,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mealbuddy.core.api import validated
 from mealbuddy.core.input import MAX_PAGE, query_int
 from mealbuddy.groupbuys import selectors, services
 from mealbuddy.groupbuys import settlement as settlement_services
@@ -47,12 +48,6 @@ from mealbuddy.groupbuys.serializers import (
 
 TAGS = ["공동주문"]
 PAGE_SIZE = 20
-
-
-def _parse(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def detail_payload(group_order: GroupOrder, *, viewer) -> dict:
@@ -127,7 +122,7 @@ class GroupOrderListView(APIView):
         responses={201: GroupOrderDetailOut},
     )
     def post(self, request):
-        data = _parse(GroupOrderCreateInput, request.data)
+        data = validated(GroupOrderCreateInput, request.data)
         group_order = services.groupbuy_create(host=request.user, **data)
         return _detail_response(request, group_order.pk, status_code=status.HTTP_201_CREATED)
 
@@ -148,7 +143,7 @@ class GroupOrderDetailView(APIView):
         responses={200: GroupOrderDetailOut},
     )
     def patch(self, request, pk: int):
-        data = _parse(GroupOrderInput, request.data, partial=True)
+        data = validated(GroupOrderInput, request.data, partial=True)
         services.groupbuy_update(group_order_id=pk, user=request.user, **data)
         return _detail_response(request, pk)
 
@@ -195,7 +190,7 @@ class JoinView(APIView):
         },
     )
     def post(self, request, pk: int):
-        data = _parse(GroupOrderJoinInput, request.data)
+        data = validated(GroupOrderJoinInput, request.data)
         services.groupbuy_join(group_order_id=pk, user=request.user, use_points=data["use_points"])
         return _detail_response(request, pk)
 
@@ -222,7 +217,7 @@ class BanView(APIView):
         responses={200: GroupOrderDetailOut},
     )
     def post(self, request, pk: int):
-        data = _parse(GroupOrderBanInput, request.data)
+        data = validated(GroupOrderBanInput, request.data)
         services.groupbuy_ban(group_order_id=pk, host=request.user, target_user_id=data["user_id"])
         return _detail_response(request, pk)
 
@@ -239,7 +234,7 @@ class StatusView(APIView):
         responses={200: GroupOrderDetailOut},
     )
     def post(self, request, pk: int):
-        data = _parse(GroupOrderStatusInput, request.data)
+        data = validated(GroupOrderStatusInput, request.data)
         services.groupbuy_status_change(group_order_id=pk, user=request.user, status=data["status"])
         return _detail_response(request, pk)
 
@@ -254,7 +249,7 @@ class ItemListView(APIView):
         responses={201: OrderItemOut},
     )
     def post(self, request, pk: int):
-        data = _parse(OrderItemInput, request.data)
+        data = validated(OrderItemInput, request.data)
         item = services.item_add(group_order_id=pk, user=request.user, **data)
         return Response(item_payload(item), status=status.HTTP_201_CREATED)
 
@@ -269,7 +264,7 @@ class ItemDetailView(APIView):
         responses={200: OrderItemOut},
     )
     def patch(self, request, item_id: int):
-        data = _parse(OrderItemUpdateInput, request.data)
+        data = validated(OrderItemUpdateInput, request.data)
         item = services.item_update(item_id=item_id, user=request.user, **data)
         return Response(item_payload(item))
 
@@ -376,7 +371,7 @@ class SettlementNoshowView(APIView):
         description="멤버가 정해진 시간 안에 이의를 제기하지 않으면 보증금은 방장에게 가요.",
     )
     def post(self, request, pk: int):
-        data = _parse(SettlementTargetInput, request.data)
+        data = validated(SettlementTargetInput, request.data)
         return _settle(
             request, pk, settlement_services.groupbuy_noshow, target_user_id=data["target_user_id"]
         )
@@ -394,7 +389,7 @@ class SettlementDisputeView(APIView):
         ),
     )
     def post(self, request, pk: int):
-        data = _parse(SettlementDisputeInput, request.data)
+        data = validated(SettlementDisputeInput, request.data)
         return _settle(
             request,
             pk,
@@ -416,7 +411,7 @@ class SettlementPaidView(APIView):
 
     @_settlement_schema("입금 확인 / 확인 취소 (직접 정산, 방장)", request=SettlementPaidInput)
     def post(self, request, pk: int):
-        data = _parse(SettlementPaidInput, request.data)
+        data = validated(SettlementPaidInput, request.data)
         return _settle(
             request,
             pk,
@@ -449,7 +444,7 @@ class SettlementReceiptView(APIView):
         description="사진은 확인한 뒤 다시 인코딩해서 저장해요 (메타데이터 제거, 1600px 이하).",
     )
     def post(self, request, pk: int):
-        data = _parse(SettlementReceiptInput, request.data)
+        data = validated(SettlementReceiptInput, request.data)
         return _settle(request, pk, settlement_services.receipt_upload, upload=data["receipt"])
 
 
@@ -462,6 +457,6 @@ class SettlementPrefsView(APIView):
         description="보낸 항목만 바뀌어요. 앱에서 결제면 맡겨 둔 돈을 새 설정으로 다시 맡겨요.",
     )
     def post(self, request, pk: int):
-        data = _parse(SettlementPrefsInput, request.data)
+        data = validated(SettlementPrefsInput, request.data)
         given = {name: value for name, value in data.items() if name in request.data}
         return _settle(request, pk, services.member_prefs_set, **given)

@@ -12,18 +12,13 @@ from rest_framework.views import APIView
 
 from mealbuddy.chat.schema import chat_error
 from mealbuddy.chat.serializers import avatar_url
+from mealbuddy.core.api import validated
 from mealbuddy.core.input import MAX_BIGINT
 from mealbuddy.trust import reports, services
 from mealbuddy.trust.models import Block, Report
 from mealbuddy.trust.selectors import blocks_made
 
 TAGS = ["차단·신고"]
-
-
-def _parse(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def block_payload(block: Block) -> dict:
@@ -86,7 +81,7 @@ class BlockListApi(APIView):
         },
     )
     def post(self, request):
-        data = _parse(BlockInput, request.data)
+        data = validated(BlockInput, request.data)
         block, created = services.block_create(blocker=request.user, blocked_id=data["user_id"])
         return Response(
             block_payload(block), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -180,7 +175,7 @@ class ReportCreateApi(APIView):
         },
     )
     def post(self, request):
-        data = _parse(ReportInput, request.data)
+        data = validated(ReportInput, request.data)
         report, created = reports.report_create(reporter=request.user, **data)
         return Response(
             {

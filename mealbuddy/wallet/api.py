@@ -16,6 +16,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mealbuddy.core.api import validated
 from mealbuddy.core.errors import ApplicationError
 from mealbuddy.core.input import MAX_BIGINT
 from mealbuddy.wallet import selectors, services
@@ -106,12 +107,6 @@ class WalletApi(APIView):
 # --- Top-up and withdrawal ------------------------------------------------------------------
 
 
-def _parse(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 def _topup_payload(topup: TopUp) -> dict:
     return {
         "order_id": topup.order_id,
@@ -165,7 +160,7 @@ class TopUpCreateApi(APIView):
         },
     )
     def post(self, request):
-        data = _parse(TopUpIn, request.data)
+        data = validated(TopUpIn, request.data)
         topup = services.topup_request(user=request.user, amount=data["amount"])
         provider = provider_get()
         return Response(
@@ -198,7 +193,7 @@ class TopUpConfirmApi(APIView):
         },
     )
     def post(self, request):
-        data = _parse(TopUpConfirmIn, request.data)
+        data = validated(TopUpConfirmIn, request.data)
         topup = services.topup_confirm(user=request.user, **data)
         return Response(_topup_payload(topup))
 
@@ -265,7 +260,7 @@ class WithdrawalCreateApi(APIView):
         },
     )
     def post(self, request):
-        data = _parse(WithdrawalIn, request.data)
+        data = validated(WithdrawalIn, request.data)
         withdrawal = services.withdrawal_request(user=request.user, **data)
         withdrawal.refresh_from_db()  # the payout job may already have run (after commit)
         return Response(
