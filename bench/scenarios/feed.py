@@ -99,9 +99,8 @@ def _meets(result: dict, rps_target: float) -> bool:
     return result.get("rps", 0) >= rps_target and result.get("p99_ms", 1e9) < TARGETS["p99_ms"]
 
 
-def run(ctx) -> dict:
-    reader, ids = _setup()
-    authorization = ctx.authorization_for(reader)
+def checks_and_paths(ids: list[int]) -> tuple[dict, dict]:
+    """The three measured paths (each a list to cycle through) and how each answer is checked."""
     paths = {
         "feed_page1": ["/api/post/?page=1"],
         "category_page3": ["/api/post/?category=%EC%B9%98%ED%82%A8&page=3"],
@@ -115,6 +114,13 @@ def run(ctx) -> dict:
             "id", "title", predicate=lambda path, data: path == f"/api/post/detail/{data['id']}/"
         ),
     }
+    return paths, checks
+
+
+def run(ctx) -> dict:
+    reader, ids = _setup()
+    authorization = ctx.authorization_for(reader)
+    paths, checks = checks_and_paths(ids)
     workers_list = [
         int(w) for w in os.environ.get("BENCH_FEED_WORKERS", "2").split(",") if w.strip()
     ]
