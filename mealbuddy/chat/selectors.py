@@ -86,9 +86,9 @@ def room_member_ids(*, room: ChatRoom) -> set[int]:
     if room.is_direct:
         return {room.starter_id, room.post_author_id}
     return set(
-        _member_model().objects.filter(group_order_id=room.group_order_id).values_list(
-            "user_id", flat=True
-        )
+        _member_model()
+        .objects.filter(group_order_id=room.group_order_id)
+        .values_list("user_id", flat=True)
     )
 
 

@@ -75,9 +75,7 @@ def direct_room_open(*, post, starter) -> tuple[ChatRoom, bool]:
         # The other call won the race: its room is the one.
         return ChatRoom.objects.get(post_id=post.pk, starter_id=starter.pk), False
     broadcast_on_commit(user_group(starter.pk), {"type": "rooms.changed", "room_id": room.pk})
-    broadcast_on_commit(
-        user_group(post.author_id), {"type": "rooms.changed", "room_id": room.pk}
-    )
+    broadcast_on_commit(user_group(post.author_id), {"type": "rooms.changed", "room_id": room.pk})
     return room, True
 
 

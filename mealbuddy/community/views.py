@@ -22,6 +22,7 @@ from mealbuddy.community import selectors, services
 from mealbuddy.community.access import access_post
 from mealbuddy.community.forms import CommentForm, PostForm, add_service_errors, initial_from
 from mealbuddy.community.models import Post
+from mealbuddy.community.share_chat import share_chat_for
 from mealbuddy.core.errors import ApplicationError
 from mealbuddy.core.input import id_or_none
 
@@ -113,6 +114,7 @@ def _detail_context(request, pk: int, **extra) -> dict:
     return {
         "detail": detail,
         "post": detail.post,
+        "share_chat": share_chat_for(post=detail.post, user=request.user),
         "comment_form": extra.pop("comment_form", None) or CommentForm(),
         **extra,
     }
