@@ -66,9 +66,9 @@ def room_member_sql(room_alias: str) -> str:
     a = room_alias
     return (
         # One bound parameter, read three times through a one-row derived table.
-        "EXISTS (SELECT 1 FROM (SELECT CAST(%s AS BIGINT) AS id) mu"
+        "EXISTS (SELECT 1 FROM (SELECT CAST(%s AS BIGINT) AS id) mu"  # noqa: S608 - names from _meta
         f" WHERE mu.id IN ({a}.starter_id, {a}.post_author_id)"
-        f" OR EXISTS (SELECT 1 FROM {_member_table()} mp"  # noqa: S608 - names from _meta
+        f" OR EXISTS (SELECT 1 FROM {_member_table()} mp"
         f" WHERE mp.group_order_id = {a}.group_order_id AND mp.user_id = mu.id))"
     )
 
