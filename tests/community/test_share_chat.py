@@ -367,3 +367,20 @@ def test_many_taps_at_once_make_one_room(regions_tx):
     assert errors == []
     assert len(rooms) == 6 and len(set(rooms)) == 1
     assert ChatRoom.objects.filter(post=post, starter=reader).count() == 1
+
+
+def test_a_message_in_a_direct_room_can_be_reported(room, reader, author):
+    from mealbuddy.trust.models import Report
+    from mealbuddy.trust.reports import report_create
+
+    line = message_post(room_id=room.pk, user=reader, text="욕설")
+    report, created = report_create(
+        reporter=author, target="message", message_id=line.pk, reason="abuse"
+    )
+    assert created and report.target_user == reader
+    assert report.snapshot["room_id"] == room.pk and report.snapshot["order_id"] is None
+    assert report.snapshot["text"] == "욕설"
+    outsider = UserFactory()
+    with pytest.raises(ApplicationError):
+        report_create(reporter=outsider, target="message", message_id=line.pk, reason="abuse")
+    assert Report.objects.count() == 1
