@@ -81,17 +81,6 @@ def room_is_member(*, room_id: int, user_id: int) -> bool:
         return cursor.fetchone() is not None
 
 
-def room_member_ids(*, room: ChatRoom) -> set[int]:
-    """The ids of a room's current members."""
-    if room.is_direct:
-        return {room.starter_id, room.post_author_id}
-    return set(
-        _member_model()
-        .objects.filter(group_order_id=room.group_order_id)
-        .values_list("user_id", flat=True)
-    )
-
-
 def access_chat_room(*, user, id: int) -> ChatRoom:  # noqa: A002 - STYLE's access_<entity>
     """The room with its group order (or its 나눔 post and two people), if ``user`` is a
     current member; raises otherwise."""

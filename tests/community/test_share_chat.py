@@ -202,6 +202,24 @@ async def test_an_outsider_cannot_connect_the_socket_members_chat_live(regions_t
     await theirs.disconnect()
 
 
+@pytest.mark.django_db(transaction=True)
+async def test_the_authors_badge_follows_a_new_room_live(regions_tx):
+    from channels.db import database_sync_to_async as db
+
+    author, reader = await db(lambda: [UserFactory() for _ in range(2)])()
+    post = await db(share_post)(author)
+    badge = await connected(f"/ws/notifications/?token={await atoken(author)}", origin=False)
+    assert (await badge.receive_json_from(timeout=5))["chats"] == 0
+    room, _ = await db(share_chat_open)(post_id=post.pk, user=reader)
+    follows = await badge.receive_json_from(timeout=5)
+    assert follows["type"] == "unread" and follows["rooms"] == {str(room.pk): 0}
+    await db(message_post)(room_id=room.pk, user=reader, text="나눔 받고 싶어요")
+    event = await badge.receive_json_from(timeout=5)
+    assert event["type"] == "chat.unread"
+    assert (event["room_id"], event["unread"], event["chats"]) == (room.pk, 1, 1)
+    await badge.disconnect()
+
+
 # --- blocks in an open room ---------------------------------------------------------------
 
 
@@ -296,16 +314,39 @@ def test_my_chats_cost_a_fixed_number_of_queries(author, django_assert_max_num_q
     with django_assert_max_num_queries(6) as small:
         assert len(api.get("/api/chats/").json()["rooms"]) == 4
     add_rooms(4)
-    with django_assert_max_num_queries(len(small.captured_queries)):
+    with django_assert_max_num_queries(len(small.captured_queries)) as big:
         assert len(api.get("/api/chats/").json()["rooms"]) == 12
+    assert len(big.captured_queries) == len(small.captured_queries) == 3  # auth + 2
     page = browser(author)
     page.get("/chats/")
     with django_assert_max_num_queries(12) as page_small:
         page.get("/chats/")
     add_rooms(2)
-    with django_assert_max_num_queries(len(page_small.captured_queries)):
+    with django_assert_max_num_queries(len(page_small.captured_queries)) as page_big:
         html = page.get("/chats/").content.decode()
+    assert len(page_big.captured_queries) == len(page_small.captured_queries) > 0
     assert html.count("님과 1:1") == 8
+
+
+def test_the_authors_post_page_lists_chats_in_a_fixed_number_of_queries(
+    share, author, django_assert_max_num_queries
+):
+    def ask(n: int) -> None:
+        for _ in range(n):
+            starter = UserFactory()
+            room, _ = share_chat_open(post_id=share.pk, user=starter)
+            message_post(room_id=room.pk, user=starter, text="저 주세요")
+
+    page = browser(author)
+    ask(2)
+    page.get(f"/community/{share.pk}/")
+    with django_assert_max_num_queries(12) as few:
+        page.get(f"/community/{share.pk}/")
+    ask(5)
+    with django_assert_max_num_queries(len(few.captured_queries)) as many:
+        html = page.get(f"/community/{share.pk}/").content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries) > 0
+    assert html.count("님과의 채팅") == 7
 
 
 def test_away_push_handles_direct_rooms(room, reader, author, settings):
