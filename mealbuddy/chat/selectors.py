@@ -26,11 +26,11 @@ ROOM_RECENT_MESSAGES = 100
 # --- Membership of a room: written once ---------------------------------------------------
 # A group order's room: its members are the order's current participants (a Participation
 # row; leaving or a ban deletes it). A 1:1 room about a 나눔 post: its ``starter`` and its
-# ``post_author``. ``room_member_q`` is the ORM form, ``room_member_sql`` the plain-SQL form of
-# the same test, both built here from the model graph; the socket handshake, REST and page
-# access (``access_chat_room``), the original client's room state (``room_header``), "my
-# chats", unread counts, the away push and the one-statement message insert
-# (chat/services.py) all use one of the two.
+# ``post_author``. ``room_member_q`` is the ORM form (through ``member_room_ids``),
+# ``room_member_sql`` the plain-SQL form of the same test, both built here from the model
+# graph; the socket handshake, REST and page access (``access_chat_room``), the original
+# client's room state (``room_header``), "my chats", unread counts and the one-statement
+# message insert (chat/services.py) all use one of the two.
 
 
 @cache
@@ -45,19 +45,22 @@ def _member_table() -> str:
     return _member_model()._meta.db_table
 
 
-def _member_rooms_q(user_id: int) -> Q:
-    # ``group_order_id IN (...)`` rather than a join through participations: the OR with the
-    # 1:1 columns then never multiplies rows, and each branch keeps its own index.
+def member_room_ids(user_id: int):
+    """The ids of the rooms ``user_id`` is a member of, as a subquery: the rooms of the
+    orders they take part in, then the 1:1 rooms they opened or were asked in. A UNION ALL
+    of two indexed lookups (participations by user; ``starter`` / ``post_author``), so the
+    planner never scans every room to test an OR."""
     orders = _member_model().objects.filter(user_id=user_id).values("group_order_id")
-    return Q(group_order_id__in=orders) | Q(starter_id=user_id) | Q(post_author_id=user_id)
+    order_rooms = ChatRoom.objects.filter(group_order_id__in=orders).values("pk")
+    direct_rooms = ChatRoom.objects.filter(
+        Q(starter_id=user_id) | Q(post_author_id=user_id)
+    ).values("pk")
+    return order_rooms.union(direct_rooms, all=True)
 
 
 def room_member_q(user_id: int, *, through: str = "") -> Q:
     """Rooms (or, with ``through="room__"``, rows of a room) where ``user_id`` is a member."""
-    if not through:
-        return _member_rooms_q(user_id)
-    rooms = ChatRoom.objects.filter(_member_rooms_q(user_id)).values("pk")
-    return Q(**{f"{through}in": rooms})
+    return Q(**{f"{through}pk__in": member_room_ids(user_id)})
 
 
 def room_member_sql(room_alias: str) -> str:
