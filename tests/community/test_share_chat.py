@@ -179,6 +179,18 @@ def test_the_room_page_shows_the_post_and_links_back(room, reader, share):
     assert "채팅방 나가기" not in html  # nothing to leave: a 1:1 room is not an order
 
 
+def test_a_deleted_post_leaves_its_rooms_readable(room, reader, share):
+    from mealbuddy.community.services import post_delete
+
+    post_delete(post_id=share.pk, user=share.author)
+    page = browser(reader).get(f"/chats/{room.pk}/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "삭제된 글" in html
+    assert f'href="/community/{share.pk}/"' not in html
+    listed = client_for(reader).get("/api/chats/").json()["rooms"]
+    assert [r["title"] for r in listed] == ["삭제된 글"]
+
+
 @pytest.mark.django_db(transaction=True)
 async def test_an_outsider_cannot_connect_the_socket_members_chat_live(regions_tx):
     from channels.db import database_sync_to_async as db
