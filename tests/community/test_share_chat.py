@@ -361,14 +361,30 @@ def test_the_authors_post_page_lists_chats_in_a_fixed_number_of_queries(
     assert html.count("님과의 채팅") == 7
 
 
-def test_away_push_handles_direct_rooms(room, reader, author, settings):
+def test_an_away_author_is_pushed_about_the_unread_chat(room, reader, author, settings):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    message_post(room_id=room.pk, user=reader, text="안녕하세요")
-    later = timezone.now() + timedelta(minutes=settings.PUSH_CHAT_AWAY_MINUTES + 1)
-    assert chat_away_push(now=later) >= 0  # no order to read a title from: must not crash
+    from tests.push_service import PushService
+
+    def subscribe(user, service):
+        sub = service.subscription()
+        answer = client_for(user).post("/api/push/subscriptions/", sub.as_json(), format="json")
+        assert answer.status_code == 201
+        return sub
+
+    settings.PUSH_HTTP_HOSTS = ["127.0.0.1"]
+    settings.PUSH_CHAT_AWAY_MINUTES = 5
+    with PushService(vapid_public_key=settings.VAPID_PUBLIC_KEY) as service:
+        author_sub, reader_sub = subscribe(author, service), subscribe(reader, service)
+        message_post(room_id=room.pk, user=reader, text="안녕하세요")
+        Message.objects.update(created_at=timezone.now() - timedelta(minutes=6))
+        assert chat_away_push() == 1  # the author only: the reader wrote it
+        pushed = service.received(author_sub)
+        assert service.received(reader_sub) == []
+    assert len(pushed) == 1
+    assert "아기 옷 나눔해요" in pushed[0]["body"] and pushed[0]["url"] == f"/chats/{room.pk}/"
 
 
 # --- the original client's API never shows a 1:1 room ---------------------------------------
