@@ -43,6 +43,8 @@ urlpatterns = [
     path("api/", include("mealbuddy.community.api_urls")),  # 동네생활 (issue 13)
     # Provider log-ins (issue 13): /accounts/social/… pages and /api/auth/social/<provider>/.
     path("", include("mealbuddy.accounts.social_urls")),
+    # 나눔 1:1 chat (issue 13): /community/<id>/chat/ and /api/community/posts/<id>/chat/.
+    path("", include("mealbuddy.community.share_chat_views")),
     # Web pages.
     path("", include("mealbuddy.groupbuys.urls")),
     path("accounts/", include("mealbuddy.accounts.urls")),

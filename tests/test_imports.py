@@ -100,8 +100,8 @@ def test_trust_standing_layer_knows_no_order_or_chat():
 
 
 def test_nothing_imports_the_community_board():
-    # 동네생활 (issue 13) sits on top of group orders, trust, notifications, accounts and
-    # regions; only config/urls mounts it and the seed_demo command finds its demo module.
+    # 동네생활 (issue 13) sits on top of group orders, chat (the 나눔 1:1 room), trust,
+    # notifications, accounts and regions; only config/urls mounts it and the seed_demo command finds its demo module.
     found = [
         o
         for d in sorted(DOMAINS - {"community"})
@@ -111,7 +111,7 @@ def test_nothing_imports_the_community_board():
 
 
 def test_the_community_board_imports_only_downwards():
-    allowed = ("groupbuys", "trust", "notifications", "accounts", "regions", "community")
+    allowed = ("groupbuys", "trust", "notifications", "accounts", "regions", "community", "chat")
     assert (
         offenders(
             "community",

@@ -1,6 +1,7 @@
 """Provider log-in pages: start, callback, the one-page sign-up, linking and unlinking.
 
-The browser flow: a POST from a "카카오로 시작하기" button stores a random ``state`` in the
+The browser flow: a POST from a "카카오로 시작하기" button stores a random ``state`` (and, for
+providers that take PKCE, a ``code_verifier`` whose S256 challenge goes along) in the
 session and sends the browser to the provider; the provider sends it back to ``callback``
 with a code (or an error) and the same state; the code is traded for the person's identity
 (social_providers) and social_services decides: log in, sign up, or link with the password.
@@ -29,6 +30,7 @@ from mealbuddy.accounts.social_providers import (
     SocialProviderError,
     authorize_url,
     identity_from_code,
+    pkce_pair,
     provider_name,
     provider_require,
 )
@@ -75,13 +77,20 @@ def social_start(request, provider: str):
         back = reverse("social:connections")
         return redirect(f"{reverse(settings.LOGIN_URL)}?next={back}")
     state = secrets.token_urlsafe(24)
-    request.session[STATE_KEY] = {"state": state, "provider": provider, "process": process}
+    verifier, challenge = pkce_pair(request=request, provider=provider)
+    request.session[STATE_KEY] = {
+        "state": state,
+        "provider": provider,
+        "process": process,
+        "code_verifier": verifier,
+    }
     return redirect(
         authorize_url(
             request=request,
             provider=provider,
             redirect_uri=_callback_url(request, provider),
             state=state,
+            code_challenge=challenge,
         )
     )
 
@@ -119,6 +128,7 @@ def social_callback(request, provider: str):
             provider=provider,
             code=code,
             redirect_uri=_callback_url(request, provider),
+            code_verifier=str(expected.get("code_verifier") or ""),
         )
         outcome = social_services.social_identity_resolve(
             identity=identity, current_user=request.user if connect else None

@@ -8,4 +8,9 @@ relation (declared by name), and the members are that order's participations, re
 the same relation (``selectors.room_member_q`` / ``room_member_sql``). This direction because
 an order owns its room (the room is created, emptied and deleted with the order), while a chat
 line never changes an order; tests/test_imports.py enforces it.
+
+A room without an order is a 1:1 room about a 동네생활 나눔 post (issue 13): its two members
+are ``ChatRoom.starter`` and ``ChatRoom.post_author``. The board opens it through
+``services.direct_room_open``; chat reaches the post only through ``ChatRoom.post``, never
+by importing ``mealbuddy.community``. The membership rule above covers both kinds.
 """

@@ -33,20 +33,40 @@ NO_ROOM = chat_error("채팅방이 없음 (code `room_not_found`)")
 
 
 def room_summary(room, *, viewer_id: int) -> dict:
-    order = room.group_order
     last = getattr(room, "last_message", None)
-    return {
+    common = {
         "id": room.pk,
+        "unread": room.unread,
+        "last_message": message_payload(last, viewer_id=viewer_id) if last else None,
+        "last_activity_at": room.activity.isoformat(),
+        "url": f"/chats/{room.pk}/",
+    }
+    if room.is_direct:
+        partner = selectors.room_partner(room, viewer_id=viewer_id)
+        return {
+            **common,
+            "kind": "share",
+            "group_order_id": None,
+            "post_id": room.post_id,
+            "title": selectors.room_title(room),
+            "status": None,
+            "status_label": room.post.get_share_state_display(),
+            "member_count": 2,
+            "target_count": None,
+            "partner": page_person_payload(partner, viewer_id=viewer_id),
+        }
+    order = room.group_order
+    return {
+        **common,
+        "kind": "order",
+        "post_id": None,
+        "partner": None,
         "group_order_id": order.pk,
         "title": order.title,
         "status": order.current_status(),
         "status_label": order.status_label,
         "member_count": order.member_count,
         "target_count": order.target_count,
-        "unread": room.unread,
-        "last_message": message_payload(last, viewer_id=viewer_id) if last else None,
-        "last_activity_at": room.activity.isoformat(),
-        "url": f"/chats/{room.pk}/",
     }
 
 
@@ -54,14 +74,28 @@ CHAT_ROOM_SUMMARY = inline_serializer(
     "ChatRoomSummary",
     {
         "id": serializers.IntegerField(),
-        "group_order_id": serializers.IntegerField(),
-        "title": serializers.CharField(),
-        "status": serializers.ChoiceField(
-            choices=GroupOrder.Status.choices, help_text="마감 시각이 지난 모집중 주문은 closed"
+        "kind": serializers.ChoiceField(
+            choices=[("order", "공동주문 채팅방"), ("share", "나눔 1:1 채팅방")],
+            help_text="order: 공동주문의 채팅방, share: 나눔 글 작성자와의 1:1 채팅방",
         ),
-        "status_label": serializers.CharField(help_text="화면에 보일 상태 (예: 모집마감)"),
+        "group_order_id": serializers.IntegerField(allow_null=True, help_text="share면 null"),
+        "post_id": serializers.IntegerField(
+            allow_null=True, help_text="나눔 글 id (share만; order면 null)"
+        ),
+        "title": serializers.CharField(help_text="주문 제목, 또는 나눔 글 제목"),
+        "status": serializers.ChoiceField(
+            choices=GroupOrder.Status.choices,
+            allow_null=True,
+            help_text="마감 시각이 지난 모집중 주문은 closed; share면 null",
+        ),
+        "status_label": serializers.CharField(
+            help_text="화면에 보일 상태 (예: 모집마감; share면 나눔중·예약중·나눔완료)"
+        ),
         "member_count": serializers.IntegerField(),
-        "target_count": serializers.IntegerField(),
+        "target_count": serializers.IntegerField(allow_null=True, help_text="share면 null"),
+        "partner": inline_serializer(
+            "ChatPartner", page_person_fields(), allow_null=True, help_text="share: 대화 상대"
+        ),
         "unread": serializers.IntegerField(help_text="안 읽은 메시지 수"),
         "last_message": CHAT_MESSAGE.__class__(allow_null=True),
         "last_activity_at": serializers.DateTimeField(),
@@ -314,7 +348,8 @@ class MembersApi(APIView):
     )
     def get(self, request, room_id: int):
         room = selectors.access_chat_room(user=request.user, id=room_id)
-        host_id = room.group_order.host_id
+        # In a 1:1 room the post's author stands where an order's host would.
+        host_id = room.post_author_id if room.is_direct else room.group_order.host_id
         return Response(
             {
                 "members": [

@@ -7,17 +7,78 @@ MESSAGE_MAX_LENGTH = 300
 
 
 class ChatRoom(models.Model):
-    """The room of one group order; its members are the order's current participants."""
+    """A chat room, of one of two kinds:
+
+    - a group order's room (``group_order`` set): its members are the order's current
+      participants;
+    - a 1:1 room about a 나눔 post (``post`` set): its two members are who opened it
+      (``starter``) and the post's author (``post_author``, copied when the room opens so the
+      membership test needs no join). One room per post and starter.
+
+    Who is a member is decided in one place: ``chat.selectors.room_member_q`` /
+    ``room_member_sql``.
+    """
 
     group_order = models.OneToOneField(
-        "groupbuys.GroupOrder", on_delete=models.CASCADE, related_name="chat_room"
+        "groupbuys.GroupOrder",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="chat_room",
+    )
+    # The 1:1 room's post, declared by name like ``group_order``: chat imports no community
+    # module (the board calls chat's services, never the reverse).
+    post = models.ForeignKey(
+        "community.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    starter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    post_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Bumped with every message so "my chats" sorts by activity without a subquery.
     last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
+    class Meta:
+        constraints = [
+            # "채팅하기" twice, or from two tabs at once, finds the same room.
+            models.UniqueConstraint(fields=["post", "starter"], name="chatroom_direct_once"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        group_order__isnull=False,
+                        post__isnull=True,
+                        starter__isnull=True,
+                        post_author__isnull=True,
+                    )
+                    | models.Q(
+                        group_order__isnull=True,
+                        post__isnull=False,
+                        starter__isnull=False,
+                        post_author__isnull=False,
+                    )
+                ),
+                name="chatroom_one_kind",
+            ),
+        ]
+
     def __str__(self) -> str:
         return f"room {self.pk}"
+
+    @property
+    def is_direct(self) -> bool:
+        """A 1:1 room about a 나눔 post (no group order)."""
+        return self.post_id is not None
 
 
 class Message(models.Model):

@@ -24,32 +24,55 @@ ROOM_RECENT_MESSAGES = 100
 
 
 # --- Membership of a room: written once ---------------------------------------------------
-# A room's members are its group order's current participants (a Participation row; leaving
-# or a ban deletes it). ``room_member_q`` is the ORM form, ``room_member_sql`` the plain-SQL
-# form of the same test, both built here from the model graph; the socket handshake, REST and
-# page access (``access_chat_room``), the original client's room state (``room_header``) and
-# the one-statement message insert (chat/services.py) all use one of the two.
+# A group order's room: its members are the order's current participants (a Participation
+# row; leaving or a ban deletes it). A 1:1 room about a 나눔 post: its ``starter`` and its
+# ``post_author``. ``room_member_q`` is the ORM form (through ``member_room_ids``),
+# ``room_member_sql`` the plain-SQL form of the same test, both built here from the model
+# graph; the socket handshake, REST and page access (``access_chat_room``), the original
+# client's room state (``room_header``), "my chats", unread counts and the one-statement
+# message insert (chat/services.py) all use one of the two.
 
 
 @cache
-def _member_table() -> str:
-    """The participation table, reached through ChatRoom.group_order (chat imports no
+def _member_model():
+    """The participation model, reached through ChatRoom.group_order (chat imports no
     group-order module: see mealbuddy/chat/__init__.py)."""
     order_model = ChatRoom._meta.get_field("group_order").related_model
-    return order_model._meta.get_field("participations").related_model._meta.db_table
+    return order_model._meta.get_field("participations").related_model
+
+
+def _member_table() -> str:
+    return _member_model()._meta.db_table
+
+
+def member_room_ids(user_id: int):
+    """The ids of the rooms ``user_id`` is a member of, as a subquery: the rooms of the
+    orders they take part in, then the 1:1 rooms they opened or were asked in. A UNION ALL
+    of two indexed lookups (participations by user; ``starter`` / ``post_author``), so the
+    planner never scans every room to test an OR."""
+    orders = _member_model().objects.filter(user_id=user_id).values("group_order_id")
+    order_rooms = ChatRoom.objects.filter(group_order_id__in=orders).values("pk")
+    direct_rooms = ChatRoom.objects.filter(
+        Q(starter_id=user_id) | Q(post_author_id=user_id)
+    ).values("pk")
+    return order_rooms.union(direct_rooms, all=True)
 
 
 def room_member_q(user_id: int, *, through: str = "") -> Q:
     """Rooms (or, with ``through="room__"``, rows of a room) where ``user_id`` is a member."""
-    return Q(**{f"{through}group_order__participations__user_id": user_id})
+    return Q(**{f"{through}pk__in": member_room_ids(user_id)})
 
 
 def room_member_sql(room_alias: str) -> str:
     """``EXISTS (...)`` true when the user bound to its one ``%s`` is a member of the room
     aliased ``room_alias`` (a chat_chatroom row)."""
+    a = room_alias
     return (
-        f"EXISTS (SELECT 1 FROM {_member_table()} mp"  # noqa: S608 - names from _meta
-        f" WHERE mp.group_order_id = {room_alias}.group_order_id AND mp.user_id = %s)"
+        # One bound parameter, read three times through a one-row derived table.
+        "EXISTS (SELECT 1 FROM (SELECT CAST(%s AS BIGINT) AS id) mu"  # noqa: S608 - names from _meta
+        f" WHERE mu.id IN ({a}.starter_id, {a}.post_author_id)"
+        f" OR EXISTS (SELECT 1 FROM {_member_table()} mp"
+        f" WHERE mp.group_order_id = {a}.group_order_id AND mp.user_id = mu.id))"
     )
 
 
@@ -62,8 +85,21 @@ def room_is_member(*, room_id: int, user_id: int) -> bool:
 
 
 def access_chat_room(*, user, id: int) -> ChatRoom:  # noqa: A002 - STYLE's access_<entity>
-    """The room with its group order, if ``user`` is a current member; raises otherwise."""
-    room = ChatRoom.objects.select_related("group_order", "group_order__host").filter(pk=id).first()
+    """The room with its group order (or its 나눔 post and two people), if ``user`` is a
+    current member; raises otherwise."""
+    room = (
+        ChatRoom.objects.select_related(
+            "group_order",
+            "group_order__host",
+            "post",
+            "starter__profile",
+            "starter__standing",
+            "post_author__profile",
+            "post_author__standing",
+        )
+        .filter(pk=id)
+        .first()
+    )
     if room is None:
         raise NotFound("채팅방을 찾을 수 없어요.", code="room_not_found")
     if not room_is_member(room_id=room.pk, user_id=user.pk):
@@ -72,7 +108,10 @@ def access_chat_room(*, user, id: int) -> ChatRoom:  # noqa: A002 - STYLE's acce
 
 
 def room_members(*, room: ChatRoom) -> list:
-    """Current members (the host first, then by join time) as users."""
+    """Current members (the host first, then by join time) as users; in a 1:1 room the
+    post's author, then who opened it."""
+    if room.is_direct:
+        return [room.post_author, room.starter]
     members = (
         room.group_order.participations.select_related("user__profile", "user__standing").order_by(
             "joined_at", "id"
@@ -81,6 +120,33 @@ def room_members(*, room: ChatRoom) -> list:
         else []
     )
     return [p.user for p in members]
+
+
+# --- 1:1 rooms about a 나눔 post --------------------------------------------------------------
+
+
+def room_title(room: ChatRoom) -> str:
+    """The order's title, or the 나눔 post's ("삭제된 글" once its author took it down)."""
+    if room.is_direct:
+        return "삭제된 글" if room.post.deleted_at is not None else room.post.title
+    return room.group_order.title
+
+
+def room_partner(room: ChatRoom, *, viewer_id: int):
+    """In a 1:1 room, the other person for ``viewer_id``; None in an order's room."""
+    if not room.is_direct:
+        return None
+    return room.starter if viewer_id == room.post_author_id else room.post_author
+
+
+def direct_room_of(*, post_id: int, starter_id: int) -> ChatRoom | None:
+    return ChatRoom.objects.filter(post_id=post_id, starter_id=starter_id).first()
+
+
+def direct_rooms_about(*, post_id: int, user) -> list[ChatRoom]:
+    """The 1:1 rooms about ``user``'s own post (who asked, latest activity first, with
+    ``unread`` and ``last_message``), for the post's page. Two queries."""
+    return my_chat_rooms(user=user, post_id=post_id)
 
 
 # --- What one member sees of a room (issue 12) ----------------------------------------------
@@ -286,7 +352,14 @@ def _unread_subquery(user_id: int):
 def my_rooms_queryset(*, user):
     return (
         ChatRoom.objects.filter(room_member_q(user.pk))
-        .select_related("group_order")
+        .select_related(
+            "group_order",
+            "post",
+            "starter__profile",
+            "starter__standing",
+            "post_author__profile",
+            "post_author__standing",
+        )
         .annotate(
             last_read=_last_read(user.pk),
             last_id=Subquery(
@@ -303,12 +376,16 @@ def my_rooms_queryset(*, user):
     )
 
 
-def my_chat_rooms(*, user) -> list[ChatRoom]:
-    """The rooms I am in, latest activity first, each with ``unread`` and ``last_message``.
+def my_chat_rooms(*, user, post_id: int | None = None) -> list[ChatRoom]:
+    """The rooms I am in, latest activity first, each with ``unread`` and ``last_message``
+    (with ``post_id``: only the 1:1 rooms about my post of that id).
 
     Two queries whatever the number of rooms or messages.
     """
-    rooms = list(my_rooms_queryset(user=user))
+    queryset = my_rooms_queryset(user=user)
+    if post_id is not None:
+        queryset = queryset.filter(post_id=post_id, post_author_id=user.pk)
+    rooms = list(queryset)
     ids = [r.last_id for r in rooms if r.last_id]
     last = {m.pk: m for m in Message.objects.filter(pk__in=ids).select_related("user")}
     for message in last.values():
@@ -316,6 +393,7 @@ def my_chat_rooms(*, user) -> list[ChatRoom]:
             message.text = HIDDEN_MESSAGE_TEXT  # a moderator hid it: never its words
     for room in rooms:
         room.last_message = last.get(room.last_id)
+        room.partner = room_partner(room, viewer_id=user.pk)
     return rooms
 
 

@@ -10,11 +10,11 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from mealbuddy.chat.models import MESSAGE_MAX_LENGTH, ChatRoom, Message, ReadState
-from mealbuddy.chat.selectors import room_member_sql
+from mealbuddy.chat.selectors import room_member_sql, room_title
 from mealbuddy.chat.serializers import message_event, page_message_event
 from mealbuddy.core.errors import ApplicationError, PermissionDenied, RateLimited
 from mealbuddy.core.limits import rate_take
@@ -25,8 +25,8 @@ from mealbuddy.core.realtime import (
     user_group,
 )
 from mealbuddy.core.websocket import account_is_current
-from mealbuddy.trust.models import Standing
-from mealbuddy.trust.selectors import restriction_check
+from mealbuddy.trust.models import Block, Standing
+from mealbuddy.trust.selectors import block_between, block_check, restriction_check
 
 # Close code the original client treats as "this room is gone".
 ROOM_DELETED_CLOSE_CODE = 4040
@@ -37,8 +37,46 @@ TICKET_TTL_SECONDS = 30
 _TICKET_PREFIX = "chat:ticket:"
 
 
+# Sending in a 1:1 room whose two people blocked each other (either way): the room and its
+# history stay, nothing new goes through.
+DIRECT_BLOCKED = "차단한 사용자(또는 나를 차단한 사용자)와는 메시지를 주고받을 수 없어요."
+
+
 def room_create(*, group_order) -> ChatRoom:
     return ChatRoom.objects.create(group_order=group_order)
+
+
+def direct_room_open(*, post, starter) -> tuple[ChatRoom, bool]:
+    """The 1:1 room between ``starter`` and the author of ``post`` (a 나눔 post), made on
+    first use: ``(room, created)``. Idempotent under concurrency: two calls at once, from two
+    tabs or two processes, meet on the unique (post, starter) constraint and get one room.
+
+    Refused for the author themself, a suspended or banned ``starter``, and two people who
+    blocked each other (either way). What the post allows (its topic, 나눔완료) is the
+    caller's rule: the community board decides, then calls this.
+    """
+    if post.author_id == starter.pk:
+        raise PermissionDenied("내 글에는 채팅을 시작할 수 없어요.", code="own_post")
+    restriction_check(user=starter)
+    block_check(
+        user_id=starter.pk,
+        other_id=post.author_id,
+        message="차단한 사용자(또는 나를 차단한 사용자)와는 채팅할 수 없어요.",
+    )
+    room = ChatRoom.objects.filter(post_id=post.pk, starter_id=starter.pk).first()
+    if room is not None:
+        return room, False
+    try:
+        with transaction.atomic():
+            room = ChatRoom.objects.create(
+                post_id=post.pk, starter_id=starter.pk, post_author_id=post.author_id
+            )
+    except IntegrityError:
+        # The other call won the race: its room is the one.
+        return ChatRoom.objects.get(post_id=post.pk, starter_id=starter.pk), False
+    broadcast_on_commit(user_group(starter.pk), {"type": "rooms.changed", "room_id": room.pk})
+    broadcast_on_commit(user_group(post.author_id), {"type": "rooms.changed", "room_id": room.pk})
+    return room, True
 
 
 def _message_saved(message: Message) -> None:
@@ -100,7 +138,8 @@ def message_text_clean(text) -> str:
 # SQLite (3.35+) and PostgreSQL (RETURNING, ON CONFLICT). Built once, from the models' tables.
 # Parameters: kind, text, created_at, client_id, user id, password hash, room id, user id,
 # now. A suspended or banned author inserts nothing either (trust.selectors says why, on the
-# rare path): the sanction costs the hot path no extra statement.
+# rare path): the sanction costs the hot path no extra statement. Nor does a post in a 1:1
+# room whose two people blocked each other (``DIRECT_BLOCKED``).
 @functools.cache
 def _insert_body() -> str:
     # Table names come from _meta; every value is bound.
@@ -110,6 +149,9 @@ SELECT r.id, u.id, %s, %s, NULL, %s, %s
   FROM {ChatRoom._meta.db_table} r
   JOIN {get_user_model()._meta.db_table} u ON u.id = %s AND u.is_active AND u.password = %s
  WHERE r.id = %s AND {room_member_sql("r")}
+   AND (r.starter_id IS NULL OR NOT EXISTS (SELECT 1 FROM {Block._meta.db_table} k
+       WHERE (k.blocker_id = r.starter_id AND k.blocked_id = r.post_author_id)
+          OR (k.blocker_id = r.post_author_id AND k.blocked_id = r.starter_id)))
    AND NOT EXISTS (SELECT 1 FROM {Standing._meta.db_table} s WHERE s.user_id = u.id
        AND (s.restriction = '{Standing.Restriction.BANNED.value}'
             OR (s.restriction = '{Standing.Restriction.SUSPENDED.value}'
@@ -233,7 +275,23 @@ def _post_refused(*, room_id: int, user, client_id: str | None) -> Message:
     if not account_is_current(user):
         raise AccountRevoked()
     restriction_check(user=user)
+    direct_send_check(room_id=room_id)
     raise PermissionDenied("이 채팅방의 참여자만 메시지를 보낼 수 있어요.", code="not_member")
+
+
+def direct_send_refusal(*, room: ChatRoom) -> str:
+    """Why nobody can send in this 1:1 room right now ("" if they can): the two blocked
+    each other. The room page shows it above the composer; the insert refuses the same."""
+    if room.is_direct and block_between(user_id=room.starter_id, other_id=room.post_author_id):
+        return DIRECT_BLOCKED
+    return ""
+
+
+def direct_send_check(*, room_id: int) -> None:
+    room = ChatRoom.objects.filter(pk=room_id).only("post_id", "starter_id", "post_author_id")
+    room = room.first()
+    if room is not None and direct_send_refusal(room=room):
+        raise PermissionDenied(DIRECT_BLOCKED, code="blocked")
 
 
 def _text_message_saved(
@@ -426,15 +484,17 @@ def chat_away_push(*, now=None) -> int:
     rooms = {
         room.pk: room
         for room in ChatRoom.objects.filter(last_message_at__gte=since).select_related(
-            "group_order"
+            "group_order", "post"
         )
     }
     if not rooms:
         return 0
-    members: dict[int, set[int]] = {}
-    for room_id, user_id in ChatRoom.objects.filter(pk__in=rooms).values_list(
-        "pk", "group_order__participations__user_id"
-    ):
+    members: dict[int, set[int]] = {
+        room.pk: {room.starter_id, room.post_author_id} for room in rooms.values() if room.is_direct
+    }
+    for room_id, user_id in ChatRoom.objects.filter(
+        pk__in=rooms, group_order__isnull=False
+    ).values_list("pk", "group_order__participations__user_id"):
         if user_id is not None:
             members.setdefault(room_id, set()).add(user_id)
     read = {
@@ -471,7 +531,7 @@ def chat_away_push(*, now=None) -> int:
                 pending[user_id] = (last_read, unread[-1][0])
         if not pending:
             continue
-        title = rooms[room_id].group_order.title
+        title = room_title(rooms[room_id])
         pushed += push_chat_away(
             room_id=room_id,
             pending=pending,

@@ -25,6 +25,8 @@ def chat_room(request, room_id: int):
         return render(
             request, "chat/unavailable.html", {"message": exc.message}, status=exc.status_code
         )
+    if room.is_direct:
+        return _direct_room(request, room)
     order = room.group_order
     context = {"room": room, "order": order, "is_host": order.host_id == request.user.pk}
     if request.htmx:
@@ -35,5 +37,23 @@ def chat_room(request, room_id: int):
         # Opening a room marks it read (the page keeps it read over the socket).
         services.room_mark_read(room_id=room.pk, user=request.user)
         response = render(request, "chat/room.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _direct_room(request, room):
+    """A 1:1 room about a 나눔 post: the post's title and state on top, linking back."""
+    context = {
+        "room": room,
+        "post": room.post,
+        "title": selectors.room_title(room),
+        "partner": selectors.room_partner(room, viewer_id=request.user.pk),
+        "send_refusal": services.direct_send_refusal(room=room),
+    }
+    if request.htmx:
+        response = render(request, "chat/_post_meta.html", context)
+    else:
+        services.room_mark_read(room_id=room.pk, user=request.user)
+        response = render(request, "chat/direct_room.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response

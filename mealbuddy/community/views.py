@@ -24,6 +24,7 @@ from mealbuddy.community import selectors, services
 from mealbuddy.community.access import access_post
 from mealbuddy.community.forms import CommentForm, PostForm, add_service_errors, initial_from
 from mealbuddy.community.models import Post
+from mealbuddy.community.share_chat import share_chat_for
 from mealbuddy.core.errors import ApplicationError
 from mealbuddy.core.input import id_or_none
 
@@ -120,6 +121,7 @@ def _detail_context(request, pk: int, *, comments_cursor: str = "", **extra) -> 
         "comments_cursor": comments_cursor,
         "detail": detail,
         "post": detail.post,
+        "share_chat": share_chat_for(post=detail.post, user=request.user),
         "comment_form": extra.pop("comment_form", None) or CommentForm(),
         **extra,
     }

@@ -229,12 +229,12 @@ def _message_snapshot(message: Message) -> dict:
         .order_by("-id")[: settings.TRUST_REPORT_CONTEXT_MESSAGES]
     )
     before.reverse()
-    order = message.room.group_order
+    order = message.room.group_order  # None in a 나눔 1:1 room (chat.models.ChatRoom)
     return {
         **_message_line(message),
         "room_id": message.room_id,
-        "order_id": order.pk,
-        "order_title": order.title,
+        "order_id": order.pk if order else None,
+        "order_title": order.title if order else "",
         "context": [_message_line(m) for m in before],
     }
 

@@ -7,6 +7,9 @@ const root = document.querySelector("[data-chat-room]");
 const roomId = Number(root.dataset.roomId);
 const me = Number(root.dataset.userId);
 const isHost = root.dataset.isHost === "true";
+// What the members sheet calls the room's first person: an order's host (방장), or in a
+// 나눔 1:1 room the post's author (글쓴이).
+const hostLabel = root.dataset.hostLabel || "방장";
 // Joining, leaving and bans belong to the group order: the native /api/groupbuys/ endpoints.
 const orderId = Number(root.dataset.groupOrderId);
 const scroller = root.querySelector("[data-scroll]");
@@ -356,7 +359,7 @@ async function loadMembers() {
       li.className = "member";
       const name = document.createElement("span");
       name.className = "member-name";
-      name.textContent = m.is_host ? `${m.username} (방장)` : m.username;
+      name.textContent = m.is_host ? `${m.username} (${hostLabel})` : m.username;
       li.append(avatar(m), name);
       if (isHost && m.id !== me) {
         const ban = document.createElement("button");

@@ -12,10 +12,16 @@ is who is "logged in at the provider" when a browser reaches its consent page, w
   code, as Naver does), ``/v1/nid/me`` (``{"resultcode": "00", "response": {...}}``)
 - Google: ``/o/oauth2/v2/auth``, ``/token`` (with an ``id_token`` RS256-signed by this fake's
   key), ``/oauth2/v3/certs`` (its JWKS), ``/v1/userinfo``
+
+PKCE (RFC 7636), as the real ones: Kakao and Google remember a ``code_challenge`` sent to
+their authorize page (S256 or plain) and then give a token only for the ``code_verifier``
+that matches it; Naver takes no PKCE and ignores both.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import secrets
@@ -33,6 +39,12 @@ CLIENTS = {
     "naver": ("naver-client-id", "naver-secret"),
     "google": ("google-client.apps.googleusercontent.com", "google-secret"),
 }
+PKCE_PROVIDERS = ("kakao", "google")
+
+
+def s256(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 @dataclass
@@ -128,15 +140,39 @@ class FakeOAuth:
             self.people[(provider, uid)] = person
         return person
 
-    def code_for(self, person: Person, *, redirect_uri: str, client_id: str | None = None) -> str:
+    def code_for(
+        self,
+        person: Person,
+        *,
+        redirect_uri: str,
+        client_id: str | None = None,
+        code_challenge: str | None = None,
+        code_challenge_method: str | None = None,
+    ) -> str:
+        """A code as the consent page would hand out; with ``code_challenge`` (Kakao and
+        Google only) the token endpoint wants the matching ``code_verifier``."""
         code = secrets.token_urlsafe(16)
+        challenge = code_challenge if person.provider in PKCE_PROVIDERS else None
         with self.lock:
             self.codes[code] = {
                 "person": person,
                 "redirect_uri": redirect_uri,
                 "client_id": client_id or CLIENTS[person.provider][0],
+                "code_challenge": challenge or None,
+                "code_challenge_method": (code_challenge_method or "plain") if challenge else None,
             }
         return code
+
+    @staticmethod
+    def pkce_ok(grant: dict, verifier: str) -> bool:
+        challenge = grant.get("code_challenge")
+        if not challenge:
+            return True  # none was sent at the authorize step: nothing to check
+        if not verifier:
+            return False
+        if grant["code_challenge_method"] == "S256":
+            return secrets.compare_digest(s256(verifier), challenge)
+        return secrets.compare_digest(verifier, challenge)
 
     def access_token_for(self, person: Person) -> str:
         token = secrets.token_urlsafe(24)
@@ -214,6 +250,7 @@ class FakeOAuth:
             and form.get("client_id") == client_id
             and form.get("client_secret", "") == secret
             and form.get("redirect_uri", grant["redirect_uri"]) == grant["redirect_uri"]
+            and self.pkce_ok(grant, form.get("code_verifier", ""))
         )
         if not ok:
             if provider == "kakao":
@@ -259,7 +296,11 @@ class FakeOAuth:
         allow = ""
         if person is not None:
             code = self.code_for(
-                person, redirect_uri=redirect_uri, client_id=query.get("client_id")
+                person,
+                redirect_uri=redirect_uri,
+                client_id=query.get("client_id"),
+                code_challenge=query.get("code_challenge"),
+                code_challenge_method=query.get("code_challenge_method"),
             )
             allow = f"{redirect_uri}?{urlencode({'code': code, 'state': state})}"
         deny = f"{redirect_uri}?{urlencode({'error': 'access_denied', 'error_description': 'User denied access', 'state': state})}"

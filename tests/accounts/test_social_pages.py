@@ -41,7 +41,12 @@ def start(client, provider: str, **data) -> dict:
 def come_back(client, fake, person, **override):
     """Start, consent at the provider, come back to the callback with its code and state."""
     sent = start(client, person.provider)
-    code = fake.code_for(person, redirect_uri=sent["redirect_uri"])
+    code = fake.code_for(
+        person,
+        redirect_uri=sent["redirect_uri"],
+        code_challenge=sent.get("code_challenge"),
+        code_challenge_method=sent.get("code_challenge_method"),
+    )
     params = {"code": code, "state": sent["state"], **override}
     return client.get(urlsplit(sent["redirect_uri"]).path, params)
 
@@ -396,3 +401,101 @@ def test_the_connections_page_costs_the_same_queries_however_many_are_linked(cli
             assert client.get("/accounts/social/connections/").status_code == 200
         counts.append(len(queries))
     assert len(set(counts)) == 1, counts
+
+
+# --- PKCE (RFC 7636): Kakao and Google get an S256 challenge, Naver none ----------------------
+
+
+@pytest.mark.parametrize("provider", ["kakao", "google"])
+def test_start_sends_an_s256_challenge_and_keeps_the_verifier_with_the_state(
+    client, fake, provider
+):
+    from tests.accounts.fake_oauth import s256
+
+    sent = start(client, provider)
+    kept = client.session["social_state"]
+    assert sent["code_challenge_method"] == "S256"
+    assert len(kept["code_verifier"]) >= 43  # RFC 7636: 43–128 characters
+    assert sent["code_challenge"] == s256(kept["code_verifier"])
+    assert kept["state"] == sent["state"]
+    assert kept["code_verifier"] not in sent["url"].geturl()  # only the challenge travels
+
+
+def test_naver_gets_no_challenge(client, fake):
+    sent = start(client, "naver")
+    assert "code_challenge" not in sent and "code_challenge_method" not in sent
+    assert not client.session["social_state"]["code_verifier"]
+
+
+def test_the_provider_setting_turns_pkce_off(client, fake, settings):
+    settings.SOCIALACCOUNT_PROVIDERS["kakao"]["OAUTH_PKCE_ENABLED"] = False
+    assert "code_challenge" not in start(client, "kakao")
+
+
+@pytest.mark.parametrize("provider", ["kakao", "google"])
+def test_through_the_consent_page_the_verifier_matches(client, fake, provider):
+    import requests
+
+    person = fake.person(provider, email=f"pkce-{provider}@example.com")
+    fake.signed_in[provider] = person
+    sent = start(client, provider)
+    page = requests.get(sent["url"].geturl(), timeout=5).text
+    allow = urlsplit(page.split("id='allow' href='", 1)[1].split("'", 1)[0].replace("&amp;", "&"))
+    response = client.get(allow.path, {k: v[0] for k, v in parse_qs(allow.query).items()})
+    assert response.status_code == 302 and response["Location"] == "/accounts/social/signup/"
+
+
+def test_a_wrong_verifier_is_refused(client, fake):
+    person = fake.person("kakao", email="stolen@example.com")
+    sent = start(client, "kakao")
+    session = client.session
+    session["social_state"]["code_verifier"] = "x" * 64  # not the one the challenge came from
+    session.save()
+    code = fake.code_for(
+        person,
+        redirect_uri=sent["redirect_uri"],
+        code_challenge=sent["code_challenge"],
+        code_challenge_method="S256",
+    )
+    response = client.get(
+        urlsplit(sent["redirect_uri"]).path, {"code": code, "state": sent["state"]}
+    )
+    assert response.status_code == 400
+    assert "만료됐거나 올바르지 않아요" in response.content.decode()
+    assert not User.objects.filter(email="stolen@example.com").exists()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_code_bound_to_a_challenge_needs_the_verifier(rf, fake):
+    from mealbuddy.accounts.social_providers import SocialProviderError, identity_from_code
+    from tests.accounts.fake_oauth import s256
+
+    person = fake.person("google", email="g@example.com")
+    redirect_uri = "http://testserver/accounts/social/google/callback/"
+    request = rf.get("/")
+    for verifier, ok in (("", False), ("y" * 50, False), ("v" * 50, True)):
+        code = fake.code_for(
+            person,
+            redirect_uri=redirect_uri,
+            code_challenge=s256("v" * 50),
+            code_challenge_method="S256",
+        )
+        if ok:
+            identity = identity_from_code(
+                request=request,
+                provider="google",
+                code=code,
+                redirect_uri=redirect_uri,
+                code_verifier=verifier,
+            )
+            assert identity.email == "g@example.com"
+            continue
+        with pytest.raises(SocialProviderError) as refused:
+            identity_from_code(
+                request=request,
+                provider="google",
+                code=code,
+                redirect_uri=redirect_uri,
+                code_verifier=verifier,
+            )
+        assert refused.value.code == "social_invalid_grant"

@@ -299,6 +299,8 @@ PAGES = [
     ("post", "/community/{post_id}/comments/"),
     ("post", "/community/comments/{comment_id}/delete/"),
     ("post", "/community/{post_id}/delete/"),
+    # 나눔 1:1 chat (issue 13)
+    ("post", "/community/{post_id}/chat/"),
 ]
 PAGE_FIELDS = [
     "target_user_id",
