@@ -5,7 +5,9 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 1
-PYTEST_ARGS ?=
+# Two workers (pytest-xdist, one per core here), whole files per worker so a module's server
+# or browser starts once; tests/parallel.py gives each worker its own Redis database.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: run serve serve-all worker scheduler test lint format bench install install-test browser proxy nginx clean
 
