@@ -5,9 +5,10 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 1
-# Two workers (pytest-xdist, one per core here), whole files per worker so a module's server
-# or browser starts once; tests/parallel.py gives each worker its own Redis database.
-PYTEST_ARGS ?= -n 2 --dist loadfile
+# Two workers (pytest-xdist, one per core here); tests/parallel.py gives each its own Redis
+# database. Tests go out in pytest-django's order (the database-flushing transactional tests
+# last, after every test that reads the regions loaded once per session), so no --dist loadfile.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run serve serve-all worker scheduler test lint format bench install install-test browser proxy nginx clean
 
