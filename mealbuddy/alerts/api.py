@@ -94,6 +94,7 @@ class AlertListApi(APIView):
     @extend_schema(
         tags=TAGS,
         summary="내 모집 알림 목록",
+        operation_id="alerts_list",
         request=None,
         responses={200: inline_serializer("AlertList", {"results": AlertOutput(many=True)})},
     )
@@ -105,6 +106,7 @@ class AlertListApi(APIView):
     @extend_schema(
         tags=TAGS,
         summary="모집 알림 만들기",
+        operation_id="alerts_create",
         description=(
             "조건(카테고리, 가게 이름·제목에 들어갈 말, 1인당 배달비 최대, 이웃 동네 포함, "
             "방해 금지 시간)에 맞는 새 모집이 내 동네에 열리면 앱 알림과 푸시로 알려요. "
@@ -122,6 +124,7 @@ class AlertDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         summary="모집 알림 하나",
+        operation_id="alerts_retrieve",
         request=None,
         responses={200: AlertOutput, 404: ALERT_ERROR},
     )
@@ -131,6 +134,7 @@ class AlertDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         summary="모집 알림 고치기 (보낸 필드만)",
+        operation_id="alerts_partial_update",
         request=AlertInput,
         responses={200: AlertOutput, 400: ALERT_ERROR, 404: ALERT_ERROR},
     )
@@ -142,6 +146,7 @@ class AlertDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         summary="모집 알림 지우기",
+        operation_id="alerts_destroy",
         request=None,
         responses={204: None, 404: ALERT_ERROR},
     )
@@ -158,6 +163,7 @@ class AlertPreferencesApi(APIView):
     @extend_schema(
         tags=TAGS,
         summary="날씨 추천 받기 설정",
+        operation_id="alerts_preferences_retrieve",
         request=None,
         responses={200: NudgePreferenceInput},
     )
@@ -167,6 +173,7 @@ class AlertPreferencesApi(APIView):
     @extend_schema(
         tags=TAGS,
         summary="날씨 추천 켜기·끄기",
+        operation_id="alerts_preferences_update",
         description="비·눈·더위·추위로 바뀐 날 최근에 시킨 메뉴에 맞는 모집을 하루 한 번 알려요.",
         request=NudgePreferenceInput,
         responses={200: NudgePreferenceInput, 400: ALERT_ERROR},

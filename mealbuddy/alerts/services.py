@@ -15,6 +15,7 @@ from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     CharField,
@@ -144,7 +145,7 @@ def alert_create(*, user, **fields) -> SavedAlert:
         raise TypeError(f"unknown alert fields {sorted(unknown)}")
     cleaned = _clean(fields)
     # The user row is the lock: two requests at once cannot both pass the limit.
-    type(user).objects.select_for_update().filter(pk=user.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     limit = settings.ALERTS_MAX_PER_USER
     if SavedAlert.objects.filter(user_id=user.pk).count() >= limit:
         raise ApplicationError(
@@ -408,18 +409,22 @@ def nudges_send(*, now: datetime | None = None) -> int:
     """Nudge neighbours whose 동 turned rainy, snowy, hot or freezing and who ordered a
     fitting category within ``NUDGE_RECENT_DAYS``: one per person per KST day, to an open
     order nearby in a fitting category or to a new-order form with the category filled in.
-    People who switched nudges off are skipped. Returns nudges sent."""
+    People who switched nudges off, or who are in an open order already, are skipped. Returns nudges sent."""
     now = now or timezone.now()
     today = kst_day(now)
     since = now - timedelta(days=settings.NUDGE_RECENT_DAYS)
     opted_out = AlertPreference.objects.filter(user_id=OuterRef("user_id"), nudges=False)
     nudged = Nudge.objects.filter(user_id=OuterRef("user_id"), day=today)
+    # Someone already in an open order has dinner sorted.
+    busy = Participation.objects.filter(user_id=OuterRef("user_id")).filter(
+        Q(group_order__status="recruiting", group_order__deadline__gt=now)
+    )
     recent = (
         Participation.objects.filter(
             group_order__created_at__gte=since, user__is_active=True, user__region__isnull=False
         )
         .exclude(group_order__status=GroupOrder.Status.CANCELLED)
-        .filter(~Exists(opted_out), ~Exists(nudged))
+        .filter(~Exists(opted_out), ~Exists(nudged), ~Exists(busy))
     )
     region_ids = list(recent.values_list("user__region_id", flat=True).distinct().order_by())
     if not region_ids:
