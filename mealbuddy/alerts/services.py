@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
+    Case,
     CharField,
     Count,
     DateTimeField,
@@ -27,6 +28,7 @@ from django.db.models import (
     OuterRef,
     Q,
     Value,
+    When,
 )
 from django.utils import timezone
 
@@ -188,9 +190,10 @@ def _fee_share(order: GroupOrder) -> int:
 
 def _matching_alerts(order: GroupOrder, *, neighbour_ids: list[int]):
     """The alerts ``order`` matches, as a queryset (the body of the INSERT … SELECT)."""
-    regions = Q(user__region_id=order.region_id)
-    if neighbour_ids:
-        regions |= Q(include_neighbours=True, user__region_id__in=neighbour_ids)
+    # An indexable IN over the 동 first, then "my 동, or a bordering one if chosen".
+    regions = Q(user__region_id__in=[order.region_id, *neighbour_ids]) & (
+        Q(user__region_id=order.region_id) | Q(include_neighbours=True)
+    )
     user = OuterRef("user_id")
     blocked = Exists(
         Block.objects.filter(
@@ -215,10 +218,22 @@ def alerts_match_order(*, group_order: GroupOrder, now: datetime) -> int:
     """Write a pending hit for everyone whose alert ``group_order`` matches (one statement);
     returns how many were new. Someone already hit by this order is left as they are."""
     neighbour_ids = region_neighbour_ids(region=group_order.region)
-    body = _matching_alerts(group_order, neighbour_ids=neighbour_ids).annotate(
-        _order=Value(group_order.pk, output_field=IntegerField()),
-        _state=Value(AlertHit.State.PENDING, output_field=CharField()),
-        _at=Value(now, output_field=DateTimeField()),
+    at = kst_now(now).time().replace(tzinfo=None)
+    body = (
+        _matching_alerts(group_order, neighbour_ids=neighbour_ids)
+        .annotate(
+            _order=Value(group_order.pk, output_field=IntegerField()),
+            _state=Value(AlertHit.State.PENDING, output_field=CharField()),
+            _at=Value(now, output_field=DateTimeField()),
+            # Rows are inserted in this order and a person's later rows conflict: of their
+            # alerts that match, one outside its quiet hours now is the one kept.
+            _quiet=Case(
+                When(outside_quiet_hours_q(at=at), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("_quiet", "id")
     )
     sql, params = body.values_list(
         "user_id", "_order", "id", "_state", "_at"
@@ -250,13 +265,19 @@ def alerts_match(*, group_order_ids: list[int] | None = None, now: datetime | No
     else:
         orders = orders.filter(status_changed_at__gte=now - MATCH_WINDOW)
     orders = list(orders.select_related("region").order_by("id"))
+    if not orders:
+        return 0
     written = 0
-    for order in orders:
-        with transaction.atomic():
+    # One commit for the lot: a commit waits for the disk, the statements do not.
+    with transaction.atomic():
+        for order in orders:
             written += alerts_match_order(group_order=order, now=now)
-            OrderScan.objects.update_or_create(
-                group_order_id=order.pk, defaults={"opened_at": order.status_changed_at}
-            )
+        OrderScan.objects.bulk_create(
+            [OrderScan(group_order_id=o.pk, opened_at=o.status_changed_at) for o in orders],
+            update_conflicts=True,
+            unique_fields=["group_order"],
+            update_fields=["opened_at"],
+        )
     return written
 
 
@@ -289,20 +310,17 @@ def _alert_text(order: GroupOrder) -> str:
 def alerts_deliver(*, now: datetime | None = None) -> int:
     """Send the pending hits that may go out now; returns notifications sent.
 
-    Dropped: hits whose alert was deleted or whose order stopped recruiting, was hidden or
-    whose host and the person blocked each other meanwhile. Kept pending: hits whose alert is
-    in its quiet hours. Capped: hits past ``ALERTS_DAILY_CAP`` sent today (KST)."""
+    Kept pending: hits whose alert is in its quiet hours. Dropped when their turn comes:
+    hits whose alert was deleted, or whose order stopped recruiting (``current_status``: past
+    the deadline counts), was hidden, or whose host and the person blocked each other
+    meanwhile. Capped: hits past ``ALERTS_DAILY_CAP`` sent today (KST)."""
     now = now or timezone.now()
     local = kst_now(now)
     at, today = local.time().replace(tzinfo=None), local.date()
-    open_orders = GroupOrder.objects.filter(recruiting_q(now), hidden_at__isnull=True)
-    blocked = Block.objects.filter(
-        Q(blocker_id=OuterRef("user_id"), blocked_id=OuterRef("group_order__host_id"))
-        | Q(blocker_id=OuterRef("group_order__host_id"), blocked_id=OuterRef("user_id"))
+    # A deleted alert's hits never go out (single-table, on the partial index).
+    AlertHit.objects.filter(state=AlertHit.State.PENDING, alert__isnull=True).update(
+        state=AlertHit.State.DROPPED
     )
-    AlertHit.objects.filter(state=AlertHit.State.PENDING).filter(
-        Q(alert__isnull=True) | ~Q(group_order__in=open_orders) | Q(Exists(blocked))
-    ).update(state=AlertHit.State.DROPPED)
     cap = settings.ALERTS_DAILY_CAP
     sent = 0
     while True:
@@ -317,6 +335,11 @@ def alerts_deliver(*, now: datetime | None = None) -> int:
             if not hits:
                 break
             users = {hit.user_id for hit in hits}
+            blocked: set[tuple[int, int]] = set()
+            for a, b in Block.objects.filter(
+                Q(blocker_id__in=users) | Q(blocked_id__in=users)
+            ).values_list("blocker_id", "blocked_id"):
+                blocked.update({(a, b), (b, a)})
             counts = dict(
                 AlertHit.objects.filter(
                     user_id__in=users, state=AlertHit.State.SENT, sent_day=today
@@ -325,8 +348,16 @@ def alerts_deliver(*, now: datetime | None = None) -> int:
                 .annotate(n=Count("id"))
                 .values_list("user_id", "n")
             )
-            send, capped = [], []
+            send, capped, dropped = [], [], []
             for hit in hits:
+                order = hit.group_order
+                if (
+                    order.current_status(now) != GroupOrder.Status.RECRUITING
+                    or order.hidden_at is not None
+                    or (hit.user_id, order.host_id) in blocked
+                ):
+                    dropped.append(hit.pk)
+                    continue
                 if counts.get(hit.user_id, 0) >= cap:
                     capped.append(hit.pk)
                     continue
@@ -349,6 +380,8 @@ def alerts_deliver(*, now: datetime | None = None) -> int:
             )
             if capped:
                 AlertHit.objects.filter(pk__in=capped).update(state=AlertHit.State.CAPPED)
+            if dropped:
+                AlertHit.objects.filter(pk__in=dropped).update(state=AlertHit.State.DROPPED)
             sent += len(send)
             if len(hits) < DELIVER_BATCH:
                 break

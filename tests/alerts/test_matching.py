@@ -224,3 +224,16 @@ def test_the_cap_counts_per_person(host, alice, bob, open_order, settings):
     open_order(host)
     assert len(alerts_of(alice)) == 1
     assert len(alerts_of(bob)) == 1
+
+
+def test_a_person_with_a_quiet_and_a_loud_alert_hears_at_once(host, alice, open_order):
+    local = kst_now()
+    services.alert_create(
+        user=alice,
+        category="치킨",
+        quiet_start=(local - timedelta(hours=1)).time(),
+        quiet_end=(local + timedelta(hours=1)).time(),
+    )
+    services.alert_create(user=alice, keyword="치킨")
+    open_order(host)
+    assert len(alerts_of(alice)) == 1
