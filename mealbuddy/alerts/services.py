@@ -18,17 +18,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
-    Case,
-    CharField,
     Count,
-    DateTimeField,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
-    Value,
-    When,
 )
 from django.utils import timezone
 
@@ -184,67 +178,82 @@ def nudges_set(*, user, enabled: bool) -> bool:
 # --- Matching: one statement per opened order ---------------------------------------------------
 
 
-def _fee_share(order: GroupOrder) -> int:
-    return -(-order.delivery_fee // max(order.target_count, 1))
+def _tables() -> dict[str, str]:
+    return {
+        "hit": AlertHit._meta.db_table,
+        "alert": SavedAlert._meta.db_table,
+        "user": get_user_model()._meta.db_table,
+        "order": GroupOrder._meta.db_table,
+        "near": Region.neighbours.through._meta.db_table,
+        "block": Block._meta.db_table,
+    }
 
 
-def _matching_alerts(order: GroupOrder, *, neighbour_ids: list[int]):
-    """The alerts ``order`` matches, as a queryset (the body of the INSERT … SELECT)."""
-    # An indexable IN over the 동 first, then "my 동, or a bordering one if chosen".
-    regions = Q(user__region_id__in=[order.region_id, *neighbour_ids]) & (
-        Q(user__region_id=order.region_id) | Q(include_neighbours=True)
-    )
-    user = OuterRef("user_id")
-    blocked = Exists(
-        Block.objects.filter(
-            Q(blocker_id=user, blocked_id=order.host_id)
-            | Q(blocker_id=order.host_id, blocked_id=user)
-        )
-    )
-    text = f"{order.restaurant} {order.title}"
-    return (
-        SavedAlert.objects.filter(regions, user__is_active=True)
-        .exclude(user_id=order.host_id)
-        .filter(Q(category="") | Q(category=order.category))
-        .filter(Q(max_fee_share__isnull=True) | Q(max_fee_share__gte=_fee_share(order)))
-        .annotate(_text=Value(text, output_field=CharField()))
-        .filter(Q(keyword="") | Q(_text__icontains=F("keyword")))
-        .filter(~blocked)
-        .order_by()
-    )
+# One statement for every order that opened: each order's area (its 동, then the bordering
+# ones from the regions' own symmetrical table) → the residents there → their alerts, kept
+# when every condition holds. Rows go in quiet-last order and a person's later rows conflict
+# on (user, order), so of their matching alerts one outside its quiet hours now is kept.
+# Plain SQL both PostgreSQL and SQLite run (the ORM cannot join alerts to orders that have no
+# relation). ``keyword`` is matched as a literal: LIKE's wildcards in it are escaped.
+_MATCH_SQL = """
+INSERT INTO {hit} (user_id, group_order_id, alert_id, state, created_at)
+SELECT a.user_id, o.id, a.id, %s, %s
+FROM {order} o
+JOIN (
+    SELECT o1.id AS order_id, o1.region_id AS region_id, 1 AS own
+    FROM {order} o1 WHERE o1.id IN ({ids})
+    UNION ALL
+    SELECT o2.id, n.to_region_id, 0
+    FROM {order} o2 JOIN {near} n ON n.from_region_id = o2.region_id
+    WHERE o2.id IN ({ids})
+) area ON area.order_id = o.id
+JOIN {user} u ON u.region_id = area.region_id AND u.is_active
+JOIN {alert} a ON a.user_id = u.id AND (area.own = 1 OR a.include_neighbours)
+WHERE a.user_id <> o.host_id
+  AND (a.category = '' OR a.category = o.category)
+  AND (a.max_fee_share IS NULL OR a.max_fee_share * o.target_count >= o.delivery_fee)
+  AND (a.keyword = '' OR UPPER(o.restaurant || ' ' || o.title) LIKE '%%' || UPPER(
+        REPLACE(REPLACE(REPLACE(a.keyword, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')
+      ) || '%%' ESCAPE '\\')
+  AND NOT EXISTS (
+    SELECT 1 FROM {block} b
+    WHERE (b.blocker_id = a.user_id AND b.blocked_id = o.host_id)
+       OR (b.blocker_id = o.host_id AND b.blocked_id = a.user_id)
+  )
+ORDER BY CASE WHEN a.quiet_start IS NULL OR a.quiet_start = a.quiet_end
+     OR (a.quiet_start < a.quiet_end AND (a.quiet_start > %s OR a.quiet_end <= %s))
+     OR (a.quiet_start > a.quiet_end AND a.quiet_start > %s AND a.quiet_end <= %s)
+     THEN 0 ELSE 1 END, a.id
+ON CONFLICT DO NOTHING
+"""
 
 
-def alerts_match_order(*, group_order: GroupOrder, now: datetime) -> int:
-    """Write a pending hit for everyone whose alert ``group_order`` matches (one statement);
-    returns how many were new. Someone already hit by this order is left as they are."""
-    neighbour_ids = region_neighbour_ids(region=group_order.region)
-    at = kst_now(now).time().replace(tzinfo=None)
-    body = (
-        _matching_alerts(group_order, neighbour_ids=neighbour_ids)
-        .annotate(
-            _order=Value(group_order.pk, output_field=IntegerField()),
-            _state=Value(AlertHit.State.PENDING, output_field=CharField()),
-            _at=Value(now, output_field=DateTimeField()),
-            # Rows are inserted in this order and a person's later rows conflict: of their
-            # alerts that match, one outside its quiet hours now is the one kept.
-            _quiet=Case(
-                When(outside_quiet_hours_q(at=at), then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-        )
-        .order_by("_quiet", "id")
-    )
-    sql, params = body.values_list(
-        "user_id", "_order", "id", "_state", "_at"
-    ).query.sql_with_params()
-    table = AlertHit._meta.db_table
+def alerts_match_orders(*, group_order_ids: list[int], now: datetime) -> int:
+    """Write a pending hit for everyone whose alert one of the orders matches, in one
+    statement; returns how many were new. Someone already hit by an order is left as is.
+
+    The orders must be recruiting and not hidden (``alerts_match`` picks them); the rest of
+    the rule is here: in the person's 동 (or a bordering one, if the alert says so), not
+    their own, the category, the word in the restaurant or title, the fee per person when
+    full (``delivery_fee`` ≤ limit × ``target_count``), nobody blocked either way."""
+    if not group_order_ids:
+        return 0
+    ops = connection.ops
+    at = ops.adapt_timefield_value(kst_now(now).time().replace(tzinfo=None, microsecond=0))
+    ids = ", ".join(["%s"] * len(group_order_ids))
+    sql = _MATCH_SQL.format(ids=ids, **_tables())
+    params = [
+        AlertHit.State.PENDING,
+        ops.adapt_datetimefield_value(now),
+        *group_order_ids,
+        *group_order_ids,
+        at,
+        at,
+        at,
+        at,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (user_id, group_order_id, alert_id, state, created_at) "  # noqa: S608
-            f"{sql} ON CONFLICT DO NOTHING",
-            params,
-        )
+        cursor.execute(sql, params)
         return max(cursor.rowcount, 0)
 
 
@@ -264,14 +273,12 @@ def alerts_match(*, group_order_ids: list[int] | None = None, now: datetime | No
         orders = orders.filter(pk__in=group_order_ids)
     else:
         orders = orders.filter(status_changed_at__gte=now - MATCH_WINDOW)
-    orders = list(orders.select_related("region").order_by("id"))
+    orders = list(orders.order_by("id"))
     if not orders:
         return 0
-    written = 0
-    # One commit for the lot: a commit waits for the disk, the statements do not.
+    # One commit for the lot: a commit waits for the disk.
     with transaction.atomic():
-        for order in orders:
-            written += alerts_match_order(group_order=order, now=now)
+        written = alerts_match_orders(group_order_ids=[o.pk for o in orders], now=now)
         OrderScan.objects.bulk_create(
             [OrderScan(group_order_id=o.pk, opened_at=o.status_changed_at) for o in orders],
             update_conflicts=True,

@@ -237,3 +237,13 @@ def test_a_person_with_a_quiet_and_a_loud_alert_hears_at_once(host, alice, open_
     services.alert_create(user=alice, keyword="치킨")
     open_order(host)
     assert len(alerts_of(alice)) == 1
+
+
+def test_the_word_is_a_literal_and_case_blind(host, alice, open_order):
+    services.alert_create(user=alice, keyword="%")
+    services.alert_create(user=alice, keyword="bbq")
+    open_order(host, restaurant="교촌치킨")  # "%" is not a wildcard
+    assert alerts_of(alice) == []
+    open_order(host, restaurant="BBQ 서교점")
+    open_order(host, title="50% 할인 같이")
+    assert len(alerts_of(alice)) == 2
