@@ -5,7 +5,7 @@
 In one minute 50 orders open in 50 different 동 (the busy evening minute). Measured on the
 database as in production (run it on PostgreSQL: ``DATABASE_URL=postgres://…``):
 
-- ``match_s``: the matcher for those 50 orders (one INSERT … SELECT each over the alerts);
+- ``match_s``: the matcher for those 50 orders (one INSERT … SELECT over the alerts);
 - ``deliver_s``: sending every pending hit (bulk notifications, the daily cap, quiet hours);
 - ``tick_s``: both, as the ``alerts.tick`` job runs them.
 
