@@ -105,7 +105,7 @@ def test_the_endpoints_are_in_the_openapi_schema(alice):
 def test_the_list_api_costs_the_same_with_many_alerts(alice, django_assert_max_num_queries):
     api = client_for(alice)
     services.alert_create(user=alice)
-    with django_assert_max_num_queries(20) as few:
+    with django_assert_max_num_queries(3) as few:
         api.get("/api/alerts/")
     for n in range(8):
         services.alert_create(user=alice, keyword=f"가게{n}")
@@ -184,7 +184,7 @@ def test_the_nudge_switch_on_the_page(client, alice):
 def test_the_page_costs_the_same_with_many_alerts(client, alice, django_assert_max_num_queries):
     client.force_login(alice)
     services.alert_create(user=alice)
-    with django_assert_max_num_queries(20) as few:
+    with django_assert_max_num_queries(8) as few:
         client.get("/alerts/")
     for n in range(8):
         services.alert_create(user=alice, keyword=f"가게{n}")
