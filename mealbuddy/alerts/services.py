@@ -342,6 +342,16 @@ def alerts_deliver(*, now: datetime | None = None) -> int:
             if not hits:
                 break
             users = {hit.user_id for hit in hits}
+            # Two deliveries at once take different hits (SKIP LOCKED) but may share people:
+            # the people's rows, locked in key order, make each count today's sends after
+            # the other committed, so the cap holds exactly.
+            list(
+                get_user_model()
+                .objects.select_for_update()
+                .filter(pk__in=users)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
             blocked: set[tuple[int, int]] = set()
             for a, b in Block.objects.filter(
                 Q(blocker_id__in=users) | Q(blocked_id__in=users)
