@@ -738,3 +738,10 @@ for _provider in SOCIALACCOUNT_PROVIDERS:
 INSTALLED_APPS += ["mealbuddy.community"]
 API_THROTTLE_RATES = {"community": "30/hour", "comment": "300/hour", **API_THROTTLE_RATES}
 API_THROTTLE_IP_RATES = {"community": "120/hour", "comment": "1200/hour", **API_THROTTLE_IP_RATES}
+# --- Saved alerts and weather nudges (issue 14) -------------------------------------------
+# "치킨 모집 뜨면 알려줘" (mealbuddy/alerts): saved alerts per person, notices per person and
+# KST day, and how far back an order counts as "ordered this category recently" for a nudge.
+INSTALLED_APPS += ["mealbuddy.alerts"]
+ALERTS_MAX_PER_USER = env.int("ALERTS_MAX_PER_USER", default=10)
+ALERTS_DAILY_CAP = env.int("ALERTS_DAILY_CAP", default=5)
+NUDGE_RECENT_DAYS = env.int("NUDGE_RECENT_DAYS", default=30)

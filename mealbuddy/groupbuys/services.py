@@ -292,7 +292,16 @@ def groupbuy_create(
     )
     Participation.objects.create(group_order=group_order, user=host)
     chat_services.room_create(group_order=group_order)
+    _order_opened(group_order.pk)
     return group_order
+
+
+def _order_opened(group_order_id: int) -> None:
+    """Saved alerts (issue 14) hear of an order that opens once it is committed; their job
+    matches any it missed within a minute."""
+    from mealbuddy.alerts.tasks import match_order
+
+    transaction.on_commit(lambda: match_order.enqueue(group_order_id=group_order_id))
 
 
 @transaction.atomic
@@ -684,6 +693,8 @@ def groupbuy_status_change(*, group_order_id: int, user, status: str) -> GroupOr
         _settlement_announce(group_order, room=room, actor_id=user.pk)
     _status_notify(group_order, status)
     group_order_changed(group_order.pk)
+    if status == Status.RECRUITING:
+        _order_opened(group_order.pk)
     return group_order
 
 

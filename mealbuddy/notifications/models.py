@@ -20,6 +20,9 @@ class Notification(models.Model):
         # 동네생활 (issue 13)
         COMMUNITY_COMMENT = "comment", "내 글에 새 댓글"
         COMMUNITY_REPLY = "reply", "내 댓글에 새 답글"
+        # Saved alerts and weather nudges (issue 14)
+        ALERT = "alert", "모집 알림"
+        NUDGE = "nudge", "날씨 추천"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -58,6 +61,8 @@ class PushKind(models.TextChoices):
     STATUS = "status", "주문 상태 변경 (마감·취소·강퇴 포함)"
     CHAT = "chat", "자리를 비운 사이 온 채팅"
     COMMUNITY = "community", "동네생활 댓글·답글"
+    ALERT = "alert", "저장한 조건의 새 모집 (모집 알림)"
+    NUDGE = "nudge", "날씨에 맞는 메뉴 추천"
 
 
 # Which push switch governs each in-app notification kind.
@@ -73,6 +78,8 @@ PUSH_KIND_OF = {
     Notification.Kind.MONEY: PushKind.STATUS,
     Notification.Kind.COMMUNITY_COMMENT: PushKind.COMMUNITY,
     Notification.Kind.COMMUNITY_REPLY: PushKind.COMMUNITY,
+    Notification.Kind.ALERT: PushKind.ALERT,
+    Notification.Kind.NUDGE: PushKind.NUDGE,
 }
 
 # Real endpoints (FCM, Mozilla autopush, Apple) are 150-500 characters; this leaves room.

@@ -31,6 +31,7 @@ EVERY_MINUTE = {
     "groupbuys.refunds_due",
     "notifications.deadlines",
     "chat.away_push",
+    "alerts.tick",  # saved alerts (issue 14)
 }
 ALL_JOBS = EVERY_MINUTE | {
     "recommend.weather_warm",
@@ -42,6 +43,7 @@ ALL_JOBS = EVERY_MINUTE | {
     "groupbuys.settlement_reminders",
     "trust.manner_refresh",  # daily (issue 12, 후기)
     "trust.sanctions_lift",
+    "alerts.nudges",  # every 15 minutes (issue 14)
 }
 # 2026-12-01 00:00 UTC: a minute divisible by 60 and by 1440 (the daily jobs), so every job
 # is due.

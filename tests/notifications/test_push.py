@@ -170,6 +170,8 @@ def test_a_kind_switched_off_is_not_pushed_but_still_listed(push_service, user):
         "status": True,
         "chat": False,
         "community": True,  # 동네생활 comments and replies (issue 13)
+        "alert": True,  # 모집 알림 and 날씨 추천 (issue 14)
+        "nudge": True,
     }
     notifications_create(users=[user], kind=Notification.Kind.FILLED, text="모집 완료!")
     notifications_create(users=[user], kind=Notification.Kind.CLOSED, text="모집 마감")
@@ -356,6 +358,8 @@ def test_the_page_form_keeps_on_only_the_ticked_kinds(client, user):
         "deadline",
         "chat",
         "community",
+        "alert",
+        "nudge",
     }
     page = client.get("/notifications/").content.decode()
     assert 'value="joined" checked' in page and 'value="full">' in page

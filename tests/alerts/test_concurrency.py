@@ -1,0 +1,103 @@
+"""The hook's task, the minute job and a retry all running at once for one order: every
+person is told once. Real threads with their own connections, on the real database (on
+PostgreSQL SKIP LOCKED and the unique (person, order) hit decide; on SQLite the writers queue).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from mealbuddy.alerts import services
+from mealbuddy.alerts.models import AlertHit
+from mealbuddy.groupbuys.services import groupbuy_create
+from mealbuddy.notifications.models import Notification
+from mealbuddy.regions.models import Region
+from tests.conftest import SEOGYO
+from tests.factories import UserFactory
+
+RUNS = 6
+PEOPLE = 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_ticks_notify_each_person_once(regions_tx):
+    seogyo = Region.objects.get(code=SEOGYO)
+    host = UserFactory(region=seogyo)
+    people = [UserFactory(region=seogyo) for _ in range(PEOPLE)]
+    for person in people:
+        services.alert_create(user=person, category="치킨")
+    order = groupbuy_create(host=host, title="치킨 같이", category="치킨", target_count=4)
+    barrier = threading.Barrier(RUNS)
+    errors: list[str] = []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=30)
+            services.alerts_tick(group_order_ids=[order.pk])
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(RUNS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert errors == []
+    assert AlertHit.objects.filter(group_order=order, state="sent").count() == PEOPLE
+    counts = [
+        Notification.objects.filter(user=person, kind="alert", group_order=order).count()
+        for person in people
+    ]
+    assert counts == [1] * PEOPLE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deliveries_keep_the_daily_cap(regions_tx, settings, monkeypatch):
+    settings.ALERTS_DAILY_CAP = 1
+    # Batches of one order's people each: the runs hold different orders' hits at once.
+    monkeypatch.setattr(services, "DELIVER_BATCH", 5)
+    notify_many = services._notify_many
+
+    def slow_notify_many(rows):
+        time.sleep(0.2)  # hold the batch open: the other runs count meanwhile
+        return notify_many(rows)
+
+    monkeypatch.setattr(services, "_notify_many", slow_notify_many)
+    seogyo = Region.objects.get(code=SEOGYO)
+    host = UserFactory(region=seogyo)
+    people = [UserFactory(region=seogyo) for _ in range(5)]
+    for person in people:
+        services.alert_create(user=person, category="치킨")
+    orders = [
+        groupbuy_create(host=host, title=f"치킨 {n}", category="치킨", target_count=4)
+        for n in range(RUNS)
+    ]
+    services.alerts_match(group_order_ids=[o.pk for o in orders])
+    barrier = threading.Barrier(RUNS)
+    errors: list[str] = []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=30)
+            services.alerts_deliver()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(RUNS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert errors == []
+    counts = [Notification.objects.filter(user=p, kind="alert").count() for p in people]
+    assert counts == [1] * len(people)
