@@ -47,7 +47,7 @@ from mealbuddy.alerts.selectors import (
     weather_condition,
 )
 from mealbuddy.core.errors import ApplicationError
-from mealbuddy.core.realtime import broadcast_on_commit, user_group
+from mealbuddy.core.realtime import broadcast_many_on_commit, user_group
 from mealbuddy.groupbuys.models import (
     CATEGORIES,
     GroupOrder,
@@ -297,11 +297,15 @@ def _notify_many(rows: list[Notification]) -> list[Notification]:
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
-    for notification in created:
-        broadcast_on_commit(
-            user_group(notification.user_id),
-            {"type": "notification.created", "notification": notification_payload(notification)},
-        )
+    broadcast_many_on_commit(
+        [
+            (
+                user_group(n.user_id),
+                {"type": "notification.created", "notification": notification_payload(n)},
+            )
+            for n in created
+        ]
+    )
     push_notifications_enqueue(notifications=created)
     return created
 

@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from mealbuddy.core.errors import ApplicationError
-from mealbuddy.core.realtime import broadcast_on_commit, user_group
+from mealbuddy.core.realtime import broadcast_many_on_commit, broadcast_on_commit, user_group
 from mealbuddy.jobs.services import task_once_claim
 from mealbuddy.notifications import push
 from mealbuddy.notifications.models import (
@@ -67,12 +67,17 @@ def notifications_create(
         notification = Notification.objects.create(
             user=user, kind=kind, text=text, group_order=group_order, url=url
         )
-        broadcast_on_commit(
-            user_group(user.pk),
-            {"type": "notification.created", "notification": notification_payload(notification)},
-        )
         created.append(notification)
     if created:
+        broadcast_many_on_commit(
+            [
+                (
+                    user_group(n.user_id),
+                    {"type": "notification.created", "notification": notification_payload(n)},
+                )
+                for n in created
+            ]
+        )
         push_notifications_enqueue(notifications=created)
     return created
 
