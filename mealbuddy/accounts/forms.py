@@ -6,19 +6,8 @@ from django import forms
 
 from mealbuddy.accounts.diet import DIETARY_CHOICES
 from mealbuddy.accounts.models import SPICY_CHOICES, Profile
-from mealbuddy.core.errors import ApplicationError
 from mealbuddy.core.forms import NamedErrorsMixin
 from mealbuddy.groupbuys.models import CATEGORY_CHOICES
-
-
-def add_service_errors(form: forms.Form, exc: ApplicationError, rename: dict | None = None):
-    """Show a service's errors next to the form's fields (unknown fields: on top)."""
-    rename = rename or {}
-    for field, messages in exc.as_errors().items():
-        name = rename.get(field, field)
-        target = name if name in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
 
 
 def _password(

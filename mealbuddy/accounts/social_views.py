@@ -22,7 +22,6 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_POST
 
 from mealbuddy.accounts import services, social_services
-from mealbuddy.accounts.forms import add_service_errors
 from mealbuddy.accounts.social_forms import SocialLinkForm, SocialSignupForm
 from mealbuddy.accounts.social_providers import (
     PROVIDER_NAMES,
@@ -37,6 +36,7 @@ from mealbuddy.accounts.social_providers import (
 from mealbuddy.accounts.social_selectors import social_connections_for
 from mealbuddy.accounts.throttling import write_throttle_check
 from mealbuddy.core.errors import ApplicationError, NotFound, RateLimited
+from mealbuddy.core.forms import add_service_errors
 
 STATE_KEY = "social_state"
 PENDING_KEY = "social_pending"

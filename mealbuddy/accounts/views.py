@@ -18,11 +18,11 @@ from mealbuddy.accounts.forms import (
     PasswordForm,
     ProfileForm,
     SignupForm,
-    add_service_errors,
 )
 from mealbuddy.accounts.throttling import write_throttle_check
 from mealbuddy.accounts.tokens import WEB_API_SESSION_KEY
 from mealbuddy.core.errors import ApplicationError, RateLimited
+from mealbuddy.core.forms import add_service_errors
 
 
 def _render(request, template: str, context: dict, form, status: int = 200):

@@ -17,13 +17,7 @@ from mealbuddy.alerts import selectors, services
 from mealbuddy.alerts.errors import AlertValidationError
 from mealbuddy.alerts.forms import AlertForm, NudgeForm
 from mealbuddy.core.errors import ApplicationError
-
-
-def _add_errors(form: AlertForm, error: ApplicationError) -> None:
-    errors = error.as_errors()
-    for field, field_messages in errors.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
+from mealbuddy.core.forms import add_service_errors
 
 
 def _page(request, *, form: AlertForm, status: int = 200):
@@ -55,7 +49,7 @@ def alert_list(request):
         try:
             services.alert_create(user=request.user, **form.cleaned_data)
         except ApplicationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "모집 알림을 만들었어요.")
             return redirect("alerts:list")
@@ -78,7 +72,7 @@ def alert_edit(request, pk: int):
         try:
             services.alert_update(user=request.user, alert_id=alert.pk, **form.cleaned_data)
         except AlertValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         except ApplicationError:
             raise Http404("모집 알림을 찾을 수 없어요.") from None
         else:

@@ -7,21 +7,11 @@
 
 from __future__ import annotations
 
-from mealbuddy.core.errors import ApplicationError, NotFound, PermissionDenied
+from mealbuddy.core.errors import ApplicationError, FieldErrors, NotFound, PermissionDenied
 
 
-class CommunityValidationError(ApplicationError):
-    """Several field errors at once: ``errors`` maps a field name to its messages."""
-
-    code = "invalid"
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        first_field, messages = next(iter(errors.items()))
-        super().__init__(messages[0], field=first_field)
-        self.errors = errors
-
-    def as_errors(self) -> dict[str, list[str]]:
-        return {field: list(messages) for field, messages in self.errors.items()}
+class CommunityValidationError(FieldErrors):
+    """Several field errors at once (``core.errors.FieldErrors``)."""
 
 
 class PostNotFound(NotFound):

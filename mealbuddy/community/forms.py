@@ -13,7 +13,6 @@ from mealbuddy.community.models import (
     TITLE_MAX,
     Post,
 )
-from mealbuddy.core.errors import ApplicationError
 from mealbuddy.core.forms import NamedErrorsMixin
 
 
@@ -98,14 +97,6 @@ class CommentForm(NamedErrorsMixin, forms.Form):
     text = forms.CharField(
         label="댓글", widget=forms.Textarea(attrs={"maxlength": COMMENT_MAX, "rows": 2})
     )
-
-
-def add_service_errors(form: forms.Form, exc: ApplicationError) -> None:
-    """Put a service error (one or many fields) onto the form."""
-    for field, messages in exc.as_errors().items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
 
 
 def initial_from(post: Post) -> dict:

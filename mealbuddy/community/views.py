@@ -22,10 +22,11 @@ from django.views.decorators.http import require_POST
 from mealbuddy.accounts.throttling import write_throttled
 from mealbuddy.community import selectors, services
 from mealbuddy.community.access import access_post
-from mealbuddy.community.forms import CommentForm, PostForm, add_service_errors, initial_from
+from mealbuddy.community.forms import CommentForm, PostForm, initial_from
 from mealbuddy.community.models import Post
 from mealbuddy.community.share_chat import share_chat_for
 from mealbuddy.core.errors import ApplicationError
+from mealbuddy.core.forms import add_service_errors
 from mealbuddy.core.input import id_or_none
 
 Topic = Post.Topic

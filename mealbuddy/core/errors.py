@@ -34,6 +34,21 @@ class ApplicationError(Exception):
         return {self.field or "error": [self.message]}
 
 
+class FieldErrors(ApplicationError):
+    """Several field errors at once (a form's or a service's validation): ``errors`` maps a
+    field name to its messages; the first one is the message."""
+
+    code = "invalid"
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        first_field, messages = next(iter(errors.items()))
+        super().__init__(messages[0], field=first_field)
+        self.errors = errors
+
+    def as_errors(self) -> dict[str, list[str]]:
+        return {field: list(messages) for field, messages in self.errors.items()}
+
+
 class NotFound(ApplicationError):
     status_code = 404
     code = "not_found"

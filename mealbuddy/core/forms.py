@@ -110,3 +110,14 @@ class NamedErrorsMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         name_errors(self)
+
+
+def add_service_errors(form: forms.Form, exc, rename: dict | None = None) -> None:
+    """Show a service's errors (an ``ApplicationError``: one field or many) next to the form's
+    fields, under the form's own names (``rename``); unknown fields go on top."""
+    rename = rename or {}
+    for field, messages in exc.as_errors().items():
+        name = rename.get(field, field)
+        target = name if name in form.fields else None
+        for message in messages:
+            form.add_error(target, message)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from mealbuddy.core.errors import ApplicationError
 from mealbuddy.core.forms import NamedErrorsMixin
 from mealbuddy.groupbuys.models import CATEGORY_CHOICES, MAX_NOSHOW_DEPOSIT, GroupOrder
 from mealbuddy.groupbuys.services import DEFAULT_DEADLINE
@@ -150,14 +149,6 @@ class ItemForm(NamedErrorsMixin, forms.Form):
     )
     unit_price = forms.IntegerField(label="가격 (원)", min_value=0)
     quantity = forms.IntegerField(label="수량", min_value=1, max_value=99, initial=1)
-
-
-def add_service_errors(form: forms.Form, exc: ApplicationError) -> None:
-    """Put a service error (one or many fields) onto the form."""
-    for field, messages in exc.as_errors().items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
 
 
 def initial_from(group_order: GroupOrder) -> dict:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from mealbuddy.accounts.throttling import write_throttled
 from mealbuddy.core.errors import ApplicationError, NotFound, PermissionDenied
+from mealbuddy.core.forms import add_service_errors
 from mealbuddy.core.input import id_or_none, page_number
 from mealbuddy.groupbuys import selectors, services, settlement
 from mealbuddy.groupbuys.access import access_group_order
@@ -29,7 +30,6 @@ from mealbuddy.groupbuys.forms import (
     ItemForm,
     MemberPrefsForm,
     ReceiptForm,
-    add_service_errors,
     initial_from,
 )
 from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder, OrderItem, category_label

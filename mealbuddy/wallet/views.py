@@ -13,9 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from mealbuddy.accounts.forms import add_service_errors
 from mealbuddy.accounts.throttling import write_throttled
 from mealbuddy.core.errors import ApplicationError
+from mealbuddy.core.forms import add_service_errors
 from mealbuddy.core.input import MAX_BIGINT, int_or_none
 from mealbuddy.wallet import selectors, services
 from mealbuddy.wallet.forms import TopUpForm, WithdrawalForm
