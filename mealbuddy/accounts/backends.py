@@ -1,6 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
 
 from mealbuddy.accounts.models import User
+from mealbuddy.accounts.selectors import user_with_standing
 
 
 class EmailBackend(ModelBackend):
@@ -23,5 +24,5 @@ class EmailBackend(ModelBackend):
     def get_user(self, user_id):
         # The standing (sanction, 동네인증) comes in the same query: every page's banner and
         # badge read it from ``request.user`` without another query.
-        user = User._default_manager.select_related("standing").filter(pk=user_id).first()
+        user = user_with_standing(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

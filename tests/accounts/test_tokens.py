@@ -160,13 +160,13 @@ def _fields(instance) -> dict:
 
 
 def test_the_token_user_is_the_same_as_the_orm_would_load(user, django_assert_num_queries):
-    # session_user reads the user and the standing with its own statement (the hot path):
+    # user_with_standing reads the user and the standing with its own statement (the hot path):
     # every field comes back as the ORM gives it (aware datetimes, booleans...) on SQLite and
     # PostgreSQL, and the standing (a sanction here) is there without another query.
     from django.utils import timezone
 
-    from mealbuddy.accounts.authentication import session_user
     from mealbuddy.accounts.models import TokenSession, User
+    from mealbuddy.accounts.selectors import user_with_standing
     from mealbuddy.trust.models import Standing
     from mealbuddy.trust.selectors import restriction_active, standing_of
 
@@ -174,7 +174,7 @@ def test_the_token_user_is_the_same_as_the_orm_would_load(user, django_assert_nu
     session = TokenSession.objects.filter(user=user).latest("pk")
     orm_user = User.objects.get(pk=user.pk)
     with django_assert_num_queries(1):
-        loaded = session_user(user.pk, session.sid)
+        loaded = user_with_standing(user.pk, sid=session.sid)
         assert loaded.session_live is True
         with pytest.raises(Standing.DoesNotExist):
             loaded.standing  # noqa: B018 - no row yet, and no query to find that out
@@ -186,11 +186,18 @@ def test_the_token_user_is_the_same_as_the_orm_would_load(user, django_assert_nu
         user=user, restriction=Standing.Restriction.SUSPENDED, restricted_until=until
     )
     with django_assert_num_queries(1):
-        loaded = session_user(user.pk, session.sid)
+        loaded = user_with_standing(user.pk, sid=session.sid)
         assert restriction_active(standing=standing_of(loaded))
     assert _fields(loaded.standing) == _fields(Standing.objects.get(user=user))
     assert loaded.standing.restricted_until == until
 
     TokenSession.objects.filter(pk=session.pk).update(revoked_at=timezone.now())
-    assert session_user(user.pk, session.sid).session_live is False
-    assert session_user(user.pk + 999, session.sid) is None
+    assert user_with_standing(user.pk, sid=session.sid).session_live is False
+    assert user_with_standing(user.pk + 999, sid=session.sid) is None
+
+    # Pages (the session backend) load the same way, without the JWT session check.
+    with django_assert_num_queries(1):
+        page_user = user_with_standing(user.pk)
+        assert restriction_active(standing=standing_of(page_user))
+    assert not hasattr(page_user, "session_live")
+    assert _fields(page_user) == _fields(orm_user)
