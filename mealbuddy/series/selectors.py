@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from mealbuddy.series.errors import SeriesNotFound
@@ -151,12 +152,19 @@ class OrderSeriesSection:
 
 
 def order_series_section(*, group_order, user) -> OrderSeriesSection:
-    """One query: the series this order is an occurrence of, with the viewer's state."""
-    series = (
-        _with_viewer(Series.objects.filter(occurrences__group_order_id=group_order.pk), user.pk)
-        .select_related("host")
-        .first()
-    )
+    """No query for an order in no series (``access_group_order`` loads its occurrence);
+    one for the series with the viewer's state otherwise."""
+    try:
+        occurrence = group_order.series_occurrence
+    except ObjectDoesNotExist:
+        occurrence = None
+    series = None
+    if occurrence is not None:
+        series = (
+            _with_viewer(Series.objects.filter(pk=occurrence.series_id), user.pk)
+            .select_related("host")
+            .first()
+        )
     if series is None:
         return OrderSeriesSection(panel=None, can_make=group_order.host_id == user.pk)
     return OrderSeriesSection(panel=series_panel(series, viewer=user), can_make=False)

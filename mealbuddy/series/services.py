@@ -200,7 +200,11 @@ def series_create(*, host, group_order_id: int | None = None, **fields) -> Serie
             k: v for k, v in fields.items() if k in SCHEDULE_FIELDS
         }
         fields.setdefault("deadline_time", kst(order.deadline).time())
-    data = {"start_date": kst(timezone.now()).date(), "open_before": 180, **fields}
+    else:
+        # The order fields a new order needs (empty: their own "please enter" errors).
+        fields = {"title": "", "category": "", "target_count": None, **fields}
+    anchor = order.deadline if order is not None else timezone.now()
+    data = {"start_date": kst(anchor).date(), "open_before": 180, **fields}
     cleaned = _clean(data, current=None)
     series = Series(host=host, region_id=host.region_id, **cleaned)
     after = order.deadline if order is not None else timezone.now()

@@ -40,9 +40,9 @@ def open_friday(clock, day: int = 4) -> GroupOrder:
 
 def series_notes(user) -> list[str]:
     return list(
-        Notification.objects.filter(user=user, kind="series").order_by("id").values_list(
-            "text", flat=True
-        )
+        Notification.objects.filter(user=user, kind="series")
+        .order_by("id")
+        .values_list("text", flat=True)
     )
 
 
@@ -94,7 +94,9 @@ def test_a_block_refuses_the_join_and_says_so(clock, host, alice):
     assert AutoJoin.objects.get(user=alice).code == "blocked"
 
 
-def test_a_ban_from_the_order_refuses_the_join(clock, host, alice, django_capture_on_commit_callbacks):
+def test_a_ban_from_the_order_refuses_the_join(
+    clock, host, alice, django_capture_on_commit_callbacks
+):
     series = friday_series(clock, host)
     services.subscription_create(user=alice, series_id=series.pk)
     clock.set(2026, 12, 4, 16)
@@ -138,7 +140,9 @@ def test_prepaid_takes_the_hold_or_says_the_balance_is_short(clock, host, alice,
     # Two members: a 3,000 won fee share, plus the 1,000 won no-show deposit.
     assert (alice_part.held_cash, alice_part.deposit_held) == (3000, 1000)
     assert bob.pk not in members(order)
-    assert AutoJoin.objects.get(user=bob, occurrence__group_order=order).code == "insufficient_funds"
+    assert (
+        AutoJoin.objects.get(user=bob, occurrence__group_order=order).code == "insufficient_funds"
+    )
     assert "자동으로 참여하지 못했어요" in series_notes(bob)[0]
     assert ledger_problems() == []
     # Topped up: next Friday bob is in, his hold taken.

@@ -50,7 +50,7 @@ def test_concurrent_ticks_open_each_occurrence_once(regions_tx):
     people = [UserFactory(region=seogyo) for _ in range(3)]
     soon = timezone.localtime(timezone.now() + timedelta(hours=2))
     all_days = list(range(7))
-    for n in range(SERIES):
+    for _ in range(SERIES):
         host = UserFactory(region=seogyo)
         series = services.series_create(
             host=host,
@@ -92,9 +92,7 @@ def test_concurrent_join_runs_join_each_subscriber_once(regions_tx):
 
     with TestCase.captureOnCommitCallbacks(execute=False):
         occurrence_id = services.series_tick()["occurrences"][0]
-    errors = run_at_once(
-        lambda: services.occurrence_join_subscribers(occurrence_id=occurrence_id)
-    )
+    errors = run_at_once(lambda: services.occurrence_join_subscribers(occurrence_id=occurrence_id))
     assert errors == []
     order = Occurrence.objects.get(pk=occurrence_id).group_order
     assert order.member_count == 6

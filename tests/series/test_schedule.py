@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from mealbuddy.series.schedule import next_deadline, schedule_words, weekdays_mask
 from mealbuddy.series.models import Series
+from mealbuddy.series.schedule import next_deadline, schedule_words, weekdays_mask
 from tests.series.conftest import kst
 
 FRI = 4

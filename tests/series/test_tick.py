@@ -28,9 +28,9 @@ def weekly_friday(host, **extra) -> Series:
 
 def opened(series) -> list:
     return list(
-        Occurrence.objects.filter(series=series).order_by("deadline").values_list(
-            "deadline", flat=True
-        )
+        Occurrence.objects.filter(series=series)
+        .order_by("deadline")
+        .values_list("deadline", flat=True)
     )
 
 
@@ -61,9 +61,9 @@ def test_an_occurrence_opens_three_hours_before_its_deadline_as_an_ordinary_orde
         host.region_id,
     )
     # The host is its first member, as when they post an order; its chat room exists.
-    assert list(Participation.objects.filter(group_order=order).values_list("user_id", flat=True)) == [
-        host.pk
-    ]
+    assert list(
+        Participation.objects.filter(group_order=order).values_list("user_id", flat=True)
+    ) == [host.pk]
     assert order.member_count == 1
     assert ChatRoom.objects.filter(group_order=order).exists()
     series.refresh_from_db()
