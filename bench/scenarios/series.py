@@ -47,7 +47,7 @@ def _seed(regions) -> None:
     from django.db.models import F
 
     from mealbuddy.accounts.models import User
-    from mealbuddy.groupbuys.models import CATEGORIES
+    from mealbuddy.groupbuys.models import CATEGORIES, GroupOrder
     from mealbuddy.series.models import Series, Subscription
 
     people = HOSTS + NEIGHBOURS
@@ -61,6 +61,7 @@ def _seed(regions) -> None:
     ):
         return
     with transaction.atomic():
+        GroupOrder.objects.filter(title__startswith=PREFIX).delete()
         Series.objects.filter(title__startswith=PREFIX).delete()
         User.objects.filter(email__startswith=PREFIX).delete()
         User.objects.bulk_create(
@@ -119,7 +120,9 @@ def _seed(regions) -> None:
             choices = in_region[region_id]
             for k in range(SUBSCRIPTIONS_PER_NEIGHBOUR):
                 subscriptions.append(
-                    Subscription(series_id=choices[(i + k * 7) % len(choices)], user_id=user_id)
+                    Subscription(
+                        series_id=choices[(i // REGIONS + k * 7) % len(choices)], user_id=user_id
+                    )
                 )
         Subscription.objects.bulk_create(subscriptions, batch_size=5000, ignore_conflicts=True)
 
@@ -157,7 +160,6 @@ def _reset(due: int, now) -> list[int]:
 def _one_round(due: int) -> dict:
     from django.db import connection
     from django.db.models import F
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from mealbuddy.groupbuys.models import GroupOrder, Participation
@@ -167,7 +169,13 @@ def _one_round(due: int) -> dict:
     now = timezone.now()
     due_ids = _reset(due, now)
     refresh_planner_statistics()
-    with CaptureQueriesContext(connection) as queries:
+    statements = []
+
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         started = time.perf_counter()
         result = series_tick(now=now)
         tick = time.perf_counter() - started
@@ -198,7 +206,7 @@ def _one_round(due: int) -> dict:
         "refused": AutoJoin.objects.filter(occurrence__in=opened, result="refused").count(),
         "joined": AutoJoin.objects.filter(occurrence__in=opened, result="joined").count(),
         "tick": tick,
-        "tick_queries": len(queries),
+        "tick_queries": len(statements),
         "join": join,
     }
 
