@@ -150,6 +150,10 @@ def _clean(data: dict, *, current: Series | None) -> dict:
     schedule."""
     errors: dict[str, list[str]] = {}
     template = {name: data[name] for name in TEMPLATE_FIELDS if name in data}
+    if current is not None and ("payment" in template or "noshow_deposit" in template):
+        # The deposit rule reads both: the one not sent is the series' current value.
+        template.setdefault("payment", current.payment)
+        template.setdefault("noshow_deposit", current.noshow_deposit)
     cleaned: dict = {}
     try:
         cleaned.update(

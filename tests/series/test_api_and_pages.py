@@ -252,3 +252,29 @@ def test_the_order_and_series_pages_cost_fixed_queries(
     # The order page's own budget (tests/groupbuys/test_order_page.py) plus the section.
     with django_assert_max_num_queries(10):
         assert client.get(f"/groupbuys/{order.pk}/").status_code == 200
+
+
+def test_the_deposit_rule_reads_the_series_payment_on_update(host):
+    series = make_series(host, payment="prepaid")
+    api = client_for(host)
+    ok = api.patch(f"/api/series/{series.pk}/", {"noshow_deposit": 1000}, format="json")
+    assert ok.status_code == 200, ok.content
+    bad = api.patch(f"/api/series/{series.pk}/", {"payment": "direct"}, format="json")
+    assert bad.status_code == 400 and "noshow_deposit" in bad.json()["errors"]
+
+
+def test_the_host_pauses_and_ends_from_the_page_with_and_without_htmx(clock, host):
+    clock.set(2026, 12, 1, 10)
+    series = make_series(host)
+    client = page_client(host)
+    response = client.post(f"/series/{series.pk}/pause/")
+    assert response.status_code == 302
+    series.refresh_from_db()
+    assert series.state == "paused"
+    response = client.post(f"/series/{series.pk}/resume/", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "정기 모집을 다시 시작했어요" in html and "일시정지" in html
+    response = client.post(f"/series/{series.pk}/end/", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "끝난 정기 모집이에요" in html and "다시 시작" not in html
+    assert client.get("/series/").status_code == 200

@@ -186,3 +186,16 @@ def test_a_series_made_inside_the_opening_window_opens_at_the_next_tick(clock, h
     series = weekly_friday(host)
     assert series.next_deadline == kst(2026, 12, 4, 19)
     assert services.series_tick()["opened"] == 1
+
+
+def test_saved_alerts_hear_of_an_opened_occurrence(clock, host, alice):
+    from mealbuddy.alerts.services import alert_create, alerts_tick
+    from mealbuddy.notifications.models import Notification
+
+    clock.set(2026, 12, 1, 10)
+    weekly_friday(host)
+    alert_create(user=alice, category="치킨")
+    clock.set(2026, 12, 4, 16)
+    services.series_tick()
+    alerts_tick()  # the alerts job, within the minute
+    assert Notification.objects.filter(user=alice, kind="alert").count() == 1
