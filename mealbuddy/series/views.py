@@ -135,8 +135,7 @@ def _after(request, pk: int, *, done: str = "", error: ApplicationError | None =
                 "next": request.POST.get("next") or "",
                 "subscribe_form": SubscribeForm(),
             },
-            status=error.status_code if error is not None and error.status_code != 404 else 200,
-        )
+        )  # 200 even for a refusal: htmx swaps only successful answers, the reason is in it
     if error is not None:
         if error.status_code == 404:
             raise Http404(error.message)

@@ -278,3 +278,14 @@ def test_the_host_pauses_and_ends_from_the_page_with_and_without_htmx(clock, hos
     html = response.content.decode()
     assert "끝난 정기 모집이에요" in html and "다시 시작" not in html
     assert client.get("/series/").status_code == 200
+
+
+def test_a_refused_subscription_says_why_in_place(host, far_region):
+    series = make_series(host)
+    far = page_client(UserFactory(region=far_region))
+    response = far.post(f"/series/{series.pk}/subscribe/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200  # htmx swaps it in: the reason shows in the section
+    assert "이웃 동네의 정기 모집에만" in response.content.decode()
+    response = far.post(f"/series/{series.pk}/subscribe/", follow=True)
+    assert "이웃 동네의 정기 모집에만" in response.content.decode()
+    assert not Subscription.objects.exists()
