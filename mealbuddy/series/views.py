@@ -105,7 +105,6 @@ def series_detail(request, pk: int):
         {
             "panel": panel,
             "occurrences": occurrences,
-            "subscribe_form": SubscribeForm(),
             "next": request.path,
         },
     )
@@ -133,7 +132,6 @@ def _after(request, pk: int, *, done: str = "", error: ApplicationError | None =
                 "done": done,
                 "action_error": error,
                 "next": request.POST.get("next") or "",
-                "subscribe_form": SubscribeForm(),
             },
         )  # 200 even for a refusal: htmx swaps only successful answers, the reason is in it
     if error is not None:

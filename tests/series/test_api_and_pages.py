@@ -289,3 +289,20 @@ def test_a_refused_subscription_says_why_in_place(host, far_region):
     response = far.post(f"/series/{series.pk}/subscribe/", follow=True)
     assert "이웃 동네의 정기 모집에만" in response.content.decode()
     assert not Subscription.objects.exists()
+
+
+def test_a_prepaid_series_takes_a_cap_from_the_order_page(clock, host, alice):
+    clock.set(2026, 12, 4, 17)
+    order = groupbuy_create(
+        host=host, **{**CHICKEN, "payment": "prepaid"}, deadline=kst(2026, 12, 4, 19)
+    )
+    series = services.series_create(host=host, group_order_id=order.pk, weekdays=[4])
+    client = page_client(alice)
+    page = client.get(f"/groupbuys/{order.pk}/").content.decode()
+    assert 'name="spending_cap"' in page and "내 한도 (원)" in page
+    client.post(f"/series/{series.pk}/subscribe/", {"spending_cap": "8000", "use_points": "on"})
+    subscription = Subscription.objects.get(user=alice)
+    assert (subscription.spending_cap, subscription.use_points) == (8000, True)
+    response = client.post(f"/series/{series.pk}/subscribe/", {"spending_cap": "-1"}, follow=True)
+    assert "한도" in response.content.decode()
+    assert Subscription.objects.get(user=alice).spending_cap == 8000
