@@ -117,6 +117,14 @@ class Occurrence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["series", "deadline"], name="occurrence_once"),
         ]
+        indexes = [
+            # The tick's sweep for opened occurrences whose join task never ran.
+            models.Index(
+                fields=["created_at"],
+                name="occurrence_joins_pending",
+                condition=Q(joins_done_at__isnull=True, group_order__isnull=False),
+            ),
+        ]
 
 
 class Subscription(models.Model):

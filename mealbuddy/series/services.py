@@ -72,6 +72,7 @@ SCHEDULE_FIELDS = (
 # own minimum); a tick that comes later than that skips it and schedules the next.
 MIN_LEAD = groupbuy_services.MIN_DEADLINE
 TICK_BATCH = 2000
+JOIN_RETRY_AFTER = timedelta(minutes=5)
 
 
 def series_url(series_id: int) -> str:
@@ -412,6 +413,24 @@ def _update_from_values(model, columns: list[str], rows: list[tuple]) -> None:
             )
 
 
+def _retry_stalled_joins(now: datetime) -> int:
+    """Occurrences opened a while ago whose join task never ran (a worker down, an enqueue
+    lost between commit and queue): joined now, harmlessly (one outcome per person)."""
+    from mealbuddy.series.tasks import join_subscribers
+
+    stalled = list(
+        Occurrence.objects.filter(
+            joins_done_at__isnull=True,
+            group_order__isnull=False,
+            created_at__lte=now - JOIN_RETRY_AFTER,
+            deadline__gt=now,
+        ).values_list("pk", flat=True)[:TICK_BATCH]
+    )
+    for start in range(0, len(stalled), 200):
+        join_subscribers.enqueue(occurrence_ids=stalled[start : start + 200])
+    return len(stalled)
+
+
 def series_tick(*, now: datetime | None = None) -> dict:
     """Open every due occurrence; returns ``{"opened", "missed", "occurrences": [ids]}``.
 
@@ -419,6 +438,7 @@ def series_tick(*, now: datetime | None = None) -> dict:
     same transaction, and the unique (series, deadline) pair stops a second opening.
     """
     now = now or timezone.now()
+    _retry_stalled_joins(now)
     with transaction.atomic():
         due = list(
             Series.objects.select_for_update(skip_locked=True, of=("self",))
@@ -471,11 +491,12 @@ def series_tick(*, now: datetime | None = None) -> dict:
             [(s.pk, s.next_deadline, s.next_open_at) for s in due],
         )
         occurrence_ids = [o.pk for _, o in opening]
-        if occurrence_ids:
+        enqueue_ids = occurrence_ids
+        if enqueue_ids:
             from mealbuddy.series.tasks import join_subscribers
 
-            for start in range(0, len(occurrence_ids), 200):
-                chunk = occurrence_ids[start : start + 200]
+            for start in range(0, len(enqueue_ids), 200):
+                chunk = enqueue_ids[start : start + 200]
                 transaction.on_commit(
                     lambda chunk=chunk: join_subscribers.enqueue(occurrence_ids=chunk)
                 )

@@ -182,3 +182,22 @@ def test_who_may_subscribe(clock, host, alice, far_region):
     with pytest.raises(Exception) as refused:
         services.subscription_create(user=blocked, series_id=series.pk)
     assert refused.value.code == "not_found"
+
+
+def test_a_lost_join_task_is_run_again_by_a_later_tick(clock, host, alice):
+    from django.test import TestCase
+
+    series = friday_series(clock, host)
+    services.subscription_create(user=alice, series_id=series.pk)
+    clock.set(2026, 12, 4, 16)
+    with TestCase.captureOnCommitCallbacks(execute=False):  # the enqueue is lost
+        occurrence_id = services.series_tick()["occurrences"][0]
+    order = Occurrence.objects.get(pk=occurrence_id).group_order
+    assert alice.pk not in members(order)
+    clock.set(2026, 12, 4, 16, 6)
+    services.series_tick()
+    assert alice.pk in members(order)
+    assert len(series_notes(alice)) == 1
+    clock.set(2026, 12, 4, 16, 12)
+    services.series_tick()  # done: nothing again
+    assert len(series_notes(alice)) == 1
