@@ -231,7 +231,7 @@ def test_my_series_lists_hosting_and_subscribed(host, alice, django_assert_max_n
     assert all(s.title in page for s in mine + others)
     api = client_for(alice)
     api.get("/api/series/")
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(2):
         body = api.get("/api/series/").json()
     assert len(body["hosting"]) == 3 and len(body["subscribed"]) == 4
 
