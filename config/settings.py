@@ -745,3 +745,7 @@ INSTALLED_APPS += ["mealbuddy.alerts"]
 ALERTS_MAX_PER_USER = env.int("ALERTS_MAX_PER_USER", default=10)
 ALERTS_DAILY_CAP = env.int("ALERTS_DAILY_CAP", default=5)
 NUDGE_RECENT_DAYS = env.int("NUDGE_RECENT_DAYS", default=30)
+# --- Recurring group orders (issue 14) -----------------------------------------------------
+# "금요일 치킨 열차" (mealbuddy/series): the tick (series.tick, every minute) opens each due
+# occurrence; subscribers are joined by a task through the join service.
+INSTALLED_APPS += ["mealbuddy.series"]

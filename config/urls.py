@@ -42,6 +42,7 @@ urlpatterns = [
     path("api/", include("mealbuddy.trust.api_urls")),
     path("api/", include("mealbuddy.community.api_urls")),  # 동네생활 (issue 13)
     path("api/", include("mealbuddy.alerts.api_urls")),  # 모집 알림 (issue 14)
+    path("api/", include("mealbuddy.series.api_urls")),  # 정기 모집 (issue 14)
     # Provider log-ins (issue 13): /accounts/social/… pages and /api/auth/social/<provider>/.
     path("", include("mealbuddy.accounts.social_urls")),
     # 나눔 1:1 chat (issue 13): /community/<id>/chat/ and /api/community/posts/<id>/chat/.
@@ -57,6 +58,7 @@ urlpatterns = [
     path("", include("mealbuddy.trust.urls")),
     path("community/", include("mealbuddy.community.urls")),  # 동네생활 (issue 13)
     path("alerts/", include("mealbuddy.alerts.urls")),  # 모집 알림 (issue 14)
+    path("series/", include("mealbuddy.series.urls")),  # 정기 모집 (issue 14)
 ]
 
 # Local uploads: the reverse proxy serves /media/ in production (deploy/Caddyfile); Django

@@ -27,8 +27,10 @@ def access_group_order(
     if lock:
         queryset = queryset.select_for_update()
     else:
+        # series_occurrence: the order page's "정기 모집" section (issue 14) knows without a
+        # query that an ordinary order is in no series.
         queryset = queryset.select_related(
-            "host", "host__profile", "host__standing", "region", "chat_room"
+            "host", "host__profile", "host__standing", "region", "chat_room", "series_occurrence"
         )
     viewer_id = getattr(user, "pk", None)
     if visible and viewer_id is not None:

@@ -205,6 +205,10 @@ def _detail_context(request, group_order: GroupOrder, **extra) -> dict:
     context["review_entry"] = review_entry(
         user=request.user, group_order=group_order, is_member=actions.is_member, members=members
     )
+    # 정기 모집 (issue 14): the series this order repeats in, or the host's offer to make one.
+    from mealbuddy.series.selectors import order_series_section
+
+    context["series_section"] = order_series_section(group_order=group_order, user=request.user)
     context.update(extra)
     return context
 

@@ -23,6 +23,7 @@ class Notification(models.Model):
         # Saved alerts and weather nudges (issue 14)
         ALERT = "alert", "모집 알림"
         NUDGE = "nudge", "날씨 추천"
+        SERIES = "series", "정기 모집"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -80,6 +81,8 @@ PUSH_KIND_OF = {
     Notification.Kind.COMMUNITY_REPLY: PushKind.COMMUNITY,
     Notification.Kind.ALERT: PushKind.ALERT,
     Notification.Kind.NUDGE: PushKind.NUDGE,
+    # Recurring orders (issue 14): "joined you to this week's order" or why it could not.
+    Notification.Kind.SERIES: PushKind.STATUS,
 }
 
 # Real endpoints (FCM, Mozilla autopush, Apple) are 150-500 characters; this leaves room.

@@ -45,7 +45,7 @@ def test_jobs_status_counts_states_and_shows_each_periodic_jobs_last_run(db_task
     lines = _status()
     assert _line(lines, "READY").split()[-1] == "1"
     assert _line(lines, "RUNNING").split()[-1] == "0"
-    assert _line(lines, "SUCCESSFUL").split()[-1] == "5"  # the every-minute jobs
+    assert _line(lines, "SUCCESSFUL").split()[-1] == "6"  # the every-minute jobs
     assert _line(lines, "FAILED").split()[-1] == "1"
     closed = _line(lines, "groupbuys.close_expired")
     assert "2026-12-01 19:01" in closed  # the tick, in KST

@@ -32,6 +32,7 @@ EVERY_MINUTE = {
     "notifications.deadlines",
     "chat.away_push",
     "alerts.tick",  # saved alerts (issue 14)
+    "series.tick",  # recurring orders (issue 14)
 }
 ALL_JOBS = EVERY_MINUTE | {
     "recommend.weather_warm",

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SeriesConfig(AppConfig):
+    name = "mealbuddy.series"
+    label = "series"
+    verbose_name = "정기 모집"
