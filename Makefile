@@ -5,8 +5,8 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 WORKERS ?= 1
-# Two workers (pytest-xdist, one per core here); tests/parallel.py gives each its own Redis
-# database. Tests go out in pytest-django's order (the database-flushing transactional tests
+# Two workers (pytest-xdist, one per core here); config/testworkers.py gives each its own
+# Redis database. Tests go out in pytest-django's order (the database-flushing transactional tests
 # last, after every test that reads the regions loaded once per session), so no --dist loadfile.
 PYTEST_ARGS ?= -n 2
 

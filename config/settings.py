@@ -7,6 +7,7 @@ PostgreSQL and Redis (channel layer and cache). `.env.example` lists every varia
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.testworkers import worker_overrides
 from mealbuddy.core.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -139,7 +141,9 @@ elif _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.post
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache ----------------------------------------------------
-REDIS_URL = env.str("REDIS_URL", default="")
+_test_worker = worker_overrides(os.environ)  # one Redis database per parallel test worker
+REDIS_URL = _test_worker.get("REDIS_URL", env.str("REDIS_URL", default=""))
+CACHE_PREFIX = _test_worker.get("CACHE_PREFIX", env.str("CACHE_PREFIX", default="mb"))
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -147,14 +151,14 @@ if REDIS_URL:
             # Pub/sub channels ignore the Redis database number: without a prefix of its
             # own, every deployment (or test run) on one Redis server hears the others'
             # broadcasts, "close account 21's sockets" included.
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CACHE_PREFIX", default="mb")},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": CACHE_PREFIX},
         }
     }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_PREFIX", default="mb"),
+            "KEY_PREFIX": CACHE_PREFIX,
         }
     }
 else:

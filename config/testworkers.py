@@ -1,22 +1,23 @@
-"""Each pytest-xdist worker gets its own Redis database and key prefix.
+"""Each pytest-xdist worker (``make test`` runs two) gets its own Redis database and key prefix.
 
-Loaded with ``-p tests.parallel`` (pyproject's addopts) so it runs before Django reads its
-settings, and it changes the environment itself, so the servers, workers and schedulers that
-tests start inherit the same database. Without it the workers share one Redis: one worker's
+Read by the settings: a worker process has ``PYTEST_XDIST_WORKER=gwN`` in its environment, and
+so have the servers, workers and schedulers its tests start (they inherit it), so they all land
+on the same database. Without it the workers would share one Redis: one worker's
 ``cache.clear()`` (a FLUSHDB) would wipe the other's throttles, sessions and channel groups.
 PostgreSQL and SQLite need nothing: pytest-django gives each worker its own test database.
+Outside a test run nothing changes.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import urlsplit
 
 FIRST_DB = 10  # workers use databases 10, 11, …; lower ones are left to people and CI
 
 
-def _worker_env(environ) -> dict[str, str]:
+def worker_overrides(environ) -> dict[str, str]:
+    """The ``REDIS_URL`` and ``CACHE_PREFIX`` this test worker uses instead (none outside xdist)."""
     worker = environ.get("PYTEST_XDIST_WORKER", "")
     match = re.fullmatch(r"gw(\d+)", worker)
     if match is None:
@@ -27,6 +28,3 @@ def _worker_env(environ) -> dict[str, str]:
     if url:
         changes["REDIS_URL"] = urlsplit(url)._replace(path=f"/{FIRST_DB + number}").geturl()
     return changes
-
-
-os.environ.update(_worker_env(os.environ))
