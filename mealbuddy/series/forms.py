@@ -5,7 +5,10 @@ from __future__ import annotations
 from django import forms
 
 from mealbuddy.core.forms import NamedErrorsMixin
+from mealbuddy.groupbuys.forms import GroupOrderForm
 from mealbuddy.series.models import MAX_INTERVAL_DAYS, WEEKDAY_NAMES, Series
+from mealbuddy.series.schedule import weekdays_list
+from mealbuddy.series.services import TEMPLATE_FIELDS
 
 OPEN_BEFORE_CHOICES = [
     (60, "1시간 전"),
@@ -62,3 +65,51 @@ class SubscribeForm(NamedErrorsMixin, forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1000}),
     )
     use_points = forms.BooleanField(label="포인트 먼저 쓰기", required=False)
+
+
+class SeriesEditForm(GroupOrderForm, SeriesForm):
+    """The host's edit page: the order template (the order form's fields, less the one-off
+    deadline) and the schedule. Types only; ``series_update`` (the API PATCH's service)
+    checks the rules."""
+
+    deadline = None
+    start_date = forms.DateField(
+        label="시작일",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="'며칠마다'일 때 이 날부터 간격을 세요",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.pop("deadline", None)
+        current = self.initial.get("open_before")
+        field = self.fields["open_before"]
+        if current is not None and current not in dict(field.choices):
+            # A value the API set outside the page's choices stays selectable as it is.
+            field.choices = sorted([*field.choices, (current, f"{current}분 전")])
+
+    @classmethod
+    def initial_for(cls, series: Series) -> dict:
+        return {
+            **{name: getattr(series, name) for name in TEMPLATE_FIELDS},
+            "kind": series.kind,
+            "weekdays": weekdays_list(series.weekdays),
+            "interval_days": series.interval_days,
+            "start_date": series.start_date,
+            "deadline_time": series.deadline_time,
+            "open_before": series.open_before,
+        }
+
+    def service_data(self) -> dict:
+        """What ``series_update`` takes: the template fields, and the schedule of the
+        chosen kind (weekdays for weekly, interval and start for every N days)."""
+        data = super().service_data()
+        if data["kind"] == Series.Kind.WEEKLY:
+            data.pop("interval_days", None)
+            data.pop("start_date", None)
+        else:
+            data.pop("weekdays", None)
+            if data.get("start_date") is None:
+                data.pop("start_date", None)
+        return data

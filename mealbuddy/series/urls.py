@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.series_mine, name="mine"),
     path("new/", views.series_new, name="new"),
     path("<id:pk>/", views.series_detail, name="detail"),
+    path("<id:pk>/edit/", views.series_edit, name="edit"),
     path("<id:pk>/subscribe/", views.subscribe, name="subscribe"),
     path("<id:pk>/unsubscribe/", views.unsubscribe, name="unsubscribe"),
     path("<id:pk>/skip/", views.skip, name="skip"),

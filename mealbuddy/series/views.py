@@ -16,9 +16,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from mealbuddy.core.errors import ApplicationError, NotFound
+from mealbuddy.core.forms import add_service_errors
 from mealbuddy.groupbuys.access import access_group_order
 from mealbuddy.series import selectors, services
-from mealbuddy.series.forms import SeriesForm, SubscribeForm
+from mealbuddy.series.forms import SeriesEditForm, SeriesForm, SubscribeForm
 from mealbuddy.series.models import Occurrence, Series
 from mealbuddy.series.schedule import kst
 
@@ -108,6 +109,31 @@ def series_detail(request, pk: int):
             "next": request.path,
         },
     )
+
+
+@login_required
+def series_edit(request, pk: int):
+    """The host changes the template or the schedule through ``series_update``, the API
+    PATCH's service (its errors land next to the fields); later occurrences use it."""
+    try:
+        series = selectors.access_series(user=request.user, id=pk, require_host=True)
+    except NotFound:
+        raise Http404("정기 모집을 찾을 수 없어요.") from None
+    form = SeriesEditForm(request.POST or None, initial=SeriesEditForm.initial_for(series))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.series_update(user=request.user, series_id=pk, **form.service_data())
+            except ApplicationError as error:
+                if error.status_code == 404:
+                    raise Http404(error.message) from None
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "정기 모집을 고쳤어요. 다음 모집부터 바뀌어요.")
+                return redirect("series:detail", pk=pk)
+    return render(request, "series/edit.html", {"form": form, "series": series}, status=status)
 
 
 def _next_url(request, pk: int) -> str:
