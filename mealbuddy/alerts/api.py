@@ -7,28 +7,20 @@ writes, the answer is rendered from the saved row.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mealbuddy.alerts import selectors, services
 from mealbuddy.alerts.models import MAX_FEE_SHARE, MAX_KEYWORD_LENGTH, SavedAlert
+from mealbuddy.core.api import error_answer
 from mealbuddy.groupbuys.models import CATEGORIES
 
 TAGS = ["모집 알림"]
 
-ALERT_ERROR = OpenApiResponse(
-    inline_serializer(
-        "AlertError",
-        {
-            "errors": serializers.DictField(
-                child=serializers.ListField(child=serializers.CharField()),
-                help_text="필드 이름 → 메시지 목록",
-            )
-        },
-    ),
-    description="입력 값이 올바르지 않음 (400), 한도 초과 (409), 없거나 내 것이 아님 (404)",
+ALERT_ERROR = error_answer(
+    "입력 값이 올바르지 않음 (400), 한도 초과 (409), 없거나 내 것이 아님 (404)"
 )
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -192,3 +193,21 @@ def validated(serializer_class, data, **kwargs) -> dict:
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+_ERROR_BODY = inline_serializer(
+    "ApiError",
+    {
+        "errors": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            help_text="필드 이름 → 메시지 목록",
+        ),
+        "code": serializers.CharField(required=False, help_text="오류 코드"),
+    },
+)
+
+
+def error_answer(description: str) -> OpenApiResponse:
+    """An error answer in the schema: ``{"errors": {field: [message]}, "code": ...}`` (what
+    ``application_error_response`` and the DRF handler above write)."""
+    return OpenApiResponse(_ERROR_BODY, description=description)

@@ -4,7 +4,6 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_serializer,
     inline_serializer,
@@ -14,6 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mealbuddy.core.api import error_answer
 from mealbuddy.core.input import MAX_BIGINT
 from mealbuddy.notifications import selectors, services
 from mealbuddy.notifications.models import PUSH_ENDPOINT_MAX_LENGTH, Notification, PushKind
@@ -34,18 +34,7 @@ NOTIFICATION = inline_serializer(
     },
 )
 
-NOTIFICATION_ERROR = OpenApiResponse(
-    inline_serializer(
-        "NotificationError",
-        {
-            "errors": serializers.DictField(
-                child=serializers.ListField(child=serializers.CharField()),
-                help_text="필드 이름 → 메시지 목록",
-            )
-        },
-    ),
-    description="입력 값이 올바르지 않음",
-)
+NOTIFICATION_ERROR = error_answer("입력 값이 올바르지 않음")
 
 
 class ListQuery(serializers.Serializer):

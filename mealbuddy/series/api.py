@@ -9,11 +9,12 @@ host-only operations, like a missing one.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mealbuddy.core.api import error_answer
 from mealbuddy.series import selectors, services
 from mealbuddy.series.models import MAX_INTERVAL_DAYS, MAX_OPEN_BEFORE, Series
 from mealbuddy.series.schedule import weekdays_list
@@ -22,17 +23,8 @@ from mealbuddy.series.selectors import SeriesPanel
 TAGS = ["정기 모집"]
 MAX_BIGINT = 2**63 - 1
 
-SERIES_ERROR = OpenApiResponse(
-    inline_serializer(
-        "SeriesError",
-        {
-            "errors": serializers.DictField(
-                child=serializers.ListField(child=serializers.CharField()),
-                help_text="필드 이름 → 메시지 목록",
-            )
-        },
-    ),
-    description="입력 값이 올바르지 않음 (400), 할 수 없음 (403/409), 없거나 볼 수 없음 (404)",
+SERIES_ERROR = error_answer(
+    "입력 값이 올바르지 않음 (400), 할 수 없음 (403/409), 없거나 볼 수 없음 (404)"
 )
 
 
