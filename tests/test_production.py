@@ -356,6 +356,8 @@ def test_page_sweep_in_production(production, member_with_data):
         f"/community/{community_post.pk}/": 200,
         f"/community/{community_post.pk}/edit/": 200,
         "/community/new/": 200,
+        "/alerts/": 200,
+        "/series/": 200,
         "/community/987654321/": 404,
         "/api/community/posts/": 200,
     }

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from mealbuddy.accounts import services
@@ -23,6 +22,7 @@ from mealbuddy.accounts.throttling import write_throttle_check
 from mealbuddy.accounts.tokens import WEB_API_SESSION_KEY
 from mealbuddy.core.errors import ApplicationError, RateLimited
 from mealbuddy.core.forms import add_service_errors
+from mealbuddy.core.navigation import next_path
 
 
 def _render(request, template: str, context: dict, form, status: int = 200):
@@ -37,12 +37,7 @@ def _posted(request):
 
 
 def _next_url(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return next_path(request, resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
 def signup(request):

@@ -12,11 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from mealbuddy.core.errors import ApplicationError, NotFound
 from mealbuddy.core.forms import add_service_errors
+from mealbuddy.core.navigation import next_path
 from mealbuddy.groupbuys.access import access_group_order
 from mealbuddy.series import selectors, services
 from mealbuddy.series.forms import SeriesEditForm, SeriesForm, SubscribeForm
@@ -137,12 +137,7 @@ def series_edit(request, pk: int):
 
 
 def _next_url(request, pk: int) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("series:detail", kwargs={"pk": pk})
+    return next_path(request, reverse("series:detail", kwargs={"pk": pk}))
 
 
 def _after(request, pk: int, *, done: str = "", error: ApplicationError | None = None):

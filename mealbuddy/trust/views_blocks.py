@@ -15,31 +15,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from mealbuddy.core.errors import ApplicationError
 from mealbuddy.core.forms import NamedErrorsMixin
 from mealbuddy.core.input import id_or_none
+from mealbuddy.core.navigation import next_path
 from mealbuddy.trust import reports, services
 from mealbuddy.trust.models import Report
 from mealbuddy.trust.selectors import blocks_made, blocks_made_ids
-
-
-def _next_url(request, fallback: str) -> str:
-    """Where to go back to: a path on this site only (never another host, never a control
-    character that could end up in a header), else ``fallback``."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if (
-        target.startswith("/")
-        and len(target) <= 500
-        and target.isprintable()
-        and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        return target
-    return fallback
 
 
 def _error(request, exc: ApplicationError):
@@ -59,7 +43,7 @@ def blocks(request):
 def unblock(request, user_id: int):
     if services.block_delete(blocker=request.user, blocked_id=user_id):
         messages.success(request, "차단을 풀었어요. 이제 서로의 모집글과 메시지가 다시 보여요.")
-    return HttpResponseRedirect(_next_url(request, reverse("trust:blocks")))
+    return HttpResponseRedirect(next_path(request, reverse("trust:blocks")))
 
 
 @login_required
@@ -75,11 +59,11 @@ def block(request, user_id: int):
         except ApplicationError as exc:
             return _error(request, exc)
         messages.success(request, f"{person.display_name} 님을 차단했어요.")
-        return HttpResponseRedirect(_next_url(request, reverse("trust:blocks")))
+        return HttpResponseRedirect(next_path(request, reverse("trust:blocks")))
     context = {
         "person": person,
         "already": person.pk in blocks_made_ids(user_id=request.user.pk),
-        "next": _next_url(request, ""),
+        "next": next_path(request, ""),
     }
     return render(request, "trust/block_confirm.html", context)
 
@@ -153,7 +137,7 @@ def report(request):
                 return render(
                     request,
                     "trust/report_done.html",
-                    {"message": done, "target": found, "next": _next_url(request, "")},
+                    {"message": done, "target": found, "next": next_path(request, "")},
                 )
         status = 400
     context = {
@@ -161,6 +145,6 @@ def report(request):
         "target": found,
         "key": next(k for k, v in TARGET_KEYS.items() if v == kind),
         "target_id": target_id,
-        "next": _next_url(request, ""),
+        "next": next_path(request, ""),
     }
     return render(request, "trust/report.html", context, status=status)

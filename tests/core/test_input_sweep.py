@@ -10,6 +10,7 @@ both CI passes run the same examples; a failure prints the request that caused i
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from urllib.parse import quote
@@ -117,6 +118,18 @@ def world(settings, tmp_path):
     post = post_create(author=host, topic="question", title="세탁소 있어요?", text="근처에")
     community_photo = post_photo_add(post_id=post.pk, user=host, upload=photo())
     comment = comment_create(post_id=post.pk, user=guest, text="있어요")
+    # 모집 알림 and 정기 모집 (issue 14): an alert of the host's and a series of their order.
+    from mealbuddy.alerts.services import alert_create
+    from mealbuddy.series.services import series_create
+
+    alert = alert_create(user=host, category="치킨")
+    series = series_create(
+        host=host,
+        group_order_id=room.group_order_id,
+        kind="weekly",
+        weekdays=[4],
+        deadline_time=datetime.time(19, 0),
+    )
     real = {
         "room_id": room.pk,
         "id": room.group_order_id,
@@ -129,6 +142,8 @@ def world(settings, tmp_path):
         "post_id": post.pk,
         "photo_id": community_photo.pk,
         "comment_id": comment.pk,
+        "alert_id": alert.pk,
+        "series_id": series.pk,
     }
     return host, {name: str(value) for name, value in real.items()}
 
@@ -301,6 +316,23 @@ PAGES = [
     ("post", "/community/{post_id}/delete/"),
     # 나눔 1:1 chat (issue 13)
     ("post", "/community/{post_id}/chat/"),
+    # 모집 알림 and 정기 모집 (issue 14)
+    ("get", "/alerts/"),
+    ("post", "/alerts/"),
+    ("get", "/alerts/{alert_id}/edit/"),
+    ("post", "/alerts/{alert_id}/edit/"),
+    ("post", "/alerts/nudges/"),
+    ("post", "/alerts/{alert_id}/delete/"),
+    ("get", "/series/"),
+    ("get", "/series/new/"),
+    ("post", "/series/new/"),
+    ("get", "/series/{series_id}/"),
+    ("get", "/series/{series_id}/edit/"),
+    ("post", "/series/{series_id}/edit/"),
+    *[
+        ("post", f"/series/{{series_id}}/{action}/")
+        for action in ("subscribe", "unsubscribe", "skip", "unskip", "pause", "resume", "end")
+    ],
 ]
 PAGE_FIELDS = [
     "target_user_id",
@@ -377,6 +409,19 @@ PAGE_FIELDS = [
     "group_order",
     "remove_photos",
     "photos",
+    # 모집 알림 and 정기 모집 (issue 14)
+    "keyword",
+    "max_fee_share",
+    "include_neighbours",
+    "quiet_start",
+    "quiet_end",
+    "nudges",
+    "kind",
+    "weekdays",
+    "interval_days",
+    "deadline_time",
+    "open_before",
+    "start_date",
 ]
 
 
