@@ -748,6 +748,9 @@ API_THROTTLE_IP_RATES = {"community": "120/hour", "comment": "1200/hour", **API_
 INSTALLED_APPS += ["mealbuddy.alerts"]
 ALERTS_MAX_PER_USER = env.int("ALERTS_MAX_PER_USER", default=10)
 ALERTS_DAILY_CAP = env.int("ALERTS_DAILY_CAP", default=5)
+# A rush of orders opening at once (100+ per connection) is matched on up to this many
+# PostgreSQL connections at once, one transaction each (alerts.services.alerts_match).
+ALERTS_MATCH_CONNECTIONS = env.int("ALERTS_MATCH_CONNECTIONS", default=2)
 NUDGE_RECENT_DAYS = env.int("NUDGE_RECENT_DAYS", default=30)
 # --- Recurring group orders (issue 14) -----------------------------------------------------
 # "금요일 치킨 열차" (mealbuddy/series): the tick (series.tick, every minute) opens each due

@@ -51,11 +51,20 @@ class SavedAlert(models.Model):
 
 
 class AlertHit(models.Model):
-    """An order that matched one of a person's alerts: at most one per (person, order).
+    """An order that matched one of a person's alerts: at most one per (order, person).
 
-    Made "pending" by the matcher (one INSERT … SELECT per order); the delivery step sends it
-    when the alert is outside its quiet hours and the order is still open and visible, or
-    marks why not (the daily cap was reached, the order closed or was hidden meanwhile).
+    Made "pending" by the matcher (one INSERT … SELECT for every order that opened); the
+    delivery step sends it when the alert is outside its quiet hours and the order is still
+    open and visible, or marks why not (the daily cap was reached, the order closed or was
+    hidden, the alert or the person is gone).
+
+    The matcher writes tens of thousands of these a minute at the evening rush, so a hit is
+    lean: no database foreign keys (their checks cost more than the insert itself), and only
+    indexes that new rows reach at their right-hand end (the id, and (order, person) written
+    in that order). The references hold because only the matcher writes hits, from rows it
+    reads in the same statement; Django still cascades a deleted person or order; a deleted
+    alert leaves its hits to delivery, which drops any hit whose alert, person or order is
+    gone (``alerts_deliver``).
     """
 
     class State(models.TextChoices):
@@ -64,11 +73,28 @@ class AlertHit(models.Model):
         CAPPED = "capped", "하루 한도 초과"
         DROPPED = "dropped", "모집이 끝나 보내지 않음"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    group_order = models.ForeignKey(
-        "groupbuys.GroupOrder", on_delete=models.CASCADE, related_name="+"
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
-    alert = models.ForeignKey(SavedAlert, null=True, on_delete=models.SET_NULL, related_name="+")
+    group_order = models.ForeignKey(
+        "groupbuys.GroupOrder",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # (group_order, user) below leads with it
+    )
+    alert = models.ForeignKey(
+        SavedAlert,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -76,13 +102,15 @@ class AlertHit(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "group_order"], name="alert_hit_once"),
+            models.UniqueConstraint(fields=["group_order", "user"], name="alert_hit_once"),
         ]
         indexes = [
             models.Index(
                 fields=["state", "id"], name="alert_hit_pending", condition=Q(state="pending")
             ),
-            models.Index(fields=["user", "sent_day"], name="alert_hit_day"),
+            models.Index(
+                fields=["user", "sent_day"], name="alert_hit_sent_day", condition=Q(state="sent")
+            ),
         ]
 
 

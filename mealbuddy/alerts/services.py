@@ -11,6 +11,7 @@ stays pending and goes out at the first tick after they end, if the order is sti
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
@@ -48,6 +49,7 @@ from mealbuddy.alerts.selectors import (
 )
 from mealbuddy.core.errors import ApplicationError
 from mealbuddy.core.realtime import broadcast_many_on_commit, user_group
+from mealbuddy.core.sql import in_own_connection, lock_keys
 from mealbuddy.groupbuys.models import (
     CATEGORIES,
     GroupOrder,
@@ -67,6 +69,8 @@ logger = logging.getLogger(__name__)
 # Orders created or reopened this recently are matched by the tick if the after-commit
 # hook missed them (a worker down, a crash between commit and enqueue).
 MATCH_WINDOW = timedelta(minutes=30)
+# Orders per connection before a rush is split over several (``alerts_match``).
+MATCH_SPLIT_FROM = 100
 DELIVER_BATCH = 1000
 
 FIELDS = (
@@ -189,42 +193,78 @@ def _tables() -> dict[str, str]:
     }
 
 
-# One statement for every order that opened: each order's area (its 동, then the bordering
-# ones from the regions' own symmetrical table) → the residents there → their alerts, kept
-# when every condition holds. Rows go in quiet-last order and a person's later rows conflict
-# on (user, order), so of their matching alerts one outside its quiet hours now is kept.
-# Plain SQL both PostgreSQL and SQLite run (the ORM cannot join alerts to orders that have no
-# relation). ``keyword`` is matched as a literal: LIKE's wildcards in it are escaped.
+# One statement for every order that opened. Each order's area is its 동 and the bordering
+# ones (the regions' own symmetrical table); the alerts of everyone living in any of those 동
+# are read once (``resident``), then joined to the areas on (동, category) — an alert's own
+# category or "any" — and kept when every other condition holds. A person with several
+# matching alerts gets one hit, from an alert outside its quiet hours now if they have one
+# (``ranked``). Nobody blocked by or blocking the host is hit (``blocked``: the few blocks
+# involving the hosts, read once). Rows go in (order, person) order, the unique index's own,
+# so the index grows at its right-hand end. An order that has hits already (reopened) skips
+# the people it hit. Plain SQL both PostgreSQL and SQLite run (the ORM cannot join alerts to
+# orders that have no relation). ``keyword`` is matched as a literal: LIKE's wildcards in it
+# are escaped. The INSERT comes first: Python's sqlite3 counts the rows of a statement only
+# when it starts with INSERT.
+_MATCH_CONDITIONS = """
+    (area.own = 1 OR r.include_neighbours)
+    AND r.user_id <> o.host_id
+    AND (r.max_fee_share IS NULL OR r.max_fee_share * o.target_count >= o.delivery_fee)
+    AND (r.keyword = '' OR o.text LIKE '%%' || UPPER(
+          REPLACE(REPLACE(REPLACE(r.keyword, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')
+        ) || '%%' ESCAPE '\\')
+"""
 _MATCH_SQL = """
-INSERT INTO {hit} (user_id, group_order_id, alert_id, state, created_at)
-SELECT a.user_id, o.id, a.id, %s, %s
-FROM {order} o
-JOIN (
-    SELECT o1.id AS order_id, o1.region_id AS region_id, 1 AS own
-    FROM {order} o1 WHERE o1.id IN ({ids})
+INSERT INTO {hit} (group_order_id, user_id, alert_id, state, created_at)
+WITH ord AS MATERIALIZED (
+    SELECT o.id, o.region_id, o.host_id, o.category, o.target_count, o.delivery_fee,
+           UPPER(o.restaurant || ' ' || o.title) AS text,
+           EXISTS (SELECT 1 FROM {hit} h WHERE h.group_order_id = o.id) AS seen
+    FROM {order} o WHERE o.id IN ({ids})
+), area AS MATERIALIZED (
+    SELECT id AS order_id, region_id, 1 AS own FROM ord
     UNION ALL
-    SELECT o2.id, n.to_region_id, 0
-    FROM {order} o2 JOIN {near} n ON n.from_region_id = o2.region_id
-    WHERE o2.id IN ({ids})
-) area ON area.order_id = o.id
-JOIN {user} u ON u.region_id = area.region_id AND u.is_active
-JOIN {alert} a ON a.user_id = u.id AND (area.own = 1 OR a.include_neighbours)
-WHERE a.user_id <> o.host_id
-  AND (a.category = '' OR a.category = o.category)
-  AND (a.max_fee_share IS NULL OR a.max_fee_share * o.target_count >= o.delivery_fee)
-  AND (a.keyword = '' OR UPPER(o.restaurant || ' ' || o.title) LIKE '%%' || UPPER(
-        REPLACE(REPLACE(REPLACE(a.keyword, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')
-      ) || '%%' ESCAPE '\\')
+    SELECT ord.id, n.to_region_id, 0 FROM ord JOIN {near} n ON n.from_region_id = ord.region_id
+), resident AS MATERIALIZED (
+    SELECT a.id, a.user_id, u.region_id, a.category, a.keyword, a.max_fee_share,
+           a.include_neighbours,
+           CASE WHEN a.quiet_start IS NULL OR a.quiet_start = a.quiet_end
+                OR (a.quiet_start < a.quiet_end AND (a.quiet_start > %s OR a.quiet_end <= %s))
+                OR (a.quiet_start > a.quiet_end AND a.quiet_start > %s AND a.quiet_end <= %s)
+           THEN 0 ELSE 1 END AS quiet
+    FROM {alert} a JOIN {user} u ON u.id = a.user_id
+    WHERE u.is_active AND u.region_id IN (SELECT region_id FROM area)
+), matched AS (
+    SELECT o.id AS order_id, r.user_id, r.id AS alert_id, r.quiet, o.host_id, o.seen
+    FROM area JOIN ord o ON o.id = area.order_id
+    JOIN resident r ON r.region_id = area.region_id AND r.category = o.category
+    WHERE {conditions}
+    UNION ALL
+    SELECT o.id, r.user_id, r.id, r.quiet, o.host_id, o.seen
+    FROM area JOIN ord o ON o.id = area.order_id
+    JOIN resident r ON r.region_id = area.region_id AND r.category = ''
+    WHERE {conditions}
+), blocked AS MATERIALIZED (
+    SELECT b.blocked_id AS user_id, b.blocker_id AS host_id
+    FROM {block} b WHERE b.blocker_id IN (SELECT host_id FROM ord)
+    UNION
+    SELECT b.blocker_id, b.blocked_id
+    FROM {block} b WHERE b.blocked_id IN (SELECT host_id FROM ord)
+), ranked AS (
+    SELECT m.*, ROW_NUMBER() OVER (
+        PARTITION BY m.order_id, m.user_id ORDER BY m.quiet, m.alert_id
+    ) AS n
+    FROM matched m
+)
+SELECT k.order_id, k.user_id, k.alert_id, %s, %s
+FROM ranked k
+WHERE k.n = 1
   AND NOT EXISTS (
-    SELECT 1 FROM {block} b
-    WHERE (b.blocker_id = a.user_id AND b.blocked_id = o.host_id)
-       OR (b.blocker_id = o.host_id AND b.blocked_id = a.user_id)
+    SELECT 1 FROM blocked x WHERE x.user_id = k.user_id AND x.host_id = k.host_id
   )
-ORDER BY CASE WHEN a.quiet_start IS NULL OR a.quiet_start = a.quiet_end
-     OR (a.quiet_start < a.quiet_end AND (a.quiet_start > %s OR a.quiet_end <= %s))
-     OR (a.quiet_start > a.quiet_end AND a.quiet_start > %s AND a.quiet_end <= %s)
-     THEN 0 ELSE 1 END, a.id
-ON CONFLICT DO NOTHING
+  AND (NOT k.seen OR NOT EXISTS (
+    SELECT 1 FROM {hit} h WHERE h.group_order_id = k.order_id AND h.user_id = k.user_id
+  ))
+ORDER BY k.order_id, k.user_id
 """
 
 
@@ -232,52 +272,59 @@ def alerts_match_orders(*, group_order_ids: list[int], now: datetime) -> int:
     """Write a pending hit for everyone whose alert one of the orders matches, in one
     statement; returns how many were new. Someone already hit by an order is left as is.
 
-    The orders must be recruiting and not hidden (``alerts_match`` picks them); the rest of
-    the rule is here: in the person's 동 (or a bordering one, if the alert says so), not
-    their own, the category, the word in the restaurant or title, the fee per person when
-    full (``delivery_fee`` ≤ limit × ``target_count``), nobody blocked either way."""
+    Call it inside a transaction holding the orders' locks (``_match_some``): the statement
+    checks for earlier hits instead of paying for ``ON CONFLICT`` on every row. The orders
+    must be recruiting and not hidden (``alerts_match`` picks them); the rest of the rule is
+    here: in the person's 동 (or a bordering one, if the alert says so), not their own, the
+    category, the word in the restaurant or title, the fee per person when full
+    (``delivery_fee`` ≤ limit × ``target_count``), nobody blocked either way."""
     if not group_order_ids:
         return 0
     ops = connection.ops
     at = ops.adapt_timefield_value(kst_now(now).time().replace(tzinfo=None, microsecond=0))
     ids = ", ".join(["%s"] * len(group_order_ids))
-    sql = _MATCH_SQL.format(ids=ids, **_tables())
+    sql = _MATCH_SQL.format(ids=ids, conditions=_MATCH_CONDITIONS, **_tables())
     params = [
+        *group_order_ids,
+        at,
+        at,
+        at,
+        at,
         AlertHit.State.PENDING,
         ops.adapt_datetimefield_value(now),
-        *group_order_ids,
-        *group_order_ids,
-        at,
-        at,
-        at,
-        at,
     ]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The sort of the evening rush's candidates (~8 MB) stays in memory.
+            cursor.execute("SET LOCAL work_mem = '32MB'")
         cursor.execute(sql, params)
         return max(cursor.rowcount, 0)
 
 
-def alerts_match(*, group_order_ids: list[int] | None = None, now: datetime | None = None) -> int:
-    """Match the orders that opened (``group_order_ids``, or every order created or reopened
-    within ``MATCH_WINDOW`` not matched since) against every alert; returns hits written.
-
-    An order is matched once per opening: ``OrderScan`` remembers the opening it saw."""
-    now = now or timezone.now()
+def _unscanned(now: datetime):
+    """Recruiting, visible orders not matched since they (re)opened."""
     scanned = OrderScan.objects.filter(
         group_order_id=OuterRef("pk"), opened_at__gte=OuterRef("status_changed_at")
     )
-    orders = GroupOrder.objects.filter(recruiting_q(now), hidden_at__isnull=True).filter(
+    return GroupOrder.objects.filter(recruiting_q(now), hidden_at__isnull=True).filter(
         ~Exists(scanned)
     )
-    if group_order_ids is not None:
-        orders = orders.filter(pk__in=group_order_ids)
-    else:
-        orders = orders.filter(status_changed_at__gte=now - MATCH_WINDOW)
-    orders = list(orders.order_by("id"))
-    if not orders:
-        return 0
+
+
+def _match_some(*, group_order_ids: list[int], now: datetime) -> int:
+    """Match these orders in one transaction holding each order's lock: a matcher running
+    at the same time waits for the orders it shares, then finds them scanned and skips them."""
     # One commit for the lot: a commit waits for the disk.
     with transaction.atomic():
+        lock_keys("alerts.match", group_order_ids)
+        orders = list(
+            _unscanned(now)
+            .filter(pk__in=group_order_ids)
+            .order_by("id")
+            .only("pk", "status_changed_at")
+        )
+        if not orders:
+            return 0
         written = alerts_match_orders(group_order_ids=[o.pk for o in orders], now=now)
         OrderScan.objects.bulk_create(
             [OrderScan(group_order_id=o.pk, opened_at=o.status_changed_at) for o in orders],
@@ -286,6 +333,38 @@ def alerts_match(*, group_order_ids: list[int] | None = None, now: datetime | No
             update_fields=["opened_at"],
         )
     return written
+
+
+def alerts_match(*, group_order_ids: list[int] | None = None, now: datetime | None = None) -> int:
+    """Match the orders that opened (``group_order_ids``, or every order created or reopened
+    within ``MATCH_WINDOW`` not matched since) against every alert; returns hits written.
+
+    An order is matched once per opening: ``OrderScan`` remembers the opening it saw. The
+    hook's task, the minute job and retries may overlap: each order's lock makes the later
+    one wait and skip what the first matched. On PostgreSQL a rush of orders
+    (``MATCH_SPLIT_FROM`` or more per connection) is split over up to
+    ``ALERTS_MATCH_CONNECTIONS`` connections, one transaction each, so the database matches
+    them on several cores at once."""
+    now = now or timezone.now()
+    orders = _unscanned(now)
+    if group_order_ids is not None:
+        orders = orders.filter(pk__in=group_order_ids)
+    else:
+        orders = orders.filter(status_changed_at__gte=now - MATCH_WINDOW)
+    ids = list(orders.order_by("id").values_list("pk", flat=True))
+    if not ids:
+        return 0
+    parts = max(1, min(settings.ALERTS_MATCH_CONNECTIONS, len(ids) // MATCH_SPLIT_FROM))
+    if parts == 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return _match_some(group_order_ids=ids, now=now)
+    size = -(-len(ids) // parts)
+    shares = [ids[start : start + size] for start in range(0, len(ids), size)]
+    with ThreadPoolExecutor(max_workers=len(shares)) as pool:
+        done = [
+            pool.submit(in_own_connection, _match_some, group_order_ids=share, now=now)
+            for share in shares
+        ]
+        return sum(future.result() for future in done)
 
 
 # --- Delivery ------------------------------------------------------------------------------------
@@ -321,17 +400,22 @@ def _alert_text(order: GroupOrder) -> str:
 def alerts_deliver(*, now: datetime | None = None) -> int:
     """Send the pending hits that may go out now; returns notifications sent.
 
-    Kept pending: hits whose alert is in its quiet hours. Dropped when their turn comes:
-    hits whose alert was deleted, or whose order stopped recruiting (``current_status``: past
-    the deadline counts), was hidden, or whose host and the person blocked each other
-    meanwhile. Capped: hits past ``ALERTS_DAILY_CAP`` sent today (KST)."""
+    Kept pending: hits whose alert is in its quiet hours. Dropped: hits whose alert, person
+    or order is gone (or the person deactivated), and, when their turn comes, hits whose
+    order stopped recruiting (``current_status``: past the deadline counts), was hidden, or
+    whose host and the person blocked each other meanwhile. Capped: hits past ``ALERTS_DAILY_CAP`` sent today (KST)."""
     now = now or timezone.now()
     local = kst_now(now)
     at, today = local.time().replace(tzinfo=None), local.date()
-    # A deleted alert's hits never go out (single-table, on the partial index).
-    AlertHit.objects.filter(state=AlertHit.State.PENDING, alert__isnull=True).update(
-        state=AlertHit.State.DROPPED
+    # Hits whose alert was deleted, or whose person or order is gone or the person
+    # deactivated, never go out (hits keep no database references: see ``AlertHit``).
+    gone = (
+        Q(alert__isnull=True)
+        | ~Exists(SavedAlert.objects.filter(pk=OuterRef("alert_id")))
+        | ~Exists(get_user_model().objects.filter(pk=OuterRef("user_id"), is_active=True))
+        | ~Exists(GroupOrder.objects.filter(pk=OuterRef("group_order_id")))
     )
+    AlertHit.objects.filter(gone, state=AlertHit.State.PENDING).update(state=AlertHit.State.DROPPED)
     cap = settings.ALERTS_DAILY_CAP
     sent = 0
     while True:

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from mealbuddy.alerts import services
-from mealbuddy.alerts.models import AlertHit
+from mealbuddy.alerts.models import AlertHit, OrderScan
 from mealbuddy.groupbuys.services import groupbuy_create
 from mealbuddy.notifications.models import Notification
 from mealbuddy.regions.models import Region
@@ -101,3 +101,64 @@ def test_concurrent_deliveries_keep_the_daily_cap(regions_tx, settings, monkeypa
     assert errors == []
     counts = [Notification.objects.filter(user=p, kind="alert").count() for p in people]
     assert counts == [1] * len(people)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rush_split_over_connections_matches_each_order_once(regions_tx, monkeypatch):
+    """Many orders at once are matched on several connections (PostgreSQL); two such
+    matchers overlapping (the minute job and a retry) still hit each person once per order."""
+    monkeypatch.setattr(services, "MATCH_SPLIT_FROM", 3)
+    shares: list[list[int]] = []
+    match_some = services._match_some
+
+    def recording(*, group_order_ids, now):
+        shares.append(list(group_order_ids))
+        return match_some(group_order_ids=group_order_ids, now=now)
+
+    monkeypatch.setattr(services, "_match_some", recording)
+    seogyo = Region.objects.get(code=SEOGYO)
+    hosts = [UserFactory(region=seogyo) for _ in range(3)]
+    people = [UserFactory(region=seogyo) for _ in range(5)]
+    for person in people:
+        services.alert_create(user=person, category="치킨")
+        services.alert_create(user=person, keyword="같이")  # two alerts, one notice
+    orders = [
+        groupbuy_create(host=hosts[n % 3], title=f"치킨 같이 {n}", category="치킨", target_count=4)
+        for n in range(7)
+    ]
+    # As if no hook had run (the workers were down): the minute job finds all seven.
+    AlertHit.objects.all().delete()
+    OrderScan.objects.all().delete()
+    Notification.objects.all().delete()
+    shares.clear()  # the hooks' own matching of each order, one by one
+    barrier = threading.Barrier(2)
+    written: list[int] = []
+    errors: list[str] = []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=30)
+            written.append(services.alerts_match())
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert errors == []
+    assert sum(written) == len(orders) * len(people) == AlertHit.objects.count()
+    for order in orders:
+        assert sorted(
+            AlertHit.objects.filter(group_order=order).values_list("user_id", flat=True)
+        ) == sorted(p.pk for p in people)
+    if connection.vendor == "postgresql":
+        # Split in two (7 orders, 3 or more per connection); a matcher that read the orders
+        # before the other committed waits for their locks, then finds them matched.
+        assert {len(share) for share in shares} == {3, 4}, shares
+    else:
+        assert shares and all(len(share) == len(orders) for share in shares), shares

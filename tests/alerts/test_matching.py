@@ -132,6 +132,49 @@ def test_a_deleted_alert_sends_nothing_pending(host, alice, open_order):
     assert alerts_of(alice) == []
 
 
+def test_a_block_of_someone_else_does_not_silence_the_alert(host, alice, bob, open_order):
+    services.alert_create(user=alice, category="치킨")
+    Block.objects.create(blocker=alice, blocked=bob)  # not the host
+    Block.objects.create(blocker=host, blocked=bob)
+    open_order(host)
+    assert len(alerts_of(alice)) == 1
+
+
+def test_a_person_deactivated_or_gone_after_the_match_is_not_notified(
+    host, alice, bob, seogyo, open_order
+):
+    carol = UserFactory(region=seogyo)
+    for person in (alice, carol):
+        services.alert_create(user=person, category="치킨")
+    order = open_order(host, hook=False)
+    services.alerts_match(group_order_ids=[order.pk])
+    type(alice).objects.filter(pk=alice.pk).update(is_active=False)
+    carol.delete()  # the person's hits go with them
+    assert services.alerts_deliver() == 0
+    assert AlertHit.objects.get(group_order=order).state == AlertHit.State.DROPPED
+    assert not Notification.objects.filter(kind=Notification.Kind.ALERT).exists()
+
+
+def test_a_hit_whose_person_vanished_mid_match_is_dropped_and_the_rest_delivered(
+    host, alice, open_order
+):
+    # Hits keep no database references (see AlertHit): a person deleted while the matcher ran
+    # leaves a hit pointing at nobody. Delivery drops it and sends everyone else's.
+    services.alert_create(user=alice, category="치킨")
+    order = open_order(host, hook=False)
+    services.alerts_match(group_order_ids=[order.pk])
+    ghost = AlertHit.objects.create(
+        user_id=10**9,
+        group_order=order,
+        alert=SavedAlert.objects.get(user=alice),
+        created_at=timezone.now(),
+    )
+    assert services.alerts_deliver() == 1
+    assert len(alerts_of(alice)) == 1
+    ghost.refresh_from_db()
+    assert ghost.state == AlertHit.State.DROPPED
+
+
 # --- quiet hours -------------------------------------------------------------------------------
 
 
