@@ -45,3 +45,38 @@ def in_own_connection(function, /, *args, **kwargs):
         return function(*args, **kwargs)
     finally:
         connection.close()
+
+
+def insert_select(model, *, source: str, params=(), columns: dict[str, str], **values) -> int:
+    """``INSERT INTO <model's table> (…) SELECT … FROM (<source>) AS src``: one row for each
+    row of ``source``, in one statement and without a model instance per row; returns the
+    rows written.
+
+    ``columns`` maps field names to SQL over ``src`` (no parameters there: ``params`` are
+    the source's). Every other field (the key aside) is
+    saved as ``model(**values)`` would save it: its default, an ``auto_now_add`` time, or
+    the value given, so the model stays the one place that says what a new row holds."""
+    template = model(**values)
+    quote = connection.ops.quote_name
+    names, exprs, fixed = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.name in columns:
+            names.append(quote(field.column))
+            exprs.append(columns[field.name])
+            continue
+        if field.primary_key:
+            continue
+        value = field.pre_save(template, add=True)
+        if hasattr(value, "resolve_expression"):
+            continue  # a database default: the column is left to the database
+        names.append(quote(field.column))
+        exprs.append("%s")
+        fixed.append(field.get_db_prep_save(value, connection))
+    sql = (
+        # Identifiers from the model's meta, quoted; the SQL over src is the caller's own.
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(names)}) "  # noqa: S608
+        f"SELECT {', '.join(exprs)} FROM ({source}) AS src"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*fixed, *params])
+        return max(cursor.rowcount, 0)

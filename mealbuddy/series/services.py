@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from mealbuddy.chat.models import ChatRoom
 from mealbuddy.core.errors import ApplicationError, PermissionDenied
+from mealbuddy.core.sql import insert_select
 from mealbuddy.groupbuys import services as groupbuy_services
 from mealbuddy.groupbuys.access import access_group_order
 from mealbuddy.groupbuys.errors import GroupOrderValidationError
@@ -474,10 +475,23 @@ def series_tick(*, now: datetime | None = None) -> dict:
             if (s.pk, s.next_deadline) in fresh
         ]
         orders = GroupOrder.objects.bulk_create([_order_for(s, o.deadline) for s, o in opening])
-        Participation.objects.bulk_create(
-            [Participation(group_order=order, user_id=order.host_id) for order in orders]
-        )
-        ChatRoom.objects.bulk_create([ChatRoom(group_order=order) for order in orders])
+        # Each host is in their order and each order has its chat room, as groupbuy_create
+        # makes them, without a model instance per row.
+        if orders:
+            order_ids = [order.pk for order in orders]
+            source = (
+                f"SELECT id, host_id FROM {GroupOrder._meta.db_table} "  # noqa: S608 - its table
+                f"WHERE id IN ({', '.join(['%s'] * len(order_ids))})"
+            )
+            insert_select(
+                Participation,
+                source=source,
+                params=order_ids,
+                columns={"group_order": "src.id", "user": "src.host_id"},
+            )
+            insert_select(
+                ChatRoom, source=source, params=order_ids, columns={"group_order": "src.id"}
+            )
         for (_, occurrence), order in zip(opening, orders, strict=True):
             occurrence.group_order = order
         _update_from_values(
