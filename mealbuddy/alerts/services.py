@@ -314,9 +314,13 @@ def _unscanned(now: datetime):
 def _match_some(*, group_order_ids: list[int], now: datetime) -> int:
     """Match these orders in one transaction holding each order's lock: a matcher running
     at the same time waits for the orders it shares, then finds them scanned and skips them."""
-    # One commit for the lot: a commit waits for the disk.
     with transaction.atomic():
         lock_keys("alerts.match", group_order_ids)
+        if connection.vendor == "postgresql":
+            # The commit need not wait for the disk: a crash that loses this transaction
+            # loses its scans with its hits, and the next tick matches those orders again.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
         orders = list(
             _unscanned(now)
             .filter(pk__in=group_order_ids)

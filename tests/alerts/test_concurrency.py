@@ -5,7 +5,6 @@ PostgreSQL SKIP LOCKED and the unique (person, order) hit decide; on SQLite the 
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -18,6 +17,7 @@ from mealbuddy.notifications.models import Notification
 from mealbuddy.regions.models import Region
 from tests.conftest import SEOGYO
 from tests.factories import UserFactory
+from tests.threads import run_at_once
 
 RUNS = 6
 PEOPLE = 20
@@ -31,23 +31,7 @@ def test_concurrent_ticks_notify_each_person_once(regions_tx):
     for person in people:
         services.alert_create(user=person, category="치킨")
     order = groupbuy_create(host=host, title="치킨 같이", category="치킨", target_count=4)
-    barrier = threading.Barrier(RUNS)
-    errors: list[str] = []
-
-    def run() -> None:
-        try:
-            barrier.wait(timeout=30)
-            services.alerts_tick(group_order_ids=[order.pk])
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(RUNS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    errors = run_at_once(lambda: services.alerts_tick(group_order_ids=[order.pk]), runs=RUNS)
 
     assert errors == []
     assert AlertHit.objects.filter(group_order=order, state="sent").count() == PEOPLE
@@ -80,23 +64,7 @@ def test_concurrent_deliveries_keep_the_daily_cap(regions_tx, settings, monkeypa
         for n in range(RUNS)
     ]
     services.alerts_match(group_order_ids=[o.pk for o in orders])
-    barrier = threading.Barrier(RUNS)
-    errors: list[str] = []
-
-    def run() -> None:
-        try:
-            barrier.wait(timeout=30)
-            services.alerts_deliver()
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(RUNS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    errors = run_at_once(services.alerts_deliver, runs=RUNS)
 
     assert errors == []
     counts = [Notification.objects.filter(user=p, kind="alert").count() for p in people]
@@ -131,24 +99,8 @@ def test_a_rush_split_over_connections_matches_each_order_once(regions_tx, monke
     OrderScan.objects.all().delete()
     Notification.objects.all().delete()
     shares.clear()  # the hooks' own matching of each order, one by one
-    barrier = threading.Barrier(2)
     written: list[int] = []
-    errors: list[str] = []
-
-    def run() -> None:
-        try:
-            barrier.wait(timeout=30)
-            written.append(services.alerts_match())
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    errors = run_at_once(lambda: written.append(services.alerts_match()), runs=2)
 
     assert errors == []
     assert sum(written) == len(orders) * len(people) == AlertHit.objects.count()

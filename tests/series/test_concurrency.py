@@ -4,17 +4,16 @@ once. Real threads with their own connections (on PostgreSQL SKIP LOCKED and the
 
 from __future__ import annotations
 
-import threading
 from datetime import time, timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from mealbuddy.groupbuys.models import GroupOrder, Participation
 from mealbuddy.regions.models import Region
 from mealbuddy.series import services
 from mealbuddy.series.models import AutoJoin, Occurrence, Series
+from tests import threads
 from tests.conftest import SEOGYO
 from tests.factories import UserFactory
 from tests.series.conftest import CHICKEN
@@ -24,24 +23,7 @@ SERIES = 12
 
 
 def run_at_once(target) -> list[str]:
-    barrier = threading.Barrier(RUNS)
-    errors: list[str] = []
-
-    def run() -> None:
-        try:
-            barrier.wait(timeout=30)
-            target()
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(RUNS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return errors
+    return threads.run_at_once(target, runs=RUNS)
 
 
 @pytest.mark.django_db(transaction=True)
