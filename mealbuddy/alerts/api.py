@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from mealbuddy.alerts import selectors, services
 from mealbuddy.alerts.models import MAX_FEE_SHARE, MAX_KEYWORD_LENGTH, SavedAlert
-from mealbuddy.core.api import error_answer
+from mealbuddy.core.api import error_answer, validated
 from mealbuddy.groupbuys.models import CATEGORIES
 
 TAGS = ["모집 알림"]
@@ -76,12 +76,6 @@ def alert_payload(alert: SavedAlert) -> dict:
     return AlertOutput(alert).data
 
 
-def _parse(request, *, partial: bool) -> dict:
-    serializer = AlertInput(data=request.data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 class AlertListApi(APIView):
     @extend_schema(
         tags=TAGS,
@@ -108,7 +102,7 @@ class AlertListApi(APIView):
         responses={201: AlertOutput, 400: ALERT_ERROR, 409: ALERT_ERROR},
     )
     def post(self, request):
-        alert = services.alert_create(user=request.user, **_parse(request, partial=False))
+        alert = services.alert_create(user=request.user, **validated(AlertInput, request.data))
         return Response(alert_payload(alert), status=status.HTTP_201_CREATED)
 
 
@@ -131,7 +125,7 @@ class AlertDetailApi(APIView):
         responses={200: AlertOutput, 400: ALERT_ERROR, 404: ALERT_ERROR},
     )
     def patch(self, request, pk: int):
-        fields = _parse(request, partial=True)
+        fields = validated(AlertInput, request.data, partial=True)
         alert = services.alert_update(user=request.user, alert_id=pk, **fields)
         return Response(alert_payload(alert))
 

@@ -53,9 +53,9 @@ def insert_select(model, *, source: str, params=(), columns: dict[str, str], **v
     rows written.
 
     ``columns`` maps field names to SQL over ``src`` (no parameters there: ``params`` are
-    the source's). Every other field (the key aside) is
-    saved as ``model(**values)`` would save it: its default, an ``auto_now_add`` time, or
-    the value given, so the model stays the one place that says what a new row holds."""
+    the source's). Every other field (the key aside) is saved as ``model(**values)`` would
+    save it: its default, an ``auto_now_add`` time, or the value given, so the model stays
+    the one place that says what a new row holds."""
     template = model(**values)
     quote = connection.ops.quote_name
     names, exprs, fixed = [], [], []

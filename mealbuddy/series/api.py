@@ -14,7 +14,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mealbuddy.core.api import error_answer
+from mealbuddy.core.api import error_answer, validated
 from mealbuddy.series import selectors, services
 from mealbuddy.series.models import MAX_INTERVAL_DAYS, MAX_OPEN_BEFORE, Series
 from mealbuddy.series.schedule import weekdays_list
@@ -147,12 +147,6 @@ def _answer(request, series_id: int, code: int = status.HTTP_200_OK) -> Response
     return Response(series_payload(panel), status=code)
 
 
-def _parse(request, *, partial: bool) -> dict:
-    serializer = SeriesInput(data=request.data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 class SeriesListApi(APIView):
     @extend_schema(
         tags=TAGS,
@@ -189,7 +183,7 @@ class SeriesListApi(APIView):
         responses={201: SeriesOutput, 400: SERIES_ERROR, 403: SERIES_ERROR, 404: SERIES_ERROR},
     )
     def post(self, request):
-        fields = _parse(request, partial=False)
+        fields = validated(SeriesInput, request.data)
         group_order_id = fields.pop("group_order_id", None)
         series = services.series_create(host=request.user, group_order_id=group_order_id, **fields)
         return _answer(request, series.pk, status.HTTP_201_CREATED)
@@ -214,7 +208,7 @@ class SeriesDetailApi(APIView):
         responses={200: SeriesOutput, 400: SERIES_ERROR, 404: SERIES_ERROR, 409: SERIES_ERROR},
     )
     def patch(self, request, pk: int):
-        fields = _parse(request, partial=True)
+        fields = validated(SeriesInput, request.data, partial=True)
         if "group_order_id" in fields:
             return Response(
                 {"errors": {"group_order_id": ["만들 때만 정할 수 있어요."]}},
